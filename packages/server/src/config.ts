@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting in one schema: environment variables (AEGIS_*), an optional JSON file
+ * (AEGIS_CONFIG or --config) and CLI flags, in rising precedence. Validated once at start-up.
+ */
+export const ConfigSchema = z
+  .object({
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    host: z.string().min(1).default('0.0.0.0'),
+    dataDir: z.string().min(1).default('./data'),
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    /** The database role the application runs as (SET ROLE); created by migrations when allowed. */
+    dbAppRole: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/)
+      .default('aegis_app'),
+    dbPoolSize: z.coerce.number().int().min(1).max(200).default(10),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    logPretty: z.stringbool().default(false),
+    roles: z
+      .string()
+      .default('api,realtime,connectors,scheduler')
+      .transform((s) => s.split(',').map((r) => r.trim()))
+      .pipe(z.array(z.enum(['api', 'realtime', 'connectors', 'scheduler'])).min(1)),
+    adminPassword: z.string().min(1).optional(),
+    cookieSecure: z.stringbool().default(false),
+    sessionTtlHours: z.coerce.number().int().min(1).max(24 * 30).default(12),
+    sessionIdleMinutes: z.coerce.number().int().min(5).max(24 * 60).default(120),
+    passwordMinLength: z.coerce.number().int().min(8).max(128).default(10),
+    /** How many of lower, upper, digit, symbol a password must mix. */
+    passwordMinClasses: z.coerce.number().int().min(1).max(4).default(3),
+    lockoutMaxAttempts: z.coerce.number().int().min(1).max(100).default(5),
+    lockoutMinutes: z.coerce.number().int().min(1).max(24 * 60).default(15),
+    loginRateLimitPerMinute: z.coerce.number().int().min(1).max(10000).default(30),
+    webDir: z.string().optional(),
+    mqttUrl: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'must be an mqtt://, mqtts://, ws:// or wss:// URL').optional(),
+    mqttPort: z.coerce.number().int().min(0).max(65535).default(1883),
+    mqttWsPort: z.coerce.number().int().min(0).max(65535).default(8083),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** Environment variable for each key; the README's configuration table lists the same names. */
+export const ENV_KEYS: Record<keyof ConfigInput, string> = {
+  port: 'AEGIS_PORT',
+  host: 'AEGIS_HOST',
+  dataDir: 'AEGIS_DATA_DIR',
+  databaseUrl: 'DATABASE_URL',
+  dbAppRole: 'AEGIS_DB_APP_ROLE',
+  dbPoolSize: 'AEGIS_DB_POOL_SIZE',
+  logLevel: 'AEGIS_LOG_LEVEL',
+  logPretty: 'AEGIS_LOG_PRETTY',
+  roles: 'AEGIS_ROLES',
+  adminPassword: 'AEGIS_ADMIN_PASSWORD',
+  cookieSecure: 'AEGIS_COOKIE_SECURE',
+  sessionTtlHours: 'AEGIS_SESSION_TTL_HOURS',
+  sessionIdleMinutes: 'AEGIS_SESSION_IDLE_MINUTES',
+  passwordMinLength: 'AEGIS_PASSWORD_MIN_LENGTH',
+  passwordMinClasses: 'AEGIS_PASSWORD_MIN_CLASSES',
+  lockoutMaxAttempts: 'AEGIS_LOCKOUT_MAX_ATTEMPTS',
+  lockoutMinutes: 'AEGIS_LOCKOUT_MINUTES',
+  loginRateLimitPerMinute: 'AEGIS_LOGIN_RATE_LIMIT_PER_MINUTE',
+  webDir: 'AEGIS_WEB_DIR',
+  mqttUrl: 'MQTT_URL',
+  mqttPort: 'AEGIS_MQTT_PORT',
+  mqttWsPort: 'AEGIS_MQTT_WS_PORT',
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  file?: string;
+  overrides?: Partial<Record<keyof ConfigInput, unknown>>;
+}
+
+export function loadConfig({ env = process.env, file, overrides = {} }: LoadConfigOptions = {}): Config {
+  const raw: Record<string, unknown> = {};
+  const configFile = file ?? env.AEGIS_CONFIG;
+  if (configFile) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(configFile, 'utf8'));
+    } catch (e) {
+      throw new ConfigError([`config file ${configFile}: ${(e as Error).message}`]);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ConfigError([`config file ${configFile}: must hold a JSON object`]);
+    }
+    Object.assign(raw, parsed);
+  }
+  for (const [key, name] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) raw[key] = value;
+
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? '');
+        const envName = ENV_KEYS[key as keyof ConfigInput];
+        if (issue.code === 'unrecognized_keys') return `unknown setting(s): ${issue.keys.join(', ')}`;
+        return `${key}${envName ? ` (${envName})` : ''}: ${issue.message}`;
+      }),
+    );
+  }
+  return { ...result.data, dataDir: path.resolve(result.data.dataDir) };
+}

@@ -1,0 +1,38 @@
+import type { ErrorCode } from '@aegis/shared';
+
+const STATUS: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  reason_required: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  account_locked: 423,
+  account_disabled: 403,
+  password_policy: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  internal: 500,
+};
+
+/** The one error type: a stable code, its HTTP status and a message a user can act on. */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.status = STATUS[code];
+  }
+}
+
+export const notFound = (what: string, id?: string | number) =>
+  new AppError('not_found', id === undefined ? `${what} not found` : `${what} ${id} not found`);
+export const conflict = (message: string, details?: unknown) => new AppError('conflict', message, details);
+export const invalid = (message: string, details?: unknown) => new AppError('validation_failed', message, details);
+export const forbidden = (message = 'You do not have permission to do this here') => new AppError('forbidden', message);

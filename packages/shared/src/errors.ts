@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** Stable error codes. The web UI maps each to an i18n key `error.<code>`. */
+export const ERROR_CODES = [
+  'validation_failed',
+  'reason_required',
+  'unauthenticated',
+  'invalid_credentials',
+  'account_locked',
+  'account_disabled',
+  'password_policy',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'rate_limited',
+  'payload_too_large',
+  'unsupported_media_type',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+    requestId: z.string().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
