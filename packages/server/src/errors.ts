@@ -8,6 +8,7 @@ const STATUS: Record<ErrorCode, number> = {
   account_locked: 423,
   account_disabled: 403,
   password_policy: 400,
+  password_change_required: 403,
   forbidden: 403,
   not_found: 404,
   conflict: 409,

@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'account_locked',
   'account_disabled',
   'password_policy',
+  'password_change_required',
   'forbidden',
   'not_found',
   'conflict',

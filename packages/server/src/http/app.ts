@@ -1,0 +1,196 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Permission } from '@aegis/shared';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { RequestContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { canAnywhere } from '../modules/access/index.js';
+import type { Services } from '../services.js';
+import { errorHandler } from './errors.js';
+import { registerRoutes } from './routes.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: RequestContext;
+  }
+  interface FastifyContextConfig {
+    /** The permission a route needs somewhere in the plant; services then check the record's scope. */
+    permission?: Permission;
+    /** Reachable without signing in (login, health). */
+    public?: boolean;
+    /** Any signed-in user (own profile, own password, logout). */
+    authenticated?: boolean;
+  }
+}
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export const SESSION_COOKIE = 'aegis_session';
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export interface HttpOptions {
+  logger?: FastifyServerOptions['logger'] | false;
+  loggerInstance?: FastifyServerOptions['loggerInstance'];
+}
+
+export async function buildHttpApp(services: Services, opts: HttpOptions = {}): Promise<App> {
+  const { config, auth, audit } = services;
+  const app = Fastify({
+    ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger ?? false }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    },
+    bodyLimit: 5 * 1024 * 1024,
+    trustProxy: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler(audit));
+
+  // Every API route must say who may call it; a route that forgets fails at start-up, not in production.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || route.url.startsWith('/api/docs')) return;
+    const c = route.config as { permission?: string; public?: boolean; authenticated?: boolean } | undefined;
+    if (!c?.permission && !c?.public && !c?.authenticated) {
+      throw new Error(`Route ${route.method} ${route.url} declares no permission (config.permission/public/authenticated)`);
+    }
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        upgradeInsecureRequests: null,
+      },
+    },
+    hsts: config.cookieSecure,
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Aegis MES API',
+        version: '0.1.0',
+        description:
+          'Production-safety MES. Sign in with POST /api/auth/login (session cookie) or send `Authorization: Bearer aegis_pat_…`.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.addHook('onRequest', async (req, reply) => {
+    req.ctx = { actor: null, requestId: req.id, ip: req.ip };
+    reply.header('x-request-id', req.id);
+    const routeConfig = req.routeOptions.config ?? {};
+    if (!req.url.startsWith('/api/') || req.url.startsWith('/api/docs')) return;
+
+    const bearer = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    const cookieToken = req.cookies[SESSION_COOKIE];
+    if (bearer) req.ctx.actor = await auth.authenticateToken(bearer);
+    else if (cookieToken) req.ctx.actor = await auth.authenticateSession(cookieToken);
+
+    if (routeConfig.public) return;
+    if (!req.ctx.actor) {
+      throw new AppError('unauthenticated', bearer ? 'The API token is invalid, expired or revoked' : 'Sign in first');
+    }
+    if (req.ctx.actor.passwordChangeRequired && !routeConfig.authenticated) {
+      throw new AppError('password_change_required', 'Change your password before continuing');
+    }
+    const permission = routeConfig.permission;
+    if (permission && !canAnywhere(req.ctx.actor, permission)) {
+      await audit.record(req.ctx, {
+        action: 'access.denied',
+        outcome: 'denied',
+        targetType: 'route',
+        targetId: `${req.method} ${req.routeOptions.url}`,
+        after: { permission },
+      });
+      throw new AppError('forbidden', `This needs the permission ${permission}`);
+    }
+  });
+
+  // Safety net: a state-changing request that succeeded without an audit entry still leaves one.
+  app.addHook('onResponse', async (req, reply) => {
+    if (!MUTATING.has(req.method) || reply.statusCode >= 400 || req.ctx?.audited) return;
+    if (!req.url.startsWith('/api/')) return;
+    await audit
+      .record(req.ctx, { action: `http.${req.method.toLowerCase()}`, targetType: 'route', targetId: req.routeOptions.url ?? req.url })
+      .catch((e) => req.log.error({ err: e }, 'audit safety net failed'));
+  });
+
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await services.db.query('SELECT 1');
+      return { status: 'ready' };
+    } catch (e) {
+      return reply.code(503).send({ status: 'not ready', error: (e as Error).message });
+    }
+  });
+
+  await registerRoutes(app, services);
+
+  const webDir = config.webDir ?? defaultWebDir();
+  if (webDir && existsSync(path.join(webDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDir, wildcard: false, index: 'index.html' });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    if (req.method === 'GET' && !req.url.startsWith('/api/') && webDir && existsSync(path.join(webDir, 'index.html'))) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return reply.code(404).send({
+      error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id },
+    });
+  });
+
+  return app;
+}
+
+function defaultWebDir() {
+  // packages/server/{src,dist}/http → packages/web/dist
+  const candidate = path.resolve(import.meta.dirname, '../../../web/dist');
+  return existsSync(candidate) ? candidate : null;
+}

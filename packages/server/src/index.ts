@@ -1,0 +1,2 @@
+export { type Aegis, createAegis } from './app.js';
+export { type Config, loadConfig } from './config.js';

@@ -1,0 +1,2 @@
+export { orgRoutes } from './routes.js';
+export { createOrgService, type OrgService } from './service.js';
