@@ -136,7 +136,7 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
     if (!req.ctx.actor) {
       throw new AppError('unauthenticated', bearer ? 'The API token is invalid, expired or revoked' : 'Sign in first');
     }
-    if (req.ctx.actor.passwordChangeRequired && !routeConfig.authenticated) {
+    if (req.ctx.actor.passwordChangeRequired && req.ctx.actor.sessionId && !routeConfig.authenticated) {
       throw new AppError('password_change_required', 'Change your password before continuing');
     }
     const permission = routeConfig.permission;

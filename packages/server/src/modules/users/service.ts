@@ -73,7 +73,7 @@ export function createUsersService(deps: {
         const row = await repo.insert(tx, {
           ...input,
           passwordHash,
-          mustChange: opts.mustChange ?? true,
+          mustChange: opts.mustChange ?? input.kind === 'person',
           now: clock.now(),
         });
         const user = present(row);
