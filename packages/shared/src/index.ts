@@ -1,3 +1,4 @@
+export * from './alarms.js';
 export * from './access.js';
 export * from './audit.js';
 export * from './auth.js';
@@ -6,3 +7,4 @@ export * from './errors.js';
 export * from './org.js';
 export * from './permissions.js';
 export * from './plant.js';
+export * from './tags.js';

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { TAG_QUALITIES, type TagQuality, TagQualitySchema } from './alarms.js';
+import { CodeSchema, NameSchema } from './common.js';
+
+/** What a tag holds. `state` is an enumeration (RUN/IDLE/FAULT…) carried as text or as a number. */
+export const TAG_TYPES = ['number', 'boolean', 'state', 'string'] as const;
+export const TagTypeSchema = z.enum(TAG_TYPES);
+export type TagType = z.infer<typeof TagTypeSchema>;
+
+/** Value quality (good/uncertain/bad), the same vocabulary the alarm engine uses. */
+export const QUALITIES = TAG_QUALITIES;
+export const QualitySchema = TagQualitySchema;
+export type Quality = TagQuality;
+
+const ModbusArea = z.enum(['holding', 'input', 'coil', 'discrete']);
+const ModbusType = z.enum(['int16', 'uint16', 'int32', 'uint32', 'float32', 'bool']);
+
+/**
+ * Where a tag's values come from. MQTT JSON: a topic (MQTT wildcards allowed) and a JSON path
+ * into the payload; Sparkplug B: group/edge node/device/metric; OPC UA: a node id on a
+ * connector; Modbus: a register or coil on a connector; http: written by POST /api/ingest.
+ */
+export const TagSourceSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('mqtt'),
+    connectorId: z.number().int().positive().nullable().default(null),
+    topic: z.string().trim().min(1).max(500),
+    /** Dotted path into the JSON payload, e.g. `values.vibration`; `$` for the whole payload. */
+    path: z.string().trim().min(1).max(200).default('$'),
+    /** Dotted path to a source timestamp (epoch ms or ISO text) in the payload; absent: arrival time. */
+    timestampPath: z.string().trim().max(200).optional(),
+  }),
+  z.object({
+    kind: z.literal('sparkplug'),
+    connectorId: z.number().int().positive().nullable().default(null),
+    group: z.string().trim().min(1).max(200),
+    edgeNode: z.string().trim().min(1).max(200),
+    device: z.string().trim().max(200).nullable().default(null),
+    metric: z.string().trim().min(1).max(300),
+  }),
+  z.object({
+    kind: z.literal('opcua'),
+    connectorId: z.number().int().positive(),
+    nodeId: z.string().trim().min(1).max(500),
+    samplingIntervalMs: z.number().int().min(0).max(3_600_000).default(1000),
+  }),
+  z.object({
+    kind: z.literal('modbus'),
+    connectorId: z.number().int().positive(),
+    unitId: z.number().int().min(0).max(255).default(1),
+    area: ModbusArea,
+    address: z.number().int().min(0).max(65535),
+    dataType: ModbusType.default('int16'),
+    /** Engineering value = raw × scale + offset. */
+    scale: z.number().default(1),
+    offset: z.number().default(0),
+    /** For 32-bit values: which 16-bit word comes first. */
+    wordOrder: z.enum(['big', 'little']).default('big'),
+  }),
+  z.object({ kind: z.literal('http') }),
+]);
+export type TagSource = z.infer<typeof TagSourceSchema>;
+
+export const TagSchema = z.object({
+  id: z.number().int(),
+  equipmentId: z.number().int(),
+  code: z.string(),
+  nameZh: z.string(),
+  nameEn: z.string(),
+  unit: z.string(),
+  type: TagTypeSchema,
+  engLow: z.number().nullable(),
+  engHigh: z.number().nullable(),
+  /** Labels of a state tag by raw value, e.g. {"0":"IDLE","1":"RUN","2":"FAULT"}. */
+  states: z.record(z.string(), z.string()).nullable(),
+  source: TagSourceSchema,
+  /** Storage deadband in engineering units: smaller changes are not stored (alarms still see them). */
+  storageDeadband: z.number().min(0),
+  /** At least one value is stored this often even without change (ms, 0 = only on change). */
+  storageHeartbeatMs: z.number().int().min(0),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Tag = z.infer<typeof TagSchema>;
+
+export const CreateTagSchema = z
+  .object({
+    equipmentId: z.number().int().positive(),
+    code: CodeSchema,
+    nameZh: NameSchema,
+    nameEn: NameSchema,
+    unit: z.string().trim().max(32).default(''),
+    type: TagTypeSchema.default('number'),
+    engLow: z.number().nullable().default(null),
+    engHigh: z.number().nullable().default(null),
+    states: z.record(z.string(), z.string().trim().min(1).max(64)).nullable().default(null),
+    source: TagSourceSchema.default({ kind: 'http' }),
+    storageDeadband: z.number().min(0).default(0),
+    storageHeartbeatMs: z.number().int().min(0).max(86_400_000).default(60_000),
+    reason: z.string().trim().min(3).max(500).optional(),
+  })
+  .refine((t) => t.engLow === null || t.engHigh === null || t.engLow < t.engHigh, {
+    message: 'The engineering range low must be below high',
+    path: ['engHigh'],
+  });
+
+/** One value as it reaches the ingest API. */
+export const IngestPointSchema = z.object({
+  /** `EQUIPMENT.TAG` code, or the numeric tag id. */
+  tag: z.union([z.string().trim().min(1).max(200), z.number().int().positive()]),
+  value: z.union([z.number(), z.boolean(), z.string().max(1000), z.null()]),
+  /** Source timestamp: epoch ms or ISO 8601; absent: the server's arrival time. */
+  ts: z.union([z.number().int().nonnegative(), z.iso.datetime({ offset: true })]).optional(),
+  quality: QualitySchema.default('good'),
+});
+export const IngestBatchSchema = z.object({ points: z.array(IngestPointSchema).min(1).max(50_000) });
+
+export const CurrentValueSchema = z.object({
+  tagId: z.number().int(),
+  ts: z.string(),
+  value: z.union([z.number(), z.boolean(), z.string(), z.null()]),
+  quality: QualitySchema,
+});
+
+export const TrendQuerySchema = z.object({
+  tagIds: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'comma-separated tag ids')
+    .transform((s) => s.split(',').map(Number))
+    .pipe(z.array(z.number().int().positive()).min(1).max(20)),
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+  maxPoints: z.coerce.number().int().min(10).max(2000).default(1000),
+});
+export const TrendSeriesSchema = z.object({
+  tagId: z.number().int(),
+  /** raw: every stored value; otherwise the bucket each point stands for (min/max/avg per bucket). */
+  resolution: z.enum(['raw', '1m', '1h', 'bucket']),
+  bucketMs: z.number().int().nullable(),
+  points: z.array(
+    z.object({
+      ts: z.string(),
+      value: z.number().nullable(),
+      min: z.number().nullable().optional(),
+      max: z.number().nullable().optional(),
+      quality: QualitySchema.optional(),
+    }),
+  ),
+});
