@@ -18,7 +18,14 @@ export interface Aegis {
 /** config → database → modules → HTTP; nothing listens until the caller says so. */
 export async function createAegis(
   config: Config,
-  opts: { clock?: Clock; logger?: FastifyBaseLogger; onProgress?: (msg: string) => void; inMemoryDb?: boolean } = {},
+  opts: {
+    clock?: Clock;
+    logger?: FastifyBaseLogger;
+    onProgress?: (msg: string) => void;
+    inMemoryDb?: boolean;
+    /** false in tests: they drive ticks and flushes with a manual clock. */
+    timers?: boolean;
+  } = {},
 ): Promise<Aegis> {
   const clock = opts.clock ?? systemClock;
   const opened = await openDatabase(config, { onProgress: opts.onProgress, inMemory: opts.inMemoryDb });
@@ -27,12 +34,17 @@ export async function createAegis(
     await services.access.syncBuiltinRoles();
     const bootstrapPassword = await bootstrapAdmin(services, config.adminPassword);
     const http = await buildHttpApp(services, { loggerInstance: opts.logger });
+    services.ingest.setLogger(http.log);
+    services.timeseries.setLogger(http.log);
+    const stopRealtime = await startRealtime(services, { timers: opts.timers ?? true, log: http.log });
     return {
       services,
       http,
       bootstrapPassword,
       async close() {
+        services.live.closeAll();
         await http.close();
+        await stopRealtime();
         await opened.close();
       },
     };
@@ -40,6 +52,54 @@ export async function createAegis(
     await opened.close();
     throw e;
   }
+}
+
+/**
+ * The real-time roles: alarm engine fed by the ingest pipeline, live push, and the timers that
+ * move alarm delays, shelving and flood windows forward.
+ */
+async function startRealtime(services: Services, opts: { timers: boolean; log: FastifyBaseLogger }) {
+  const { alarms, live, bus, config, directory, ingest, timeseries } = services;
+  const roles = new Set(config.roles);
+  const stops: Array<() => void | Promise<void>> = [];
+  await directory.reload();
+  await ingest.start();
+  stops.push(() => ingest.stop());
+  stops.push(ingest.onLate((minTs) => timeseries.noteLate(minTs)) as () => void);
+  if (roles.has('realtime')) {
+    await alarms.start();
+    stops.push(
+      ingest.onStored((points) => {
+        live.publishPoints(points);
+        void alarms.handlePoints(points).catch((err) => opts.log.error({ err }, 'alarm evaluation failed'));
+      }) as () => void,
+    );
+    stops.push(alarms.onEvents((events) => live.publishAlarmEvents(events)) as () => void);
+    stops.push(alarms.onFlood((events) => live.publishFloods(events)) as () => void);
+    stops.push(
+      bus.on('plant.status', (e) => {
+        if (e.level === 'equipment')
+          void alarms
+            .setEquipmentStatus(e.nodeId, e.status)
+            .catch((err) => opts.log.error({ err }, 'alarm suppression failed'));
+      }) as () => void,
+    );
+  }
+  if (roles.has('scheduler') && opts.timers) {
+    const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
+      const t = setInterval(() => void fn().catch((err) => opts.log.error({ err }, `${what} failed`)), ms);
+      t.unref();
+      stops.push(() => clearInterval(t));
+    };
+    every(1000, () => alarms.tick(), 'alarm tick');
+    every(5000, () => alarms.flush(), 'alarm flush');
+    every(60_000, () => timeseries.rollup(), 'rollup');
+    every(3_600_000, () => timeseries.retention(), 'retention');
+  }
+  return async () => {
+    for (const stop of stops.reverse()) await stop();
+    await alarms.flush().catch(() => {});
+  };
 }
 
 /**

@@ -30,18 +30,42 @@ export const ConfigSchema = z
       .pipe(z.array(z.enum(['api', 'realtime', 'connectors', 'scheduler'])).min(1)),
     adminPassword: z.string().min(1).optional(),
     cookieSecure: z.stringbool().default(false),
-    sessionTtlHours: z.coerce.number().int().min(1).max(24 * 30).default(12),
-    sessionIdleMinutes: z.coerce.number().int().min(5).max(24 * 60).default(120),
+    sessionTtlHours: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(12),
+    sessionIdleMinutes: z.coerce
+      .number()
+      .int()
+      .min(5)
+      .max(24 * 60)
+      .default(120),
     passwordMinLength: z.coerce.number().int().min(8).max(128).default(10),
     /** How many of lower, upper, digit, symbol a password must mix. */
     passwordMinClasses: z.coerce.number().int().min(1).max(4).default(3),
     lockoutMaxAttempts: z.coerce.number().int().min(1).max(100).default(5),
-    lockoutMinutes: z.coerce.number().int().min(1).max(24 * 60).default(15),
+    lockoutMinutes: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
     loginRateLimitPerMinute: z.coerce.number().int().min(1).max(10000).default(30),
     webDir: z.string().optional(),
-    mqttUrl: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'must be an mqtt://, mqtts://, ws:// or wss:// URL').optional(),
+    mqttUrl: z
+      .string()
+      .regex(/^(mqtts?|wss?|tcp):\/\//, 'must be an mqtt://, mqtts://, ws:// or wss:// URL')
+      .optional(),
     mqttPort: z.coerce.number().int().min(0).max(65535).default(1883),
     mqttWsPort: z.coerce.number().int().min(0).max(65535).default(8083),
+    /** Raw values older than this are deleted (0 = keep for ever); rollups keep the trend. */
+    retentionRawDays: z.coerce.number().int().min(0).max(36500).default(90),
+    retention1mDays: z.coerce.number().int().min(0).max(36500).default(400),
+    retention1hDays: z.coerce.number().int().min(0).max(36500).default(0),
+    /** Values stamped further than this in the future are stored with bad quality at arrival time. */
+    futureToleranceSeconds: z.coerce.number().int().min(0).max(86400).default(300),
   })
   .strict();
 
@@ -72,6 +96,10 @@ export const ENV_KEYS: Record<keyof ConfigInput, string> = {
   mqttUrl: 'MQTT_URL',
   mqttPort: 'AEGIS_MQTT_PORT',
   mqttWsPort: 'AEGIS_MQTT_WS_PORT',
+  retentionRawDays: 'AEGIS_RETENTION_RAW_DAYS',
+  retention1mDays: 'AEGIS_RETENTION_1M_DAYS',
+  retention1hDays: 'AEGIS_RETENTION_1H_DAYS',
+  futureToleranceSeconds: 'AEGIS_FUTURE_TOLERANCE_SECONDS',
 };
 
 export class ConfigError extends Error {

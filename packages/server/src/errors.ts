@@ -35,5 +35,7 @@ export class AppError extends Error {
 export const notFound = (what: string, id?: string | number) =>
   new AppError('not_found', id === undefined ? `${what} not found` : `${what} ${id} not found`);
 export const conflict = (message: string, details?: unknown) => new AppError('conflict', message, details);
-export const invalid = (message: string, details?: unknown) => new AppError('validation_failed', message, details);
-export const forbidden = (message = 'You do not have permission to do this here') => new AppError('forbidden', message);
+export const invalid = (message: string, details?: unknown) =>
+  new AppError('validation_failed', message, details);
+export const forbidden = (message = 'You do not have permission to do this here') =>
+  new AppError('forbidden', message);

@@ -1,23 +1,59 @@
+import { createBus } from './bus.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/index.js';
 import { accessGuard, createAccessService } from './modules/access/index.js';
+import { createAlarmService } from './modules/alarms/index.js';
 import { createAuditService } from './modules/audit/index.js';
 import { createAuthService } from './modules/auth/index.js';
+import { createIngestPipeline } from './modules/ingest/index.js';
+import { createLiveHub } from './modules/live/index.js';
 import { createOrgService } from './modules/org/index.js';
 import { createPlantService } from './modules/plant/index.js';
+import { createTagDirectory, createTagService } from './modules/tags/index.js';
+import { createTimeseriesService } from './modules/timeseries/index.js';
 import { createUsersService } from './modules/users/index.js';
 
 /** The explicit wiring of every module: one place shows who depends on whom. */
 export function createServices({ config, db, clock }: { config: Config; db: Database; clock: Clock }) {
+  const bus = createBus();
   const audit = createAuditService({ db, clock });
   const guard = accessGuard;
-  const plant = createPlantService({ db, audit, guard, clock });
+  const plant = createPlantService({ db, audit, guard, clock, bus });
   const users = createUsersService({ db, audit, guard, clock, plant, config });
   const access = createAccessService({ db, audit, plant, users });
   const auth = createAuthService({ db, audit, clock, users, access, config });
   const org = createOrgService({ db, audit, guard, plant });
-  return { config, db, clock, audit, guard, plant, users, access, auth, org };
+  const directory = createTagDirectory(db);
+  const tags = createTagService({ db, audit, guard, clock, directory });
+  const ingest = createIngestPipeline({
+    db,
+    directory,
+    clock,
+    futureToleranceMs: config.futureToleranceSeconds * 1000,
+  });
+  const timeseries = createTimeseriesService({ db, guard, clock, directory, config });
+  const alarms = createAlarmService({ db, audit, guard, clock });
+  const live = createLiveHub({ db });
+  return {
+    config,
+    db,
+    clock,
+    bus,
+    audit,
+    guard,
+    plant,
+    users,
+    access,
+    auth,
+    org,
+    directory,
+    tags,
+    ingest,
+    timeseries,
+    alarms,
+    live,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

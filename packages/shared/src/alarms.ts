@@ -55,9 +55,10 @@ const delayMs = z
 const finite = z.number();
 
 const ruleBase = {
-  id: z.string().trim().min(1).max(64),
-  /** The tag this rule watches (tag path or id as text). */
-  tag: z.string().trim().min(1).max(200),
+  /** Set by the server from the rule's record; API clients leave it out. */
+  id: z.string().trim().max(64).default(''),
+  /** The tag this rule watches (`EQUIPMENT.TAG`); set by the server from the rule's tag. */
+  tag: z.string().trim().max(200).default(''),
   /** Plant area code; alarm floods are counted per area. */
   area: z.string().trim().min(1).max(200).optional(),
   /** Operator-facing text; the engine writes a default from the condition when absent. */

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { ReasonSchema } from '@aegis/shared';
+import { describe, expect, it } from 'vitest';
 
 describe('ReasonSchema', () => {
   it('refuses an empty or whitespace reason', () => {

@@ -60,7 +60,10 @@ export const ShiftSchema = z.object({
 });
 export const CreateShiftSchema = z
   .object({ code: CodeSchema, name: NameSchema, startTime: TimeOfDay, endTime: TimeOfDay })
-  .refine((s) => s.startTime !== s.endTime, { message: 'A shift cannot start and end at the same time', path: ['endTime'] });
+  .refine((s) => s.startTime !== s.endTime, {
+    message: 'A shift cannot start and end at the same time',
+    path: ['endTime'],
+  });
 export const UpdateShiftSchema = z
   .object({ code: CodeSchema, name: NameSchema, startTime: TimeOfDay, endTime: TimeOfDay })
   .partial()
@@ -94,7 +97,10 @@ export const UsernameSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, 'Use letters, digits, ".", "_", "-" or "@"');
 
-const Phone = z.string().trim().regex(/^\+?[0-9 -]{5,20}$/, 'Not a phone number');
+const Phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9 -]{5,20}$/, 'Not a phone number');
 
 export const CreateUserSchema = z.object({
   username: UsernameSchema,

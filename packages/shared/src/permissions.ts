@@ -115,7 +115,15 @@ export const BUILTIN_ROLES: Record<string, { zh: string; en: string; permissions
   maintenance: {
     zh: '维修工',
     en: 'Maintenance',
-    permissions: ['plant.read', 'tag.read', 'alarm.read', 'alarm.ack', 'inspection.read', 'permit.read', 'permit.request'],
+    permissions: [
+      'plant.read',
+      'tag.read',
+      'alarm.read',
+      'alarm.ack',
+      'inspection.read',
+      'permit.read',
+      'permit.request',
+    ],
   },
   auditor: { zh: '审计员（只读）', en: 'Auditor (read-only)', permissions: [...READ_ALL, 'audit.export'] },
   integration: {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TAG_QUALITIES, type TagQuality, TagQualitySchema } from './alarms.js';
-import { CodeSchema, NameSchema } from './common.js';
+import { CodeSchema, NameSchema, ReasonSchema } from './common.js';
 
 /** What a tag holds. `state` is an enumeration (RUN/IDLE/FAULT…) carried as text or as a number. */
 export const TAG_TYPES = ['number', 'boolean', 'state', 'string'] as const;
@@ -29,6 +29,8 @@ export const TagSourceSchema = z.discriminatedUnion('kind', [
     path: z.string().trim().min(1).max(200).default('$'),
     /** Dotted path to a source timestamp (epoch ms or ISO text) in the payload; absent: arrival time. */
     timestampPath: z.string().trim().max(200).optional(),
+    /** Where interlock writes go: a JSON `{"value": v, "ts": ms}` is published here (QoS 1). */
+    commandTopic: z.string().trim().min(1).max(500).optional(),
   }),
   z.object({
     kind: z.literal('sparkplug'),
@@ -83,26 +85,94 @@ export const TagSchema = z.object({
 });
 export type Tag = z.infer<typeof TagSchema>;
 
-export const CreateTagSchema = z
+const TagFieldsSchema = z.object({
+  equipmentId: z.number().int().positive(),
+  code: CodeSchema,
+  nameZh: NameSchema,
+  nameEn: NameSchema,
+  unit: z.string().trim().max(32).default(''),
+  type: TagTypeSchema.default('number'),
+  engLow: z.number().nullable().default(null),
+  engHigh: z.number().nullable().default(null),
+  states: z.record(z.string(), z.string().trim().min(1).max(64)).nullable().default(null),
+  source: TagSourceSchema.default({ kind: 'http' }),
+  storageDeadband: z.number().min(0).default(0),
+  storageHeartbeatMs: z.number().int().min(0).max(86_400_000).default(60_000),
+});
+
+const rangeIsOrdered = (t: { engLow?: number | null; engHigh?: number | null }) =>
+  t.engLow === null ||
+  t.engLow === undefined ||
+  t.engHigh === null ||
+  t.engHigh === undefined ||
+  t.engLow < t.engHigh;
+const rangeMessage = { message: 'The engineering range low must be below high', path: ['engHigh'] };
+
+/** A new tag; the reason is kept in the audit trail (tags carry regulated ranges and bindings). */
+export const CreateTagSchema = TagFieldsSchema.extend({ reason: ReasonSchema }).refine(
+  rangeIsOrdered,
+  rangeMessage,
+);
+
+/** Any subset of the fields; the engineering range is checked again against the stored one. */
+export const UpdateTagSchema = z
   .object({
-    equipmentId: z.number().int().positive(),
-    code: CodeSchema,
-    nameZh: NameSchema,
-    nameEn: NameSchema,
-    unit: z.string().trim().max(32).default(''),
-    type: TagTypeSchema.default('number'),
-    engLow: z.number().nullable().default(null),
-    engHigh: z.number().nullable().default(null),
-    states: z.record(z.string(), z.string().trim().min(1).max(64)).nullable().default(null),
-    source: TagSourceSchema.default({ kind: 'http' }),
-    storageDeadband: z.number().min(0).default(0),
-    storageHeartbeatMs: z.number().int().min(0).max(86_400_000).default(60_000),
-    reason: z.string().trim().min(3).max(500).optional(),
+    equipmentId: z.number().int().positive().optional(),
+    code: CodeSchema.optional(),
+    nameZh: NameSchema.optional(),
+    nameEn: NameSchema.optional(),
+    unit: z.string().trim().max(32).optional(),
+    type: TagTypeSchema.optional(),
+    engLow: z.number().nullable().optional(),
+    engHigh: z.number().nullable().optional(),
+    states: z.record(z.string(), z.string().trim().min(1).max(64)).nullable().optional(),
+    source: TagSourceSchema.optional(),
+    storageDeadband: z.number().min(0).optional(),
+    storageHeartbeatMs: z.number().int().min(0).max(86_400_000).optional(),
+    reason: ReasonSchema,
   })
-  .refine((t) => t.engLow === null || t.engHigh === null || t.engLow < t.engHigh, {
-    message: 'The engineering range low must be below high',
-    path: ['engHigh'],
-  });
+  .refine(rangeIsOrdered, rangeMessage);
+
+/** A tag as listed: with its equipment, so lists need no second lookup. */
+export const TagViewSchema = TagSchema.extend({
+  equipmentCode: z.string(),
+  equipmentNameZh: z.string(),
+  equipmentNameEn: z.string(),
+});
+export type TagView = z.infer<typeof TagViewSchema>;
+
+export const TagListQuerySchema = z.object({
+  equipmentId: z.coerce.number().int().positive().optional(),
+  /** Tags of every equipment under this plant node. */
+  nodeId: z.coerce.number().int().positive().optional(),
+  /** Matches code, equipment code or either name. */
+  q: z.string().trim().max(100).optional(),
+  sourceKind: z.enum(['mqtt', 'sparkplug', 'opcua', 'modbus', 'http']).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(200),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export const TagListSchema = z.object({ items: z.array(TagViewSchema), total: z.number().int() });
+
+export const TagExportQuerySchema = z.object({
+  format: z.enum(['csv', 'xlsx']).default('csv'),
+  nodeId: z.coerce.number().int().positive().optional(),
+});
+export const TagImportSchema = z.object({
+  format: z.enum(['csv', 'xlsx']),
+  /** The file, base64-encoded (at most ~10 MB). */
+  content: z.string().min(1).max(14_000_000),
+  /** Check every row and report, change nothing. */
+  dryRun: z.boolean().default(false),
+  reason: ReasonSchema,
+});
+export const TagImportResultSchema = z.object({
+  dryRun: z.boolean(),
+  rows: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  errors: z.array(z.object({ row: z.number().int(), field: z.string().optional(), message: z.string() })),
+});
 
 /** One value as it reaches the ingest API. */
 export const IngestPointSchema = z.object({
@@ -114,6 +184,22 @@ export const IngestPointSchema = z.object({
   quality: QualitySchema.default('good'),
 });
 export const IngestBatchSchema = z.object({ points: z.array(IngestPointSchema).min(1).max(50_000) });
+
+export const IngestResultSchema = z.object({
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.array(z.object({ index: z.number().int(), reason: z.string() })),
+});
+
+export const CurrentValuesQuerySchema = z.object({
+  tagIds: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'comma-separated tag ids')
+    .transform((s) => s.split(',').map(Number))
+    .pipe(z.array(z.number().int().positive()).max(5000))
+    .optional(),
+  nodeId: z.coerce.number().int().positive().optional(),
+});
 
 export const CurrentValueSchema = z.object({
   tagId: z.number().int(),
@@ -147,3 +233,5 @@ export const TrendSeriesSchema = z.object({
     }),
   ),
 });
+export const TrendResultSchema = z.object({ series: z.array(TrendSeriesSchema) });
+export type TrendSeries = z.infer<typeof TrendSeriesSchema>;

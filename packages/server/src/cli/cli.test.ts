@@ -26,7 +26,14 @@ async function aegis(...args: string[]) {
   process.exitCode = undefined;
   try {
     const program = new Command().exitOverride();
-    await runCli(program, ['node', 'aegis', ...args, '--data-dir', dataDir, ...(pgDb ? ['--database-url', pgDb.url] : [])]);
+    await runCli(program, [
+      'node',
+      'aegis',
+      ...args,
+      '--data-dir',
+      dataDir,
+      ...(pgDb ? ['--database-url', pgDb.url] : []),
+    ]);
     return { out: out.join(''), code: process.exitCode ?? 0 };
   } finally {
     spy.mockRestore();
@@ -45,7 +52,8 @@ afterAll(async () => {
 });
 
 describe('aegis CLI', () => {
-  it('migrates an empty database', async () => {
+  // The first migration of an on-disk PGlite takes a while on a busy 2-core machine.
+  it('migrates an empty database', { timeout: 120_000 }, async () => {
     expect((await aegis('migrate')).out).toMatch(/up to date/);
   });
 
@@ -58,7 +66,9 @@ describe('aegis CLI', () => {
   });
 
   it('refuses a weak password with the policy in the message', async () => {
-    await expect(aegis('user', 'create', '--username', 'weak', '--password', 'abc')).rejects.toThrow(/password must be at least/);
+    await expect(aegis('user', 'create', '--username', 'weak', '--password', 'abc')).rejects.toThrow(
+      /password must be at least/,
+    );
   });
 
   it('verifies the audit trail, and exits 2 naming the entry after tampering', async () => {
@@ -66,7 +76,12 @@ describe('aegis CLI', () => {
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/Audit trail intact: \d+ entries/);
 
-    const opened = await openDatabase({ dataDir, databaseUrl: pgDb?.url, dbAppRole: 'aegis_app', dbPoolSize: 1 });
+    const opened = await openDatabase({
+      dataDir,
+      databaseUrl: pgDb?.url,
+      dbAppRole: 'aegis_app',
+      dbPoolSize: 1,
+    });
     await opened.db.execAsOwner(
       "ALTER TABLE audit_log DISABLE TRIGGER USER; UPDATE audit_log SET actor_name = 'ghost' WHERE seq = 2; ALTER TABLE audit_log ENABLE TRIGGER USER;",
     );
@@ -89,19 +104,46 @@ describe('aegis CLI', () => {
 });
 
 describe('aegis start', () => {
-  it('says clearly when the port it wants is taken', async () => {
+  it('says clearly when the port it wants is taken', { timeout: 120_000 }, async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as { port: number }).port;
     const dir = mkdtempSync(path.join(tmpdir(), 'aegis-start-'));
     try {
       const cli = path.resolve(import.meta.dirname, 'main.ts');
-      const res = await run(process.execPath, ['--import', 'tsx', '--conditions=aegis-source', cli, 'start', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir, '--log-level', 'silent'], {
-        env: { ...process.env, AEGIS_ADMIN_PASSWORD: 'Start-Test-Pass-1', DATABASE_URL: '' },
-        timeout: 60_000,
-      }).catch((e: { stderr: string; code: number }) => e);
+      const res = await run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--conditions=aegis-source',
+          cli,
+          'start',
+          '--port',
+          String(port),
+          '--host',
+          '127.0.0.1',
+          '--data-dir',
+          dir,
+          '--log-level',
+          'silent',
+        ],
+        {
+          env: {
+            ...process.env,
+            AEGIS_ADMIN_PASSWORD: 'Start-Test-Pass-1',
+            DATABASE_URL: '',
+            MQTT_URL: '',
+            AEGIS_MQTT_PORT: '0',
+            AEGIS_MQTT_WS_PORT: '0',
+          },
+          timeout: 110_000,
+        },
+      ).catch((e: { stderr: string; code: number }) => e);
       expect((res as { code: number }).code).toBe(1);
-      expect((res as { stderr: string }).stderr).toMatch(new RegExp(`Port ${port} on 127.0.0.1 is already in use`));
+      expect((res as { stderr: string }).stderr).toMatch(
+        new RegExp(`Port ${port} on 127.0.0.1 is already in use`),
+      );
     } finally {
       blocker.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,24 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { Command, Option } from 'commander';
+import { createWriteStream } from 'node:fs';
+import { type Command, Option } from 'commander';
 import pino from 'pino';
 import { type Aegis, createAegis } from '../app.js';
+import { systemClock } from '../clock.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { systemContext } from '../context.js';
 import { DataDirLockedError, openDatabase } from '../db/index.js';
 import { csvHeader, csvRow } from '../modules/audit/index.js';
 import { createServices } from '../services.js';
-import { systemClock } from '../clock.js';
 import { DEMO_PASSWORD, seedDemo } from './demo.js';
 
 /** Options every command shares, each with its environment variable. */
 function common(cmd: Command) {
   return cmd
     .addOption(new Option('--data-dir <dir>', 'embedded database directory').env('AEGIS_DATA_DIR'))
-    .addOption(new Option('--database-url <url>', 'PostgreSQL URL instead of the embedded database').env('DATABASE_URL'))
+    .addOption(
+      new Option('--database-url <url>', 'PostgreSQL URL instead of the embedded database').env(
+        'DATABASE_URL',
+      ),
+    )
     .addOption(new Option('--config <file>', 'JSON settings file').env('AEGIS_CONFIG'))
-    .addOption(new Option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent').env('AEGIS_LOG_LEVEL'));
+    .addOption(
+      new Option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent').env('AEGIS_LOG_LEVEL'),
+    );
 }
 
 interface CommonOpts {
@@ -68,7 +74,10 @@ async function withServices<T>(opts: CommonOpts, fn: (s: ReturnType<typeof creat
 function friendly(e: unknown): Error {
   if (e instanceof ConfigError || e instanceof DataDirLockedError) return e;
   const err = e as NodeJS.ErrnoException & { code?: string };
-  if (err.code === 'ECONNREFUSED') return new Error(`Cannot reach the database server (${err.message}). Is PostgreSQL running, and is DATABASE_URL right?`);
+  if (err.code === 'ECONNREFUSED')
+    return new Error(
+      `Cannot reach the database server (${err.message}). Is PostgreSQL running, and is DATABASE_URL right?`,
+    );
   return err;
 }
 
@@ -85,15 +94,25 @@ export async function runCli(program: Command, argv: string[]) {
       .description('start the server and the web UI')
       .addOption(new Option('-p, --port <port>', 'HTTP port').env('AEGIS_PORT'))
       .addOption(new Option('--host <host>', 'address to listen on').env('AEGIS_HOST'))
-      .addOption(new Option('--roles <roles>', 'process roles: api,realtime,connectors,scheduler').env('AEGIS_ROLES'))
+      .addOption(
+        new Option('--roles <roles>', 'process roles: api,realtime,connectors,scheduler').env('AEGIS_ROLES'),
+      )
       .option('--demo', 'seed a demo plant with users for every built-in role (only into an empty plant)'),
   ).action(async (opts: CommonOpts & { demo?: boolean }) => {
     // The demo's admin signs in with the same known password as the demo users.
-    const config = configFrom(opts, opts.demo && !process.env.AEGIS_ADMIN_PASSWORD ? { adminPassword: DEMO_PASSWORD } : {});
+    const config = configFrom(
+      opts,
+      opts.demo && !process.env.AEGIS_ADMIN_PASSWORD ? { adminPassword: DEMO_PASSWORD } : {},
+    );
     const logger = pino({
       level: config.logLevel,
       ...(config.logPretty || process.stdout.isTTY
-        ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } }
+        ? {
+            transport: {
+              target: 'pino-pretty',
+              options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' },
+            },
+          }
         : {}),
     });
     let aegis: Aegis;
@@ -105,7 +124,10 @@ export async function runCli(program: Command, argv: string[]) {
     }
     if (opts.demo) {
       const seeded = await seedDemo(aegis.services, { onProgress: progress });
-      if (seeded) say(`Demo plant seeded: ${seeded.equipment} equipment items, users ${seeded.users.join(', ')} (password ${seeded.password})`);
+      if (seeded)
+        say(
+          `Demo plant seeded: ${seeded.equipment} equipment items, users ${seeded.users.join(', ')} (password ${seeded.password})`,
+        );
       else say('Demo: the plant is not empty, nothing seeded');
     }
     try {
@@ -113,7 +135,9 @@ export async function runCli(program: Command, argv: string[]) {
     } catch (e) {
       await aegis.close();
       if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new Error(`Port ${config.port} on ${config.host} is already in use by another program. Choose another with --port or AEGIS_PORT.`);
+        throw new Error(
+          `Port ${config.port} on ${config.host} is already in use by another program. Choose another with --port or AEGIS_PORT.`,
+        );
       }
       throw e;
     }
@@ -140,14 +164,16 @@ export async function runCli(program: Command, argv: string[]) {
     process.on('SIGTERM', () => void stop('SIGTERM'));
   });
 
-  common(program.command('migrate').description('apply pending database migrations')).action(async (opts: CommonOpts) => {
-    const config = configFrom(opts);
-    const opened = await openDatabase(config, { onProgress: progress }).catch((e) => {
-      throw friendly(e);
-    });
-    await opened.close();
-    say('Database is up to date.');
-  });
+  common(program.command('migrate').description('apply pending database migrations')).action(
+    async (opts: CommonOpts) => {
+      const config = configFrom(opts);
+      const opened = await openDatabase(config, { onProgress: progress }).catch((e) => {
+        throw friendly(e);
+      });
+      await opened.close();
+      say('Database is up to date.');
+    },
+  );
 
   const user = program.command('user').description('manage user accounts');
   common(
@@ -159,47 +185,74 @@ export async function runCli(program: Command, argv: string[]) {
       .option('--admin', 'grant the admin role everywhere')
       .option('--role <role...>', 'built-in or custom role code(s), granted everywhere')
       .option('--email <email>', 'e-mail address')
-      .addOption(new Option('--password <password>', 'initial password (otherwise one is generated)').env('AEGIS_NEW_PASSWORD')),
-  ).action(async (opts: CommonOpts & { username: string; name?: string; admin?: boolean; role?: string[]; email?: string; password?: string }) => {
-    await withServices(opts, async (s) => {
-      const ctx = systemContext('cli');
-      const password = opts.password ?? `${randomBytes(9).toString('base64url')}-Aa1`;
-      const created = await s.users.create(
-        ctx,
-        {
-          username: opts.username,
-          displayName: opts.name ?? opts.username,
-          password,
-          email: opts.email ?? null,
-          employeeNo: null,
-          phone: null,
-          postId: null,
-          teamId: null,
-          departmentId: null,
-          homeNodeId: null,
-          kind: 'person',
-          locale: 'zh-CN',
-        },
-        { mustChange: !opts.password },
-      );
-      const roles = [...(opts.admin ? ['admin'] : []), ...(opts.role ?? [])];
-      for (const role of roles) {
-        await s.db.transaction(async (tx) => {
-          await s.access.grantDirect(tx, created.id, role, null);
-          await s.audit.append(tx, ctx, { action: 'role.grant', targetType: 'user', targetId: created.id, reason: 'granted with aegis user create', after: { role, nodeId: null } });
-        });
-      }
-      say(`Created user ${created.username} (id ${created.id})${roles.length ? ` with ${roles.join(', ')}` : ''}.`);
-      if (!opts.password) say(`One-time password: ${password}   (must be changed at first sign-in)`);
-    });
-  });
+      .addOption(
+        new Option('--password <password>', 'initial password (otherwise one is generated)').env(
+          'AEGIS_NEW_PASSWORD',
+        ),
+      ),
+  ).action(
+    async (
+      opts: CommonOpts & {
+        username: string;
+        name?: string;
+        admin?: boolean;
+        role?: string[];
+        email?: string;
+        password?: string;
+      },
+    ) => {
+      await withServices(opts, async (s) => {
+        const ctx = systemContext('cli');
+        const password = opts.password ?? `${randomBytes(9).toString('base64url')}-Aa1`;
+        const created = await s.users.create(
+          ctx,
+          {
+            username: opts.username,
+            displayName: opts.name ?? opts.username,
+            password,
+            email: opts.email ?? null,
+            employeeNo: null,
+            phone: null,
+            postId: null,
+            teamId: null,
+            departmentId: null,
+            homeNodeId: null,
+            kind: 'person',
+            locale: 'zh-CN',
+          },
+          { mustChange: !opts.password },
+        );
+        const roles = [...(opts.admin ? ['admin'] : []), ...(opts.role ?? [])];
+        for (const role of roles) {
+          await s.db.transaction(async (tx) => {
+            await s.access.grantDirect(tx, created.id, role, null);
+            await s.audit.append(tx, ctx, {
+              action: 'role.grant',
+              targetType: 'user',
+              targetId: created.id,
+              reason: 'granted with aegis user create',
+              after: { role, nodeId: null },
+            });
+          });
+        }
+        say(
+          `Created user ${created.username} (id ${created.id})${roles.length ? ` with ${roles.join(', ')}` : ''}.`,
+        );
+        if (!opts.password) say(`One-time password: ${password}   (must be changed at first sign-in)`);
+      });
+    },
+  );
 
   common(
     user
       .command('reset-password')
       .description('set a new password and unlock the account')
       .requiredOption('-u, --username <username>', 'sign-in name')
-      .addOption(new Option('--password <password>', 'new password (otherwise one is generated)').env('AEGIS_NEW_PASSWORD')),
+      .addOption(
+        new Option('--password <password>', 'new password (otherwise one is generated)').env(
+          'AEGIS_NEW_PASSWORD',
+        ),
+      ),
   ).action(async (opts: CommonOpts & { username: string; password?: string }) => {
     await withServices(opts, async (s) => {
       const row = await s.users.byUsername(opts.username);
@@ -214,7 +267,14 @@ export async function runCli(program: Command, argv: string[]) {
   common(user.command('list').description('list user accounts')).action(async (opts: CommonOpts) => {
     await withServices(opts, async (s) => {
       const { items } = await s.users.list(systemContext('cli'), { limit: 1000, offset: 0 });
-      const rows = items.map((u) => [String(u.id), u.username, u.displayName, u.kind, u.active ? (u.locked ? 'locked' : 'active') : 'disabled', u.lastLoginAt ?? '-']);
+      const rows = items.map((u) => [
+        String(u.id),
+        u.username,
+        u.displayName,
+        u.kind,
+        u.active ? (u.locked ? 'locked' : 'active') : 'disabled',
+        u.lastLoginAt ?? '-',
+      ]);
       const head = ['id', 'username', 'name', 'kind', 'state', 'last sign-in'];
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
       for (const r of [head, ...rows]) say(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
@@ -248,32 +308,44 @@ export async function runCli(program: Command, argv: string[]) {
       .option('--action <prefix>', 'actions starting with this')
       .option('--actor <username>', 'one actor only')
       .option('-o, --out <file>', 'output file (default: standard output)'),
-  ).action(async (opts: CommonOpts & { from?: string; to?: string; action?: string; actor?: string; out?: string }) => {
-    for (const [k, v] of [['--from', opts.from], ['--to', opts.to]] as const) {
-      if (v !== undefined && Number.isNaN(Date.parse(v))) throw new Error(`${k} ${v} is not a date/time (use ISO 8601, e.g. 2026-01-31T00:00:00Z)`);
-    }
-    await withServices(opts, async (s) => {
-      const q = { from: opts.from, to: opts.to, action: opts.action, actor: opts.actor };
-      const total = await s.audit.count(q);
-      const out = opts.out ? createWriteStream(opts.out) : process.stdout;
-      const write = async (chunk: string) => {
-        if (!out.write(chunk)) await once(out, 'drain');
-      };
-      await write(`\uFEFF${csvHeader()}`);
-      let done = 0;
-      for await (const page of s.audit.entries(q)) {
-        await write(page.map(csvRow).join(''));
-        done += page.length;
-        progress(`${done}/${total} entries`);
+  ).action(
+    async (
+      opts: CommonOpts & { from?: string; to?: string; action?: string; actor?: string; out?: string },
+    ) => {
+      for (const [k, v] of [
+        ['--from', opts.from],
+        ['--to', opts.to],
+      ] as const) {
+        if (v !== undefined && Number.isNaN(Date.parse(v)))
+          throw new Error(`${k} ${v} is not a date/time (use ISO 8601, e.g. 2026-01-31T00:00:00Z)`);
       }
-      await s.audit.record(systemContext('cli'), { action: 'audit.export', targetType: 'audit_log', after: { filter: q, rows: total, file: opts.out ?? 'stdout' } });
-      if (opts.out) {
-        (out as ReturnType<typeof createWriteStream>).end();
-        await once(out, 'finish');
-        process.stderr.write(`Wrote ${total} entries to ${opts.out}\n`);
-      }
-    });
-  });
+      await withServices(opts, async (s) => {
+        const q = { from: opts.from, to: opts.to, action: opts.action, actor: opts.actor };
+        const total = await s.audit.count(q);
+        const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+        const write = async (chunk: string) => {
+          if (!out.write(chunk)) await once(out, 'drain');
+        };
+        await write(`\uFEFF${csvHeader()}`);
+        let done = 0;
+        for await (const page of s.audit.entries(q)) {
+          await write(page.map(csvRow).join(''));
+          done += page.length;
+          progress(`${done}/${total} entries`);
+        }
+        await s.audit.record(systemContext('cli'), {
+          action: 'audit.export',
+          targetType: 'audit_log',
+          after: { filter: q, rows: total, file: opts.out ?? 'stdout' },
+        });
+        if (opts.out) {
+          (out as ReturnType<typeof createWriteStream>).end();
+          await once(out, 'finish');
+          process.stderr.write(`Wrote ${total} entries to ${opts.out}\n`);
+        }
+      });
+    },
+  );
 
   await program.parseAsync(argv);
 }

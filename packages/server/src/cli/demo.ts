@@ -15,12 +15,39 @@ export async function seedDemo(s: Services, opts: { onProgress?: (msg: string) =
   if ((await s.plant.list(ctx)).length > 0) return null;
   const progress = opts.onProgress ?? (() => {});
 
-  const node = (parentId: number | null, level: PlantNode['level'], code: string, nameZh: string, nameEn: string) =>
-    s.plant.create(ctx, { parentId, level, code, nameZh, nameEn, status: 'in_service', description: '', reason });
+  const node = (
+    parentId: number | null,
+    level: PlantNode['level'],
+    code: string,
+    nameZh: string,
+    nameEn: string,
+  ) =>
+    s.plant.create(ctx, {
+      parentId,
+      level,
+      code,
+      nameZh,
+      nameEn,
+      status: 'in_service',
+      description: '',
+      reason,
+    });
 
   progress('demo: plant model');
-  const ent = await node(null, 'enterprise', DEMO_PLANT.enterprise.code, DEMO_PLANT.enterprise.nameZh, DEMO_PLANT.enterprise.nameEn);
-  const site = await node(ent.id, 'site', DEMO_PLANT.site.code, DEMO_PLANT.site.nameZh, DEMO_PLANT.site.nameEn);
+  const ent = await node(
+    null,
+    'enterprise',
+    DEMO_PLANT.enterprise.code,
+    DEMO_PLANT.enterprise.nameZh,
+    DEMO_PLANT.enterprise.nameEn,
+  );
+  const site = await node(
+    ent.id,
+    'site',
+    DEMO_PLANT.site.code,
+    DEMO_PLANT.site.nameZh,
+    DEMO_PLANT.site.nameEn,
+  );
   const areas: Record<string, PlantNode> = {};
   let equipment = 0;
   for (const w of DEMO_PLANT.workshops) {
@@ -37,14 +64,33 @@ export async function seedDemo(s: Services, opts: { onProgress?: (msg: string) =
 
   progress('demo: organisation');
   const posts: Record<string, number> = {};
-  for (const p of DEMO_PLANT.posts) posts[p.code] = (await s.org.createPost(ctx, { ...p, description: '' })).id;
+  for (const p of DEMO_PLANT.posts)
+    posts[p.code] = (await s.org.createPost(ctx, { ...p, description: '' })).id;
   for (const sh of DEMO_PLANT.shifts) await s.org.createShift(ctx, sh);
-  const safetyDept = await s.org.createDepartment(ctx, { code: 'HSE', name: '安环部 HSE', nodeId: site.id, parentId: null });
-  const prodDept = await s.org.createDepartment(ctx, { code: 'PROD', name: '生产部 Production', nodeId: site.id, parentId: null });
+  const safetyDept = await s.org.createDepartment(ctx, {
+    code: 'HSE',
+    name: '安环部 HSE',
+    nodeId: site.id,
+    parentId: null,
+  });
+  const prodDept = await s.org.createDepartment(ctx, {
+    code: 'PROD',
+    name: '生产部 Production',
+    nodeId: site.id,
+    parentId: null,
+  });
   const teams: Record<string, number> = {};
   for (const w of DEMO_PLANT.workshops) {
     for (const t of w.teams) {
-      teams[t.code] = (await s.org.createTeam(ctx, { code: t.code, name: t.name, nodeId: areas[w.code]!.id, departmentId: prodDept.id, leaderId: null })).id;
+      teams[t.code] = (
+        await s.org.createTeam(ctx, {
+          code: t.code,
+          name: t.name,
+          nodeId: areas[w.code]!.id,
+          departmentId: prodDept.id,
+          leaderId: null,
+        })
+      ).id;
     }
   }
 
@@ -73,7 +119,14 @@ export async function seedDemo(s: Services, opts: { onProgress?: (msg: string) =
     await s.db.transaction(async (tx) => {
       const scope = u.scope === 'site' ? site.id : u.scope === 'workshop' ? (area?.id ?? site.id) : null;
       await s.access.grantDirect(tx, created.id, u.role, scope);
-      await s.audit.append(tx, ctx, { action: 'role.grant', targetType: 'user', targetId: created.id, nodeId: scope, reason, after: { role: u.role, nodeId: scope } });
+      await s.audit.append(tx, ctx, {
+        action: 'role.grant',
+        targetType: 'user',
+        targetId: created.id,
+        nodeId: scope,
+        reason,
+        after: { role: u.role, nodeId: scope },
+      });
     });
     users.push(u.username);
   }

@@ -25,9 +25,16 @@ describe('embedded database', () => {
       const { writeFileSync } = await import('node:fs');
       const { hostname } = await import('node:os');
       rmSync(path.join(dataDir, 'aegis.lock'));
-      writeFileSync(path.join(dataDir, 'aegis.lock'), JSON.stringify({ pid: process.ppid, host: hostname(), startedAt: 'earlier' }));
-      await expect(openDatabase({ dataDir, dbAppRole: 'aegis_app', dbPoolSize: 1 })).rejects.toThrow(DataDirLockedError);
-      await expect(openDatabase({ dataDir, dbAppRole: 'aegis_app', dbPoolSize: 1 })).rejects.toThrow(/in use by another Aegis process/);
+      writeFileSync(
+        path.join(dataDir, 'aegis.lock'),
+        JSON.stringify({ pid: process.ppid, host: hostname(), startedAt: 'earlier' }),
+      );
+      await expect(openDatabase({ dataDir, dbAppRole: 'aegis_app', dbPoolSize: 1 })).rejects.toThrow(
+        DataDirLockedError,
+      );
+      await expect(openDatabase({ dataDir, dbAppRole: 'aegis_app', dbPoolSize: 1 })).rejects.toThrow(
+        /in use by another Aegis process/,
+      );
     } finally {
       await first.close();
     }
@@ -40,7 +47,10 @@ describe('embedded database', () => {
     await a.db.close(); // closed without releasing the lock, as after a crash
     const { writeFileSync } = await import('node:fs');
     const { hostname } = await import('node:os');
-    writeFileSync(path.join(dataDir, 'aegis.lock'), JSON.stringify({ pid: 2 ** 22 + 17, host: hostname(), startedAt: 'crashed' }));
+    writeFileSync(
+      path.join(dataDir, 'aegis.lock'),
+      JSON.stringify({ pid: 2 ** 22 + 17, host: hostname(), startedAt: 'crashed' }),
+    );
     const b = await openDatabase({ dataDir, dbAppRole: 'aegis_app', dbPoolSize: 1 });
     expect(await b.db.query('SELECT code FROM post')).toEqual([{ code: 'P1' }]);
     await b.close();
@@ -51,14 +61,26 @@ describe('embedded database', () => {
     const migrations = loadMigrations();
     await migrate(db, { appRole: 'aegis_app', migrations });
     const edited = migrations.map((m, i) => (i === 0 ? { ...m, checksum: 'changed' } : m));
-    await expect(migrate(db, { appRole: 'aegis_app', migrations: edited })).rejects.toThrow(/was changed after it was applied/);
+    await expect(migrate(db, { appRole: 'aegis_app', migrations: edited })).rejects.toThrow(
+      /was changed after it was applied/,
+    );
     await db.close();
   });
 
   it('rolls back a migration that fails half-way and names it', async () => {
     const db = await openPglite(null);
-    const broken = [...loadMigrations(), { version: 999, name: 'broken', sql: 'CREATE TABLE t_ok (id int); SELECT * FROM no_such_table;', checksum: 'x' }];
-    await expect(migrate(db, { appRole: 'aegis_app', migrations: broken })).rejects.toThrow(/999_broken failed/);
+    const broken = [
+      ...loadMigrations(),
+      {
+        version: 999,
+        name: 'broken',
+        sql: 'CREATE TABLE t_ok (id int); SELECT * FROM no_such_table;',
+        checksum: 'x',
+      },
+    ];
+    await expect(migrate(db, { appRole: 'aegis_app', migrations: broken })).rejects.toThrow(
+      /999_broken failed/,
+    );
     const [row] = await db.execAsOwner("SELECT to_regclass('t_ok') AS t", []);
     expect(row?.t).toBeNull();
     await db.close();

@@ -122,7 +122,9 @@ export async function openPglite(dir: string | null): Promise<Database> {
     async execAsOwner(sql, params = []) {
       if (appRole) await db.exec('RESET ROLE');
       try {
-        return params.length ? (await db.query(sql, params as unknown[])).rows as Record<string, unknown>[] : await execMulti(db, sql);
+        return params.length
+          ? ((await db.query(sql, params as unknown[])).rows as Record<string, unknown>[])
+          : await execMulti(db, sql);
       } finally {
         if (appRole) await db.exec(`SET ROLE ${appRole}`);
       }

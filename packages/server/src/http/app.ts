@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Permission } from '@aegis/shared';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Permission } from '@aegis/shared';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -81,7 +81,9 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
     if (!route.url.startsWith('/api/') || route.url.startsWith('/api/docs')) return;
     const c = route.config as { permission?: string; public?: boolean; authenticated?: boolean } | undefined;
     if (!c?.permission && !c?.public && !c?.authenticated) {
-      throw new Error(`Route ${route.method} ${route.url} declares no permission (config.permission/public/authenticated)`);
+      throw new Error(
+        `Route ${route.method} ${route.url} declares no permission (config.permission/public/authenticated)`,
+      );
     }
   });
 
@@ -134,7 +136,10 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
 
     if (routeConfig.public) return;
     if (!req.ctx.actor) {
-      throw new AppError('unauthenticated', bearer ? 'The API token is invalid, expired or revoked' : 'Sign in first');
+      throw new AppError(
+        'unauthenticated',
+        bearer ? 'The API token is invalid, expired or revoked' : 'Sign in first',
+      );
     }
     if (req.ctx.actor.passwordChangeRequired && req.ctx.actor.sessionId && !routeConfig.authenticated) {
       throw new AppError('password_change_required', 'Change your password before continuing');
@@ -157,7 +162,11 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
     if (!MUTATING.has(req.method) || reply.statusCode >= 400 || req.ctx?.audited) return;
     if (!req.url.startsWith('/api/')) return;
     await audit
-      .record(req.ctx, { action: `http.${req.method.toLowerCase()}`, targetType: 'route', targetId: req.routeOptions.url ?? req.url })
+      .record(req.ctx, {
+        action: `http.${req.method.toLowerCase()}`,
+        targetType: 'route',
+        targetId: req.routeOptions.url ?? req.url,
+      })
       .catch((e) => req.log.error({ err: e }, 'audit safety net failed'));
   });
 
@@ -178,11 +187,20 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
     await app.register(fastifyStatic, { root: webDir, wildcard: false, index: 'index.html' });
   }
   app.setNotFoundHandler((req, reply) => {
-    if (req.method === 'GET' && !req.url.startsWith('/api/') && webDir && existsSync(path.join(webDir, 'index.html'))) {
+    if (
+      req.method === 'GET' &&
+      !req.url.startsWith('/api/') &&
+      webDir &&
+      existsSync(path.join(webDir, 'index.html'))
+    ) {
       return reply.type('text/html').sendFile('index.html');
     }
     return reply.code(404).send({
-      error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id },
+      error: {
+        code: 'not_found',
+        message: `No route ${req.method} ${req.url.split('?')[0]}`,
+        requestId: req.id,
+      },
     });
   });
 

@@ -15,7 +15,12 @@ interface Problem {
 function fromDatabase(e: { code?: string; constraint?: string; detail?: string }): Problem | null {
   switch (e.code) {
     case '23505':
-      return { status: 409, code: 'conflict', message: 'A record with the same key exists already', details: { constraint: e.constraint } };
+      return {
+        status: 409,
+        code: 'conflict',
+        message: 'A record with the same key exists already',
+        details: { constraint: e.constraint },
+      };
     case '23503':
       return {
         status: 409,
@@ -28,14 +33,20 @@ function fromDatabase(e: { code?: string; constraint?: string; detail?: string }
     case '22003':
     case '22007':
     case '22008':
-      return { status: 400, code: 'validation_failed', message: 'A value is out of range or malformed', details: { constraint: e.constraint } };
+      return {
+        status: 400,
+        code: 'validation_failed',
+        message: 'A value is out of range or malformed',
+        details: { constraint: e.constraint },
+      };
     default:
       return null;
   }
 }
 
 export function toProblem(err: unknown): Problem {
-  if (err instanceof AppError) return { status: err.status, code: err.code, message: err.message, details: err.details };
+  if (err instanceof AppError)
+    return { status: err.status, code: err.code, message: err.message, details: err.details };
   if (hasZodFastifySchemaValidationErrors(err)) {
     const details = err.validation.map((v) => ({
       path: v.instancePath.replace(/^\//, '').replace(/\//g, '.'),
@@ -58,13 +69,24 @@ export function toProblem(err: unknown): Problem {
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return { status: 415, code: 'unsupported_media_type', message: 'Send the body as application/json' };
   }
-  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'payload_too_large', message: 'The request body is too large' };
-  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return { status: 400, code: 'validation_failed', message: 'The JSON body is empty' };
-  if (fe.statusCode === 429) return { status: 429, code: 'rate_limited', message: 'Too many requests; wait a minute and try again' };
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return { status: 413, code: 'payload_too_large', message: 'The request body is too large' };
+  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+    return { status: 400, code: 'validation_failed', message: 'The JSON body is empty' };
+  if (fe.statusCode === 429)
+    return { status: 429, code: 'rate_limited', message: 'Too many requests; wait a minute and try again' };
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return { status: fe.statusCode, code: fe.statusCode === 404 ? 'not_found' : 'validation_failed', message: fe.message };
+    return {
+      status: fe.statusCode,
+      code: fe.statusCode === 404 ? 'not_found' : 'validation_failed',
+      message: fe.message,
+    };
   }
-  return { status: 500, code: 'internal', message: 'Something went wrong on the server; the request id identifies it in the logs' };
+  return {
+    status: 500,
+    code: 'internal',
+    message: 'Something went wrong on the server; the request id identifies it in the logs',
+  };
 }
 
 export function errorHandler(audit: AuditService) {

@@ -1,8 +1,13 @@
 import { accessRoutes } from '../modules/access/index.js';
+import { alarmRoutes } from '../modules/alarms/index.js';
 import { auditRoutes } from '../modules/audit/index.js';
 import { authRoutes } from '../modules/auth/index.js';
+import { ingestRoutes } from '../modules/ingest/index.js';
+import { liveRoutes } from '../modules/live/index.js';
 import { orgRoutes } from '../modules/org/index.js';
 import { plantRoutes } from '../modules/plant/index.js';
+import { tagRoutes } from '../modules/tags/index.js';
+import { timeseriesRoutes } from '../modules/timeseries/index.js';
 import { userRoutes } from '../modules/users/index.js';
 import type { Services } from '../services.js';
 import type { App } from './app.js';
@@ -15,4 +20,9 @@ export async function registerRoutes(app: App, services: Services) {
   await userRoutes(app, services);
   await accessRoutes(app, services);
   await auditRoutes(app, services);
+  await tagRoutes(app, services);
+  await ingestRoutes(app, services);
+  await timeseriesRoutes(app, services);
+  await alarmRoutes(app, services);
+  await liveRoutes(app, services);
 }

@@ -36,7 +36,10 @@ describe('scope: a workshop lead of A and the records of workshop B', () => {
 
   it('cannot read, change, extend or delete a node of workshop B, and each attempt is audited', async () => {
     expect((await leadA.get(`/api/plant/nodes/${p.b.press.id}`)).status).toBe(404);
-    const patch = await leadA.patch(`/api/plant/nodes/${p.b.press.id}`, { nameZh: '越权', reason: 'testing scope' });
+    const patch = await leadA.patch(`/api/plant/nodes/${p.b.press.id}`, {
+      nameZh: '越权',
+      reason: 'testing scope',
+    });
     expect(patch.status).toBe(404);
     const child = await leadA.post('/api/plant/nodes', {
       parentId: p.b.line.id,
@@ -47,7 +50,9 @@ describe('scope: a workshop lead of A and the records of workshop B', () => {
       reason: 'testing scope',
     });
     expect(child.status).toBe(404);
-    expect((await leadA.del(`/api/plant/nodes/${p.b.press.id}`, { reason: 'testing scope' })).status).toBe(404);
+    expect((await leadA.del(`/api/plant/nodes/${p.b.press.id}`, { reason: 'testing scope' })).status).toBe(
+      404,
+    );
     expect((await admin.get(`/api/plant/nodes/${p.b.press.id}`)).body.nameZh).toBe('压力机');
 
     const denied = await admin.get('/api/audit?action=access.denied&actor=lead.a');
@@ -56,12 +61,18 @@ describe('scope: a workshop lead of A and the records of workshop B', () => {
   });
 
   it('can change a node of its own workshop', async () => {
-    const res = await leadA.patch(`/api/plant/nodes/${p.a.press.id}`, { nameZh: '一号压力机', reason: 'renamed by workshop' });
+    const res = await leadA.patch(`/api/plant/nodes/${p.a.press.id}`, {
+      nameZh: '一号压力机',
+      reason: 'renamed by workshop',
+    });
     expect(res.status).toBe(200);
   });
 
   it('cannot move its own equipment into workshop B', async () => {
-    const res = await leadA.patch(`/api/plant/nodes/${p.a.press.id}`, { parentId: p.b.line.id, reason: 'move out' });
+    const res = await leadA.patch(`/api/plant/nodes/${p.a.press.id}`, {
+      parentId: p.b.line.id,
+      reason: 'move out',
+    });
     expect([403, 404]).toContain(res.status);
     expect((await admin.get(`/api/plant/nodes/${p.a.press.id}`)).body.parentId).toBe(p.a.line.id);
   });
@@ -86,7 +97,11 @@ describe('scope: a workshop lead of A and the records of workshop B', () => {
   });
 
   it('cannot grant roles, manage tokens or read the audit trail without those permissions', async () => {
-    const grant = await leadA.post(`/api/users/${p.a.lead.id}/roles`, { roleId: 1, nodeId: p.b.area.id, reason: 'self-grant' });
+    const grant = await leadA.post(`/api/users/${p.a.lead.id}/roles`, {
+      roleId: 1,
+      nodeId: p.b.area.id,
+      reason: 'self-grant',
+    });
     expect(grant.status).toBe(403);
     expect((await leadA.get('/api/audit')).status).toBe(403);
     expect((await leadA.get('/api/auth/tokens')).status).toBe(403);
@@ -96,10 +111,16 @@ describe('scope: a workshop lead of A and the records of workshop B', () => {
   it('lets an administrator grant a scoped role, after which the scope widens', async () => {
     const roles = (await admin.get('/api/access/roles')).body;
     const lead = roles.find((r: { code: string }) => r.code === 'workshop_lead');
-    const res = await admin.post(`/api/users/${p.a.lead.id}/roles`, { roleId: lead.id, nodeId: p.b.area.id, reason: 'covering for B' });
+    const res = await admin.post(`/api/users/${p.a.lead.id}/roles`, {
+      roleId: lead.id,
+      nodeId: p.b.area.id,
+      reason: 'covering for B',
+    });
     expect(res.status).toBe(201);
     expect((await leadA.get(`/api/plant/nodes/${p.b.press.id}`)).status).toBe(200);
-    const revoke = await admin.del(`/api/users/${p.a.lead.id}/roles/${res.body.id}`, { reason: 'cover ended' });
+    const revoke = await admin.del(`/api/users/${p.a.lead.id}/roles/${res.body.id}`, {
+      reason: 'cover ended',
+    });
     expect(revoke.status).toBe(200);
     expect((await leadA.get(`/api/plant/nodes/${p.b.press.id}`)).status).toBe(404);
   });

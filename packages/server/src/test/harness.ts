@@ -51,31 +51,49 @@ export interface TestApp {
   as(username: string, password?: string): Promise<Client>;
   /** Database URL of the test database (pg) or null (PGlite). */
   databaseUrl: string | null;
+  /** Stops the app and starts it again on the same database (needs `persistent` on PGlite). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface Client {
   cookie: string;
-  request(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  request(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
   get(url: string): ReturnType<Client['request']>;
   post(url: string, body?: unknown): ReturnType<Client['request']>;
   patch(url: string, body?: unknown): ReturnType<Client['request']>;
   del(url: string, body?: unknown): ReturnType<Client['request']>;
 }
 
-export async function startTestApp(overrides: Partial<Record<keyof Config, unknown>> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Partial<Record<keyof Config, unknown>> = {},
+  opts: { persistent?: boolean } = {},
+): Promise<TestApp> {
   const clock = manualClock(new Date('2026-03-02T08:00:00Z'));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'aegis-test-'));
   const pgDb = TEST_DB === 'pg' ? await createPgDatabase() : null;
   const config = loadConfig({
     env: {},
-    overrides: { dataDir, databaseUrl: pgDb?.url, adminPassword: ADMIN_PASSWORD, logLevel: 'silent', ...overrides },
+    overrides: {
+      dataDir,
+      databaseUrl: pgDb?.url,
+      adminPassword: ADMIN_PASSWORD,
+      logLevel: 'silent',
+      ...overrides,
+    },
   });
-  const aegis = await createAegis(config, { clock, inMemoryDb: true });
+  // persistent: PGlite on disk in dataDir, so that restart() finds the same database again.
+  const start = () => createAegis(config, { clock, inMemoryDb: !opts.persistent, timers: false });
+  let aegis = await start();
 
   const client = (cookie: string): Client => {
     const request: Client['request'] = async (method, url, body, headers = {}) => {
-      const res = await aegis.http.inject({
+      const res = await app.aegis.http.inject({
         method: method as 'GET',
         url,
         headers: { ...(cookie ? { cookie } : {}), ...headers },
@@ -95,14 +113,25 @@ export async function startTestApp(overrides: Partial<Record<keyof Config, unkno
     };
   };
 
-  return {
-    aegis,
+  const app: TestApp = {
+    get aegis() {
+      return aegis;
+    },
     config,
     clock,
     databaseUrl: pgDb?.url ?? null,
+    async restart() {
+      await aegis.close();
+      aegis = await start();
+    },
     async as(username, password = ADMIN_PASSWORD) {
-      const res = await aegis.http.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
-      if (res.statusCode !== 200) throw new Error(`login as ${username} failed: ${res.statusCode} ${res.body}`);
+      const res = await app.aegis.http.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username, password },
+      });
+      if (res.statusCode !== 200)
+        throw new Error(`login as ${username} failed: ${res.statusCode} ${res.body}`);
       const setCookie = [res.headers['set-cookie']].flat()[0] as string;
       return client(setCookie.split(';')[0]!);
     },
@@ -112,6 +141,7 @@ export async function startTestApp(overrides: Partial<Record<keyof Config, unkno
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return app;
 }
 
 /** An anonymous client (no cookie). */
@@ -119,7 +149,12 @@ export function anonymous(app: TestApp): Client {
   return {
     cookie: '',
     async request(method, url, body, headers = {}) {
-      const res = await app.aegis.http.inject({ method: method as 'GET', url, headers, ...(body === undefined ? {} : { payload: body as object }) });
+      const res = await app.aegis.http.inject({
+        method: method as 'GET',
+        url,
+        headers,
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
       const json = (res.headers['content-type'] ?? '').toString().includes('json');
       return { status: res.statusCode, body: json ? res.json() : res.body, headers: res.headers };
     },
@@ -146,26 +181,75 @@ export async function seedTwoWorkshops(app: TestApp) {
   const { plant, users, access, db } = app.aegis.services;
   const ctx = systemContext('test-seed');
   const reason = 'test fixture';
-  const ent = await plant.create(ctx, { parentId: null, level: 'enterprise', code: 'ENT', nameZh: '集团', nameEn: 'Group', status: 'in_service', description: '', reason });
-  const site = await plant.create(ctx, { parentId: ent.id, level: 'site', code: 'S1', nameZh: '一厂', nameEn: 'Plant 1', status: 'in_service', description: '', reason });
+  const ent = await plant.create(ctx, {
+    parentId: null,
+    level: 'enterprise',
+    code: 'ENT',
+    nameZh: '集团',
+    nameEn: 'Group',
+    status: 'in_service',
+    description: '',
+    reason,
+  });
+  const site = await plant.create(ctx, {
+    parentId: ent.id,
+    level: 'site',
+    code: 'S1',
+    nameZh: '一厂',
+    nameEn: 'Plant 1',
+    status: 'in_service',
+    description: '',
+    reason,
+  });
   const mk = async (code: string) => {
-    const area = await plant.create(ctx, { parentId: site.id, level: 'area', code, nameZh: `车间${code}`, nameEn: `Workshop ${code}`, status: 'in_service', description: '', reason });
-    const line = await plant.create(ctx, { parentId: area.id, level: 'line', code: `${code}-L1`, nameZh: `${code}线`, nameEn: `Line ${code}`, status: 'in_service', description: '', reason });
-    const press = await plant.create(ctx, { parentId: line.id, level: 'equipment', code: `${code}-PRS-01`, nameZh: '压力机', nameEn: 'Press', status: 'in_service', description: '', reason });
-    const lead = await users.create(ctx, {
-      username: `lead.${code.toLowerCase()}`,
-      displayName: `Lead ${code}`,
-      password: ADMIN_PASSWORD,
-      employeeNo: `E-${code}`,
-      phone: null,
-      email: null,
-      postId: null,
-      teamId: null,
-      departmentId: null,
-      homeNodeId: area.id,
-      kind: 'person',
-      locale: 'zh-CN',
-    }, { mustChange: false });
+    const area = await plant.create(ctx, {
+      parentId: site.id,
+      level: 'area',
+      code,
+      nameZh: `车间${code}`,
+      nameEn: `Workshop ${code}`,
+      status: 'in_service',
+      description: '',
+      reason,
+    });
+    const line = await plant.create(ctx, {
+      parentId: area.id,
+      level: 'line',
+      code: `${code}-L1`,
+      nameZh: `${code}线`,
+      nameEn: `Line ${code}`,
+      status: 'in_service',
+      description: '',
+      reason,
+    });
+    const press = await plant.create(ctx, {
+      parentId: line.id,
+      level: 'equipment',
+      code: `${code}-PRS-01`,
+      nameZh: '压力机',
+      nameEn: 'Press',
+      status: 'in_service',
+      description: '',
+      reason,
+    });
+    const lead = await users.create(
+      ctx,
+      {
+        username: `lead.${code.toLowerCase()}`,
+        displayName: `Lead ${code}`,
+        password: ADMIN_PASSWORD,
+        employeeNo: `E-${code}`,
+        phone: null,
+        email: null,
+        postId: null,
+        teamId: null,
+        departmentId: null,
+        homeNodeId: area.id,
+        kind: 'person',
+        locale: 'zh-CN',
+      },
+      { mustChange: false },
+    );
     await db.transaction((tx) => access.grantDirect(tx, lead.id, 'workshop_lead', area.id));
     return { area, line, press, lead };
   };

@@ -11,7 +11,12 @@ export class AccessDeniedError extends AppError {
   constructor(
     code: 'forbidden' | 'not_found',
     message: string,
-    readonly denial: { permission: string; targetType: string; targetId: string | null; nodeId: number | null },
+    readonly denial: {
+      permission: string;
+      targetType: string;
+      targetId: string | null;
+      nodeId: number | null;
+    },
   ) {
     super(code, message);
   }
@@ -50,7 +55,13 @@ export const accessGuard = {
   },
 
   /** The record if it exists and the actor may read it; otherwise 404 (existence is not disclosed). */
-  readable<T extends Scoped>(ctx: RequestContext, permission: Permission, record: T | null, what: string, id?: number): T {
+  readable<T extends Scoped>(
+    ctx: RequestContext,
+    permission: Permission,
+    record: T | null,
+    what: string,
+    id?: number,
+  ): T {
     const actor = actorOf(ctx);
     if (!record) throw new AppError('not_found', `${what} ${id ?? ''} not found`.replace(/\s+$/, ''));
     if (!can(actor, permission, record.path)) {
@@ -82,9 +93,18 @@ export const accessGuard = {
     const read = readPermissionOf(permission);
     const visible = read !== null && can(actor, read, record.path);
     const targetId = String(id ?? record.id ?? '');
-    const denial = { permission, targetType: what.replace(/ /g, '_'), targetId, nodeId: nodeIdOf(record.path) };
+    const denial = {
+      permission,
+      targetType: what.replace(/ /g, '_'),
+      targetId,
+      nodeId: nodeIdOf(record.path),
+    };
     throw visible
-      ? new AccessDeniedError('forbidden', `You may not ${permission} on ${what} ${targetId}: it is outside your scope`, denial)
+      ? new AccessDeniedError(
+          'forbidden',
+          `You may not ${permission} on ${what} ${targetId}: it is outside your scope`,
+          denial,
+        )
       : new AccessDeniedError('not_found', `${what} ${targetId} not found`, denial);
   },
 
@@ -92,11 +112,15 @@ export const accessGuard = {
   async requireGlobal(_tx: unknown, ctx: RequestContext, permission: Permission, what: string) {
     const actor = actorOf(ctx);
     if (can(actor, permission, null)) return;
-    throw new AccessDeniedError('forbidden', `You may not ${permission} on ${what}: it needs an enterprise-wide grant`, {
-      permission,
-      targetType: what,
-      targetId: null,
-      nodeId: null,
-    });
+    throw new AccessDeniedError(
+      'forbidden',
+      `You may not ${permission} on ${what}: it needs an enterprise-wide grant`,
+      {
+        permission,
+        targetType: what,
+        targetId: null,
+        nodeId: null,
+      },
+    );
   },
 };

@@ -1,4 +1,4 @@
 export { AccessDeniedError, type AccessGuard, accessGuard } from './guard.js';
 export { type Actor, can, canAnywhere, type Grant, type Scope, scopeOf, scopeParams } from './policy.js';
-export { type AccessService, createAccessService } from './service.js';
 export { accessRoutes } from './routes.js';
+export { type AccessService, createAccessService } from './service.js';

@@ -19,7 +19,8 @@ export interface Actor {
   tokenId?: number;
 }
 
-const covers = (grant: Grant, permission: Permission) => grant.permission === '*' || grant.permission === permission;
+const covers = (grant: Grant, permission: Permission) =>
+  grant.permission === '*' || grant.permission === permission;
 
 /** Does the actor hold the permission anywhere at all? (Route-level check.) */
 export function canAnywhere(actor: Actor, permission: Permission): boolean {

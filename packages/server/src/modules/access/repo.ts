@@ -28,7 +28,11 @@ export async function grantsOf(db: Db, userId: number): Promise<Grant[]> {
     [userId],
   );
   return rows.flatMap((r) =>
-    r.permissions.map((p) => ({ permission: p as Permission, nodeId: r.node_id, path: r.node_id === null ? null : r.path })),
+    r.permissions.map((p) => ({
+      permission: p as Permission,
+      nodeId: r.node_id,
+      path: r.node_id === null ? null : r.path,
+    })),
   );
 }
 
@@ -64,7 +68,10 @@ export async function upsertBuiltinRole(
   );
 }
 
-export async function insertRole(db: Db, r: { code: string; nameZh: string; nameEn: string; permissions: string[] }) {
+export async function insertRole(
+  db: Db,
+  r: { code: string; nameZh: string; nameEn: string; permissions: string[] },
+) {
   const [row] = await db.query<RoleRow>(
     'INSERT INTO role (code, name_zh, name_en, builtin, permissions) VALUES ($1, $2, $3, false, $4) RETURNING *',
     [r.code, r.nameZh, r.nameEn, r.permissions],
@@ -72,7 +79,11 @@ export async function insertRole(db: Db, r: { code: string; nameZh: string; name
   return presentRole(row!);
 }
 
-export async function updateRole(db: Db, id: number, r: { nameZh: string; nameEn: string; permissions: string[] }) {
+export async function updateRole(
+  db: Db,
+  id: number,
+  r: { nameZh: string; nameEn: string; permissions: string[] },
+) {
   const [row] = await db.query<RoleRow>(
     'UPDATE role SET name_zh = $2, name_en = $3, permissions = $4 WHERE id = $1 RETURNING *',
     [id, r.nameZh, r.nameEn, r.permissions],
@@ -85,7 +96,10 @@ export async function deleteRole(db: Db, id: number) {
 }
 
 export async function countAssignmentsOfRole(db: Db, roleId: number) {
-  const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM role_assignment WHERE role_id = $1', [roleId]);
+  const [row] = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM role_assignment WHERE role_id = $1',
+    [roleId],
+  );
   return row?.n ?? 0;
 }
 
@@ -112,9 +126,9 @@ const ASSIGNMENT_SELECT = `SELECT a.id, a.user_id, a.role_id, r.code AS role_cod
   FROM role_assignment a JOIN role r ON r.id = a.role_id LEFT JOIN plant_node n ON n.id = a.node_id`;
 
 export async function assignmentsOf(db: Db, userId: number) {
-  return (await db.query<AssignmentRow>(`${ASSIGNMENT_SELECT} WHERE a.user_id = $1 ORDER BY a.id`, [userId])).map(
-    presentAssignment,
-  );
+  return (
+    await db.query<AssignmentRow>(`${ASSIGNMENT_SELECT} WHERE a.user_id = $1 ORDER BY a.id`, [userId])
+  ).map(presentAssignment);
 }
 
 export async function getAssignment(db: Db, id: number) {

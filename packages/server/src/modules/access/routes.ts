@@ -25,21 +25,32 @@ export async function accessRoutes(app: App, { access }: { access: AccessService
       schema: {
         tags,
         summary: 'The permission catalogue',
-        response: { 200: z.array(z.object({ key: z.string(), zh: z.string(), en: z.string() })), ...errorResponses },
+        response: {
+          200: z.array(z.object({ key: z.string(), zh: z.string(), en: z.string() })),
+          ...errorResponses,
+        },
       },
     },
     async () => Object.entries(PERMISSIONS).map(([key, v]) => ({ key, zh: v.zh, en: v.en })),
   );
   app.get(
     '/api/access/roles',
-    { config: { permission: 'role.read' }, schema: { tags, response: { 200: z.array(RoleSchema), ...errorResponses } } },
+    {
+      config: { permission: 'role.read' },
+      schema: { tags, response: { 200: z.array(RoleSchema), ...errorResponses } },
+    },
     (req) => access.listRoles(req.ctx),
   );
   app.post(
     '/api/access/roles',
     {
       config: { permission: 'role.write' },
-      schema: { tags, summary: 'Create a custom role (reason required)', body: CreateRoleSchema, response: { 201: RoleSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Create a custom role (reason required)',
+        body: CreateRoleSchema,
+        response: { 201: RoleSchema, ...errorResponses },
+      },
     },
     async (req, reply) => reply.code(201).send(await access.createRole(req.ctx, req.body)),
   );
@@ -47,7 +58,12 @@ export async function accessRoutes(app: App, { access }: { access: AccessService
     '/api/access/roles/:id',
     {
       config: { permission: 'role.write' },
-      schema: { tags, params: IdParamsSchema, body: UpdateRoleSchema, response: { 200: RoleSchema, ...errorResponses } },
+      schema: {
+        tags,
+        params: IdParamsSchema,
+        body: UpdateRoleSchema,
+        response: { 200: RoleSchema, ...errorResponses },
+      },
     },
     (req) => access.updateRole(req.ctx, req.params.id, req.body),
   );
@@ -55,7 +71,12 @@ export async function accessRoutes(app: App, { access }: { access: AccessService
     '/api/access/roles/:id',
     {
       config: { permission: 'role.write' },
-      schema: { tags, params: IdParamsSchema, body: DeleteWithReasonSchema, response: { 200: OkSchema, ...errorResponses } },
+      schema: {
+        tags,
+        params: IdParamsSchema,
+        body: DeleteWithReasonSchema,
+        response: { 200: OkSchema, ...errorResponses },
+      },
     },
     async (req) => {
       await access.deleteRole(req.ctx, req.params.id, req.body.reason);
@@ -66,7 +87,12 @@ export async function accessRoutes(app: App, { access }: { access: AccessService
     '/api/users/:id/roles',
     {
       config: { permission: 'role.read' },
-      schema: { tags, summary: "A user's role grants", params: IdParamsSchema, response: { 200: z.array(RoleAssignmentSchema), ...errorResponses } },
+      schema: {
+        tags,
+        summary: "A user's role grants",
+        params: IdParamsSchema,
+        response: { 200: z.array(RoleAssignmentSchema), ...errorResponses },
+      },
     },
     (req) => access.assignmentsOf(req.ctx, req.params.id),
   );

@@ -12,14 +12,24 @@ import * as repo from './repo.js';
 
 export type AccessService = ReturnType<typeof createAccessService>;
 
-export function createAccessService(deps: { db: Db; audit: AuditService; plant: PlantService; users: UsersService }) {
+export function createAccessService(deps: {
+  db: Db;
+  audit: AuditService;
+  plant: PlantService;
+  users: UsersService;
+}) {
   const { db, audit, plant, users } = deps;
 
   return {
     /** Keeps the built-in roles equal to the catalogue in code (run at start-up). */
     async syncBuiltinRoles() {
       for (const [code, r] of Object.entries(BUILTIN_ROLES)) {
-        await repo.upsertBuiltinRole(db, { code, nameZh: r.zh, nameEn: r.en, permissions: [...new Set(r.permissions)] });
+        await repo.upsertBuiltinRole(db, {
+          code,
+          nameZh: r.zh,
+          nameEn: r.en,
+          permissions: [...new Set(r.permissions)],
+        });
       }
     },
 
@@ -49,7 +59,13 @@ export function createAccessService(deps: { db: Db; audit: AuditService; plant: 
         await guard.requireGlobal(tx, ctx, 'role.write', 'role');
         if (await repo.getRoleByCode(tx, input.code)) throw conflict(`A role with code ${input.code} exists`);
         const role = await repo.insertRole(tx, { ...input, permissions: [...new Set(input.permissions)] });
-        await audit.append(tx, ctx, { action: 'role.create', targetType: 'role', targetId: role.id, reason: input.reason, after: role });
+        await audit.append(tx, ctx, {
+          action: 'role.create',
+          targetType: 'role',
+          targetId: role.id,
+          reason: input.reason,
+          after: role,
+        });
         return role;
       });
     },
@@ -65,7 +81,14 @@ export function createAccessService(deps: { db: Db; audit: AuditService; plant: 
           nameEn: input.nameEn ?? before.nameEn,
           permissions: input.permissions ? [...new Set(input.permissions)] : before.permissions,
         });
-        await audit.append(tx, ctx, { action: 'role.update', targetType: 'role', targetId: id, reason: input.reason, before, after });
+        await audit.append(tx, ctx, {
+          action: 'role.update',
+          targetType: 'role',
+          targetId: id,
+          reason: input.reason,
+          before,
+          after,
+        });
         return after!;
       });
     },
@@ -76,9 +99,16 @@ export function createAccessService(deps: { db: Db; audit: AuditService; plant: 
         const before = await repo.getRole(tx, id);
         if (!before) throw new AppError('not_found', `Role ${id} not found`);
         if (before.builtin) throw conflict('Built-in roles cannot be deleted');
-        if ((await repo.countAssignmentsOfRole(tx, id)) > 0) throw conflict('The role is still granted to users; revoke it first');
+        if ((await repo.countAssignmentsOfRole(tx, id)) > 0)
+          throw conflict('The role is still granted to users; revoke it first');
         await repo.deleteRole(tx, id);
-        await audit.append(tx, ctx, { action: 'role.delete', targetType: 'role', targetId: id, reason, before });
+        await audit.append(tx, ctx, {
+          action: 'role.delete',
+          targetType: 'role',
+          targetId: id,
+          reason,
+          before,
+        });
       });
     },
 
@@ -91,16 +121,24 @@ export function createAccessService(deps: { db: Db; audit: AuditService; plant: 
      * Grants a role at a node. The granter needs role.write over that node (a workshop lead with
      * role.write may grant inside the workshop only), and may not hand out permissions they lack there.
      */
-    async assign(ctx: RequestContext, userId: number, input: { roleId: number; nodeId: number | null; reason: string }) {
+    async assign(
+      ctx: RequestContext,
+      userId: number,
+      input: { roleId: number; nodeId: number | null; reason: string },
+    ) {
       return db.transaction(async (tx) => {
         const user = await users.byId(userId, tx);
         if (!user) throw new AppError('not_found', `User ${userId} not found`);
         const role = await repo.getRole(tx, input.roleId);
-        if (!role) throw invalid(`Role ${input.roleId} does not exist`, [{ path: 'roleId', message: 'unknown role' }]);
+        if (!role)
+          throw invalid(`Role ${input.roleId} does not exist`, [{ path: 'roleId', message: 'unknown role' }]);
         let path: string | null = null;
         if (input.nodeId !== null) {
           const node = await plant.byId(input.nodeId, tx);
-          if (!node) throw invalid(`Plant node ${input.nodeId} does not exist`, [{ path: 'nodeId', message: 'unknown node' }]);
+          if (!node)
+            throw invalid(`Plant node ${input.nodeId} does not exist`, [
+              { path: 'nodeId', message: 'unknown node' },
+            ]);
           path = node.path;
           await guard.require(tx, ctx, 'role.write', node, 'plant node', node.id);
         } else {
@@ -108,13 +146,21 @@ export function createAccessService(deps: { db: Db; audit: AuditService; plant: 
         }
         const missing = role.permissions.filter((p) => !guard.can(ctx, p, path));
         if (missing.length) {
-          throw new AppError('forbidden', `You cannot grant permissions you do not hold there: ${missing.join(', ')}`, { missing });
+          throw new AppError(
+            'forbidden',
+            `You cannot grant permissions you do not hold there: ${missing.join(', ')}`,
+            { missing },
+          );
         }
         const existing = (await repo.assignmentsOf(tx, userId)).find(
           (a) => a.roleId === input.roleId && a.nodeId === input.nodeId,
         );
         if (existing) throw conflict('The user already holds this role there');
-        const assignment = await repo.insertAssignment(tx, { userId, roleId: input.roleId, nodeId: input.nodeId });
+        const assignment = await repo.insertAssignment(tx, {
+          userId,
+          roleId: input.roleId,
+          nodeId: input.nodeId,
+        });
         await audit.append(tx, ctx, {
           action: 'role.grant',
           targetType: 'user',

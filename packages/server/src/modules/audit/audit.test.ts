@@ -7,7 +7,9 @@ let admin: Client;
 /** As the database owner (a superuser), with the append-only triggers switched off: what an attacker with DB access does. */
 async function tamper(sql: string) {
   const db = app.aegis.services.db;
-  await db.execAsOwner(`ALTER TABLE audit_log DISABLE TRIGGER USER; ${sql}; ALTER TABLE audit_log ENABLE TRIGGER USER;`);
+  await db.execAsOwner(
+    `ALTER TABLE audit_log DISABLE TRIGGER USER; ${sql}; ALTER TABLE audit_log ENABLE TRIGGER USER;`,
+  );
 }
 
 beforeEach(async () => {
@@ -58,13 +60,20 @@ describe('audit trail', () => {
 
   it('refuses UPDATE and DELETE on the log, even for the owner with the guard on', async () => {
     const db = app.aegis.services.db;
-    await expect(db.execAsOwner('UPDATE audit_log SET reason = $1 WHERE seq = 1', ['x'])).rejects.toThrow(/append-only/);
+    await expect(db.execAsOwner('UPDATE audit_log SET reason = $1 WHERE seq = 1', ['x'])).rejects.toThrow(
+      /append-only/,
+    );
     await expect(db.execAsOwner('DELETE FROM audit_log WHERE seq = 1', [])).rejects.toThrow(/append-only/);
   });
 
   it('runs the application as a role that is no superuser and has no UPDATE or DELETE grant on the log', async () => {
     const db = app.aegis.services.db;
-    const [me] = await db.query<{ rolsuper: boolean; can_update: boolean; can_delete: boolean; can_insert: boolean }>(
+    const [me] = await db.query<{
+      rolsuper: boolean;
+      can_update: boolean;
+      can_delete: boolean;
+      can_insert: boolean;
+    }>(
       `SELECT r.rolsuper,
               has_table_privilege(current_user, 'audit_log', 'UPDATE') AS can_update,
               has_table_privilege(current_user, 'audit_log', 'DELETE') AS can_delete,
@@ -77,7 +86,14 @@ describe('audit trail', () => {
 
   it('writes no audit entry when the change itself fails', async () => {
     const before = (await admin.get('/api/audit?limit=1')).body.total;
-    const bad = await admin.post('/api/plant/nodes', { parentId: 999999, level: 'area', code: 'X', nameZh: 'x', nameEn: 'x', reason: 'test' });
+    const bad = await admin.post('/api/plant/nodes', {
+      parentId: 999999,
+      level: 'area',
+      code: 'X',
+      nameZh: 'x',
+      nameEn: 'x',
+      reason: 'test',
+    });
     expect(bad.status).toBe(400);
     expect((await admin.get('/api/audit?limit=1')).body.total).toBe(before);
   });
@@ -91,7 +107,14 @@ describe('audit trail', () => {
     try {
       const tree = (await admin.get('/api/plant/tree')).body;
       const site = tree[0].children[0];
-      const res = await admin.post('/api/plant/nodes', { parentId: site.id, level: 'area', code: 'NEW', nameZh: '新', nameEn: 'New', reason: 'test' });
+      const res = await admin.post('/api/plant/nodes', {
+        parentId: site.id,
+        level: 'area',
+        code: 'NEW',
+        nameZh: '新',
+        nameEn: 'New',
+        reason: 'test',
+      });
       expect(res.status).toBe(500);
     } finally {
       audit.append = append;

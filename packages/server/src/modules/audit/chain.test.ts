@@ -22,7 +22,9 @@ const entry = (seq: number, over: Partial<ChainedFields> = {}): ChainedFields =>
 describe('audit hash chain', () => {
   it('hashes objects independently of key order', () => {
     expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe(canonicalJson({ a: { c: 3, d: 2 }, b: 1 }));
-    expect(chainHash('x', entry(1, { after: { a: 1, b: 2 } }))).toBe(chainHash('x', entry(1, { after: { b: 2, a: 1 } })));
+    expect(chainHash('x', entry(1, { after: { a: 1, b: 2 } }))).toBe(
+      chainHash('x', entry(1, { after: { b: 2, a: 1 } })),
+    );
   });
 
   it('changes the hash when any field or the previous hash changes', () => {
@@ -49,7 +51,9 @@ describe('audit hash chain', () => {
       return null;
     };
     expect(walk(stored)).toBeNull();
-    expect(walk([stored[0]!, { ...stored[1]!, reason: 'forged' }, stored[2]!])).toMatch(/entry 2 was altered/);
+    expect(walk([stored[0]!, { ...stored[1]!, reason: 'forged' }, stored[2]!])).toMatch(
+      /entry 2 was altered/,
+    );
     expect(walk([stored[0]!, stored[2]!])).toMatch(/entries 2..2 are missing/);
     expect(walk([stored[1]!, stored[0]!])).toMatch(/missing|order|link/);
   });

@@ -64,6 +64,7 @@ export function checkLink(state: VerifyState, entry: StoredEntry): string | null
   }
   if (entry.prevHash !== state.prevHash) return `entry ${entry.seq} does not link to the entry before it`;
   const { prevHash: _p, hash, ...fields } = entry;
-  if (chainHash(entry.prevHash, fields) !== hash) return `entry ${entry.seq} was altered after it was written`;
+  if (chainHash(entry.prevHash, fields) !== hash)
+    return `entry ${entry.seq} was altered after it was written`;
   return null;
 }

@@ -82,13 +82,18 @@ export async function insertEntry(tx: Db, e: StoredEntry) {
 }
 
 export async function readHead(db: Db) {
-  const [head] = await db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_head WHERE id = 1');
+  const [head] = await db.query<{ seq: number; hash: string }>(
+    'SELECT seq, hash FROM audit_head WHERE id = 1',
+  );
   return head ?? null;
 }
 
 /** Entries in chain order from seq onwards, one page at a time (verification walks the whole log). */
 export async function readChainPage(db: Db, afterSeq: number, limit: number) {
-  const rows = await db.query<Row>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
+  const rows = await db.query<Row>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [
+    afterSeq,
+    limit,
+  ]);
   return rows.map(toStored);
 }
 
@@ -102,7 +107,11 @@ function where(q: Omit<AuditQuery, 'limit' | 'offset'>) {
   if (q.from) add('at >= ?', q.from);
   if (q.to) add('at < ?', q.to);
   if (q.actor) add('actor_name = ?', q.actor);
-  if (q.action) add("action LIKE ? || '%'", q.action.replace(/[\\%_]/g, (c) => `\\${c}`));
+  if (q.action)
+    add(
+      "action LIKE ? || '%'",
+      q.action.replace(/[\\%_]/g, (c) => `\\${c}`),
+    );
   if (q.targetType) add('target_type = ?', q.targetType);
   if (q.targetId) add('target_id = ?', q.targetId);
   if (q.outcome) add('outcome = ?', q.outcome);
@@ -116,12 +125,20 @@ export async function search(db: Db, q: AuditQuery) {
     `SELECT * FROM audit_log ${w.sql} ORDER BY seq DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
     [...(w.params as never[]), q.limit, q.offset],
   );
-  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log ${w.sql}`, w.params as never[]);
+  const [count] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM audit_log ${w.sql}`,
+    w.params as never[],
+  );
   return { items: rows.map(toStored), total: count?.n ?? 0 };
 }
 
 /** Filtered entries in ascending order, paged by seq for streaming exports. */
-export async function searchAfter(db: Db, q: Omit<AuditQuery, 'limit' | 'offset'>, afterSeq: number, limit: number) {
+export async function searchAfter(
+  db: Db,
+  q: Omit<AuditQuery, 'limit' | 'offset'>,
+  afterSeq: number,
+  limit: number,
+) {
   const w = where(q);
   const n = w.params.length;
   const rows = await db.query<Row>(
@@ -133,6 +150,9 @@ export async function searchAfter(db: Db, q: Omit<AuditQuery, 'limit' | 'offset'
 
 export async function count(db: Db, q: Omit<AuditQuery, 'limit' | 'offset'>) {
   const w = where(q);
-  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log ${w.sql}`, w.params as never[]);
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM audit_log ${w.sql}`,
+    w.params as never[],
+  );
   return row?.n ?? 0;
 }

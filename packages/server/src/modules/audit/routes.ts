@@ -18,7 +18,10 @@ export async function auditRoutes(app: App, { audit }: { audit: AuditService }) 
         tags,
         summary: 'Search the audit trail (newest first)',
         querystring: AuditQuerySchema,
-        response: { 200: z.object({ items: z.array(AuditEntrySchema), total: z.number().int() }), ...errorResponses },
+        response: {
+          200: z.object({ items: z.array(AuditEntrySchema), total: z.number().int() }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
@@ -32,7 +35,11 @@ export async function auditRoutes(app: App, { audit }: { audit: AuditService }) 
     '/api/audit/verify',
     {
       config: { permission: 'audit.read' },
-      schema: { tags, summary: 'Walk the hash chain and name the first broken entry', response: { 200: AuditVerifyResultSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Walk the hash chain and name the first broken entry',
+        response: { 200: AuditVerifyResultSchema, ...errorResponses },
+      },
     },
     async (req) => {
       await accessGuard.requireGlobal(null, req.ctx, 'audit.read', 'audit_log');
@@ -46,14 +53,19 @@ export async function auditRoutes(app: App, { audit }: { audit: AuditService }) 
       config: { permission: 'audit.export' },
       schema: {
         tags,
-        summary: 'Export the matching entries as CSV (UTF-8 with BOM, for Excel); the export itself is audited',
+        summary:
+          'Export the matching entries as CSV (UTF-8 with BOM, for Excel); the export itself is audited',
         querystring: AuditQuerySchema.omit({ limit: true, offset: true }),
       },
     },
     async (req, reply) => {
       await accessGuard.requireGlobal(null, req.ctx, 'audit.export', 'audit_log');
       const total = await audit.count(req.query);
-      await audit.record(req.ctx, { action: 'audit.export', targetType: 'audit_log', after: { filter: req.query, rows: total } });
+      await audit.record(req.ctx, {
+        action: 'audit.export',
+        targetType: 'audit_log',
+        after: { filter: req.query, rows: total },
+      });
       const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
       reply
         .header('content-type', 'text/csv; charset=utf-8')

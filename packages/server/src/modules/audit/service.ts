@@ -2,7 +2,14 @@ import type { AuditQuery, AuditVerifyResult } from '@aegis/shared';
 import type { Clock } from '../../clock.js';
 import type { RequestContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
-import { type ChainedFields, chainHash, checkLink, GENESIS_HASH, type StoredEntry, toJsonValue } from './chain.js';
+import {
+  type ChainedFields,
+  chainHash,
+  checkLink,
+  GENESIS_HASH,
+  type StoredEntry,
+  toJsonValue,
+} from './chain.js';
 import * as repo from './repo.js';
 
 export interface AuditInput {
@@ -98,7 +105,13 @@ export function createAuditService({ db, clock }: { db: Db; clock: Clock }) {
     if (opts.expectHead && opts.expectHead !== head.hash) {
       return fail(null, 'the chain head differs from the head hash recorded outside the database');
     }
-    return { ok: true, checked: state.checked, headSeq: lastSeq || null, firstBrokenSeq: null, problem: null };
+    return {
+      ok: true,
+      checked: state.checked,
+      headSeq: lastSeq || null,
+      firstBrokenSeq: null,
+      problem: null,
+    };
   }
 
   function search(q: AuditQuery) {
@@ -116,7 +129,15 @@ export function createAuditService({ db, clock }: { db: Db; clock: Clock }) {
     }
   }
 
-  return { append, record, verify, search, entries, count: (q: Omit<AuditQuery, 'limit' | 'offset'>) => repo.count(db, q), head: () => repo.readHead(db) };
+  return {
+    append,
+    record,
+    verify,
+    search,
+    entries,
+    count: (q: Omit<AuditQuery, 'limit' | 'offset'>) => repo.count(db, q),
+    head: () => repo.readHead(db),
+  };
 }
 
 const CSV_COLUMNS = [

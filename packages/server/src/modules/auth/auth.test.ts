@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, anonymous, type Client, seedTwoWorkshops, startTestApp, type TestApp } from '../../test/harness.js';
+import {
+  ADMIN_PASSWORD,
+  anonymous,
+  type Client,
+  seedTwoWorkshops,
+  startTestApp,
+  type TestApp,
+} from '../../test/harness.js';
 
 let app: TestApp;
 let admin: Client;
@@ -41,13 +48,18 @@ describe('sign-in', () => {
 
   it('locks the account after repeated failures, audits the lockout, and unlocks after the lock time', async () => {
     const anon = anonymous(app);
-    for (let i = 0; i < 3; i++) await anon.post('/api/auth/login', { username: 'lead.a', password: 'wrong-password' });
+    for (let i = 0; i < 3; i++)
+      await anon.post('/api/auth/login', { username: 'lead.a', password: 'wrong-password' });
     const locked = await anon.post('/api/auth/login', { username: 'lead.a', password: ADMIN_PASSWORD });
     expect(locked.status).toBe(423);
     expect(locked.body.error.code).toBe('account_locked');
 
     const audit = await admin.get('/api/audit?action=auth.lockout');
-    expect(audit.body.items[0]).toMatchObject({ actorName: 'lead.a', targetId: String(plant.a.lead.id), outcome: 'failure' });
+    expect(audit.body.items[0]).toMatchObject({
+      actorName: 'lead.a',
+      targetId: String(plant.a.lead.id),
+      outcome: 'failure',
+    });
     const user = await admin.get(`/api/users/${plant.a.lead.id}`);
     expect(user.body.locked).toBe(true);
 
@@ -58,9 +70,14 @@ describe('sign-in', () => {
 
   it('lets an administrator unlock an account by resetting its password', async () => {
     const anon = anonymous(app);
-    for (let i = 0; i < 3; i++) await anon.post('/api/auth/login', { username: 'lead.b', password: 'wrong-password' });
-    expect((await anon.post('/api/auth/login', { username: 'lead.b', password: ADMIN_PASSWORD })).status).toBe(423);
-    const reset = await admin.post(`/api/users/${plant.b.lead.id}/password`, { password: 'New-Secret-Pass-9' });
+    for (let i = 0; i < 3; i++)
+      await anon.post('/api/auth/login', { username: 'lead.b', password: 'wrong-password' });
+    expect(
+      (await anon.post('/api/auth/login', { username: 'lead.b', password: ADMIN_PASSWORD })).status,
+    ).toBe(423);
+    const reset = await admin.post(`/api/users/${plant.b.lead.id}/password`, {
+      password: 'New-Secret-Pass-9',
+    });
     expect(reset.status).toBe(200);
     const res = await anon.post('/api/auth/login', { username: 'lead.b', password: 'New-Secret-Pass-9' });
     expect(res.status).toBe(200);
@@ -72,10 +89,16 @@ describe('sign-in', () => {
     const blocked = await lead.get('/api/plant/tree');
     expect(blocked.status).toBe(403);
     expect(blocked.body.error.code).toBe('password_change_required');
-    const weak = await lead.post('/api/auth/password', { currentPassword: 'New-Secret-Pass-9', newPassword: 'short' });
+    const weak = await lead.post('/api/auth/password', {
+      currentPassword: 'New-Secret-Pass-9',
+      newPassword: 'short',
+    });
     expect(weak.status).toBe(400);
     expect(weak.body.error.code).toBe('password_policy');
-    const changed = await lead.post('/api/auth/password', { currentPassword: 'New-Secret-Pass-9', newPassword: 'Lead-B-Pass-2026!' });
+    const changed = await lead.post('/api/auth/password', {
+      currentPassword: 'New-Secret-Pass-9',
+      newPassword: 'Lead-B-Pass-2026!',
+    });
     expect(changed.status).toBe(200);
     expect((await lead.get('/api/plant/tree')).status).toBe(200);
   });
@@ -109,9 +132,23 @@ describe('API tokens for machines', () => {
       password: 'Machine-Unused-Pass-1',
     });
     expect(m.status).toBe(201);
-    const role = (await admin.get('/api/access/roles')).body.find((r: { code: string }) => r.code === 'integration');
-    expect((await admin.post(`/api/users/${m.body.id}/roles`, { roleId: role.id, nodeId: null, reason: 'ERP integration' })).status).toBe(201);
-    const created = await admin.post('/api/auth/tokens', { userId: m.body.id, name: 'erp', expiresInDays: 30 });
+    const role = (await admin.get('/api/access/roles')).body.find(
+      (r: { code: string }) => r.code === 'integration',
+    );
+    expect(
+      (
+        await admin.post(`/api/users/${m.body.id}/roles`, {
+          roleId: role.id,
+          nodeId: null,
+          reason: 'ERP integration',
+        })
+      ).status,
+    ).toBe(201);
+    const created = await admin.post('/api/auth/tokens', {
+      userId: m.body.id,
+      name: 'erp',
+      expiresInDays: 30,
+    });
     expect(created.status).toBe(201);
     expect(created.body.secret).toMatch(/^aegis_pat_/);
 
@@ -122,7 +159,14 @@ describe('API tokens for machines', () => {
     expect(denied.status).toBe(403);
 
     // A machine account cannot sign in with a password.
-    expect((await anonymous(app).post('/api/auth/login', { username: 'erp-bridge', password: 'Machine-Unused-Pass-1' })).status).toBe(401);
+    expect(
+      (
+        await anonymous(app).post('/api/auth/login', {
+          username: 'erp-bridge',
+          password: 'Machine-Unused-Pass-1',
+        })
+      ).status,
+    ).toBe(401);
 
     expect((await admin.del(`/api/auth/tokens/${created.body.token.id}`)).status).toBe(200);
     const after = await anonymous(app).request('GET', '/api/plant/tree', undefined, bearer);

@@ -1,2 +1,2 @@
-export { type AuthService, createAuthService, TOKEN_PREFIX } from './service.js';
 export { authRoutes } from './routes.js';
+export { type AuthService, createAuthService, TOKEN_PREFIX } from './service.js';

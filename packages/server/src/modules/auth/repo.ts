@@ -14,7 +14,14 @@ export interface SessionRow {
 
 export async function insertSession(
   db: Db,
-  s: { userId: number; tokenHash: string; now: Date; expiresAt: Date; ip: string | null; userAgent: string | null },
+  s: {
+    userId: number;
+    tokenHash: string;
+    now: Date;
+    expiresAt: Date;
+    ip: string | null;
+    userAgent: string | null;
+  },
 ) {
   const [row] = await db.query<SessionRow>(
     `INSERT INTO auth_session (user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent)

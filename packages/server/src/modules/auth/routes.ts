@@ -29,7 +29,12 @@ export async function authRoutes(app: App, { auth, config }: { auth: AuthService
         summary: 'Sign in with username and password; sets an httpOnly session cookie',
         security: [],
         body: LoginSchema,
-        response: { 200: LoginResultSchema, ...errorResponses, 423: errorResponses[400], 429: errorResponses[400] },
+        response: {
+          200: LoginResultSchema,
+          ...errorResponses,
+          423: errorResponses[400],
+          429: errorResponses[400],
+        },
       },
     },
     async (req, reply) => {
@@ -58,14 +63,26 @@ export async function authRoutes(app: App, { auth, config }: { auth: AuthService
   );
   app.get(
     '/api/auth/me',
-    { config: { authenticated: true }, schema: { tags, summary: 'Who you are and what you may do where', response: { 200: MeSchema, ...errorResponses } } },
+    {
+      config: { authenticated: true },
+      schema: {
+        tags,
+        summary: 'Who you are and what you may do where',
+        response: { 200: MeSchema, ...errorResponses },
+      },
+    },
     (req) => auth.me(req.ctx.actor!),
   );
   app.post(
     '/api/auth/password',
     {
       config: { authenticated: true },
-      schema: { tags, summary: 'Change your own password; ends your other sessions', body: ChangePasswordSchema, response: { 200: OkSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Change your own password; ends your other sessions',
+        body: ChangePasswordSchema,
+        response: { 200: OkSchema, ...errorResponses },
+      },
     },
     async (req) => {
       await auth.changePassword(req.ctx, req.body.currentPassword, req.body.newPassword);
@@ -87,7 +104,15 @@ export async function authRoutes(app: App, { auth, config }: { auth: AuthService
   );
   app.delete(
     '/api/auth/sessions/:id',
-    { config: { authenticated: true }, schema: { tags, summary: 'End a session', params: IdParamsSchema, response: { 200: OkSchema, ...errorResponses } } },
+    {
+      config: { authenticated: true },
+      schema: {
+        tags,
+        summary: 'End a session',
+        params: IdParamsSchema,
+        response: { 200: OkSchema, ...errorResponses },
+      },
+    },
     async (req) => {
       await auth.revokeSession(req.ctx, req.params.id);
       return { ok: true as const };
@@ -95,7 +120,10 @@ export async function authRoutes(app: App, { auth, config }: { auth: AuthService
   );
   app.get(
     '/api/auth/tokens',
-    { config: { permission: 'token.manage' }, schema: { tags, response: { 200: z.array(ApiTokenSchema), ...errorResponses } } },
+    {
+      config: { permission: 'token.manage' },
+      schema: { tags, response: { 200: z.array(ApiTokenSchema), ...errorResponses } },
+    },
     async (req) => {
       requireGlobal(req.ctx.actor?.grants);
       return auth.listTokens();
@@ -119,7 +147,10 @@ export async function authRoutes(app: App, { auth, config }: { auth: AuthService
   );
   app.delete(
     '/api/auth/tokens/:id',
-    { config: { permission: 'token.manage' }, schema: { tags, params: IdParamsSchema, response: { 200: OkSchema, ...errorResponses } } },
+    {
+      config: { permission: 'token.manage' },
+      schema: { tags, params: IdParamsSchema, response: { 200: OkSchema, ...errorResponses } },
+    },
     async (req) => {
       requireGlobal(req.ctx.actor?.grants);
       await auth.revokeToken(req.ctx, req.params.id);

@@ -54,7 +54,10 @@ export function createAuthService(deps: {
       const now = clock.now();
       const user = await users.byUsername(input.username);
       const ok = await verifyPassword(input.password, user?.password_hash ?? DUMMY_HASH);
-      const fail = async (code: 'invalid_credentials' | 'account_locked' | 'account_disabled', detail: string) => {
+      const fail = async (
+        code: 'invalid_credentials' | 'account_locked' | 'account_disabled',
+        detail: string,
+      ) => {
         await audit.record(ctx, {
           action: 'auth.login',
           outcome: 'failure',
@@ -65,7 +68,8 @@ export function createAuthService(deps: {
         });
         const messages = {
           invalid_credentials: 'Wrong username or password',
-          account_locked: 'This account is locked after too many failed sign-ins; try again later or ask an administrator',
+          account_locked:
+            'This account is locked after too many failed sign-ins; try again later or ask an administrator',
           account_disabled: 'This account is disabled',
         };
         return new AppError(code, messages[code]);
@@ -88,13 +92,17 @@ export function createAuthService(deps: {
               after: { lockedUntil: until.toISOString(), failedAttempts: attempts },
             });
           });
-          throw new AppError('account_locked', `Too many failed sign-ins: the account is locked for ${config.lockoutMinutes} minutes`);
+          throw new AppError(
+            'account_locked',
+            `Too many failed sign-ins: the account is locked for ${config.lockoutMinutes} minutes`,
+          );
         }
         await users.recordFailedLogin(db, user.id, null);
         throw await fail('invalid_credentials', `wrong password (${attempts}/${config.lockoutMaxAttempts})`);
       }
       if (!user.active) throw await fail('account_disabled', 'disabled');
-      if (user.kind === 'machine') throw await fail('invalid_credentials', 'machine accounts sign in with API tokens');
+      if (user.kind === 'machine')
+        throw await fail('invalid_credentials', 'machine accounts sign in with API tokens');
 
       const token = randomBytes(32).toString('base64url');
       const expiresAt = new Date(now.getTime() + config.sessionTtlHours * 3_600_000);
@@ -108,13 +116,17 @@ export function createAuthService(deps: {
           userAgent: input.userAgent,
         });
         await users.recordLogin(tx, user.id, now);
-        await audit.append(tx, { ...ctx, actor: null }, {
-          action: 'auth.login',
-          actorName: user.username,
-          targetType: 'user',
-          targetId: user.id,
-          after: { sessionId: s.id },
-        });
+        await audit.append(
+          tx,
+          { ...ctx, actor: null },
+          {
+            action: 'auth.login',
+            actorName: user.username,
+            targetType: 'user',
+            targetId: user.id,
+            after: { sessionId: s.id },
+          },
+        );
         return s;
       });
       const actor = await access.loadActor(user.id, { sessionId: session.id });
@@ -128,7 +140,8 @@ export function createAuthService(deps: {
       if (!session || session.revoked_at || session.expires_at <= now) return null;
       if (now.getTime() - session.last_seen_at.getTime() > config.sessionIdleMinutes * 60_000) return null;
       // Write last-seen at most once a minute: a busy UI would otherwise write on every request.
-      if (now.getTime() - session.last_seen_at.getTime() > 60_000) await repo.touchSession(db, session.id, now);
+      if (now.getTime() - session.last_seen_at.getTime() > 60_000)
+        await repo.touchSession(db, session.id, now);
       return access.loadActor(session.user_id, { sessionId: session.id });
     },
 
@@ -137,7 +150,8 @@ export function createAuthService(deps: {
       const row = await repo.tokenByHash(db, sha256(token));
       const now = clock.now();
       if (!row || row.revoked_at || (row.expires_at && row.expires_at <= now)) return null;
-      if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) await repo.touchToken(db, row.id, now);
+      if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000)
+        await repo.touchToken(db, row.id, now);
       return access.loadActor(row.user_id, { tokenId: row.id });
     },
 
@@ -190,10 +204,16 @@ export function createAuthService(deps: {
       if (!userId) throw new AppError('unauthenticated', 'Sign in first');
       const user = await users.byId(userId);
       if (!user || !(await verifyPassword(current, user.password_hash))) {
-        await audit.record(ctx, { action: 'auth.password.change', outcome: 'failure', targetType: 'user', targetId: userId });
+        await audit.record(ctx, {
+          action: 'auth.password.change',
+          outcome: 'failure',
+          targetType: 'user',
+          targetId: userId,
+        });
         throw new AppError('invalid_credentials', 'The current password is wrong');
       }
-      if (current === next) throw new AppError('password_policy', 'The new password must differ from the current one');
+      if (current === next)
+        throw new AppError('password_policy', 'The new password must differ from the current one');
       users.enforcePolicy(next, user.username);
       const hash = await hashPassword(next);
       await db.transaction(async (tx) => {
@@ -204,7 +224,10 @@ export function createAuthService(deps: {
       });
     },
 
-    async createToken(ctx: RequestContext, input: { userId: number; name: string; expiresInDays: number | null }) {
+    async createToken(
+      ctx: RequestContext,
+      input: { userId: number; name: string; expiresInDays: number | null },
+    ) {
       const user = await users.byId(input.userId);
       if (!user) throw new AppError('not_found', `User ${input.userId} not found`);
       const secret = `${TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;

@@ -36,14 +36,21 @@ export async function getDepartment(db: Db, id: number) {
   );
   return r ? department(r) : null;
 }
-export async function insertDepartment(db: Db, d: { code: string; name: string; nodeId: number | null; parentId: number | null }) {
+export async function insertDepartment(
+  db: Db,
+  d: { code: string; name: string; nodeId: number | null; parentId: number | null },
+) {
   const [r] = await db.query<{ id: number }>(
     'INSERT INTO department (code, name, node_id, parent_id) VALUES ($1, $2, $3, $4) RETURNING id',
     [d.code, d.name, d.nodeId, d.parentId],
   );
   return (await getDepartment(db, r!.id))!;
 }
-export async function updateDepartment(db: Db, id: number, d: { code: string; name: string; nodeId: number | null; parentId: number | null }) {
+export async function updateDepartment(
+  db: Db,
+  id: number,
+  d: { code: string; name: string; nodeId: number | null; parentId: number | null },
+) {
   await db.query('UPDATE department SET code = $2, name = $3, node_id = $4, parent_id = $5 WHERE id = $1', [
     id,
     d.code,
@@ -85,10 +92,19 @@ export async function listTeams(db: Db, scope: Scope) {
   return rows.map(team);
 }
 export async function getTeam(db: Db, id: number) {
-  const [r] = await db.query<TeamRow>('SELECT t.*, n.path FROM team t JOIN plant_node n ON n.id = t.node_id WHERE t.id = $1', [id]);
+  const [r] = await db.query<TeamRow>(
+    'SELECT t.*, n.path FROM team t JOIN plant_node n ON n.id = t.node_id WHERE t.id = $1',
+    [id],
+  );
   return r ? team(r) : null;
 }
-type TeamFields = { code: string; name: string; departmentId: number | null; nodeId: number; leaderId: number | null };
+type TeamFields = {
+  code: string;
+  name: string;
+  departmentId: number | null;
+  nodeId: number;
+  leaderId: number | null;
+};
 export async function insertTeam(db: Db, t: TeamFields) {
   const [r] = await db.query<{ id: number }>(
     'INSERT INTO team (code, name, department_id, node_id, leader_id) VALUES ($1, $2, $3, $4, $5) RETURNING id',
@@ -97,14 +113,10 @@ export async function insertTeam(db: Db, t: TeamFields) {
   return (await getTeam(db, r!.id))!;
 }
 export async function updateTeam(db: Db, id: number, t: TeamFields) {
-  await db.query('UPDATE team SET code = $2, name = $3, department_id = $4, node_id = $5, leader_id = $6 WHERE id = $1', [
-    id,
-    t.code,
-    t.name,
-    t.departmentId,
-    t.nodeId,
-    t.leaderId,
-  ]);
+  await db.query(
+    'UPDATE team SET code = $2, name = $3, department_id = $4, node_id = $5, leader_id = $6 WHERE id = $1',
+    [id, t.code, t.name, t.departmentId, t.nodeId, t.leaderId],
+  );
   return getTeam(db, id);
 }
 export async function deleteTeam(db: Db, id: number) {
@@ -123,20 +135,17 @@ export async function getPost(db: Db, id: number) {
   return r ?? null;
 }
 export async function insertPost(db: Db, p: { code: string; name: string; description: string }) {
-  const [r] = await db.query<PostRow>('INSERT INTO post (code, name, description) VALUES ($1, $2, $3) RETURNING *', [
-    p.code,
-    p.name,
-    p.description,
-  ]);
+  const [r] = await db.query<PostRow>(
+    'INSERT INTO post (code, name, description) VALUES ($1, $2, $3) RETURNING *',
+    [p.code, p.name, p.description],
+  );
   return r!;
 }
 export async function updatePost(db: Db, id: number, p: { code: string; name: string; description: string }) {
-  const [r] = await db.query<PostRow>('UPDATE post SET code = $2, name = $3, description = $4 WHERE id = $1 RETURNING *', [
-    id,
-    p.code,
-    p.name,
-    p.description,
-  ]);
+  const [r] = await db.query<PostRow>(
+    'UPDATE post SET code = $2, name = $3, description = $4 WHERE id = $1 RETURNING *',
+    [id, p.code, p.name, p.description],
+  );
   return r ?? null;
 }
 export async function deletePost(db: Db, id: number) {
@@ -150,8 +159,15 @@ interface ShiftRow {
   start_time: string;
   end_time: string;
 }
-const shift = (r: ShiftRow) => ({ id: r.id, code: r.code, name: r.name, startTime: r.start_time, endTime: r.end_time });
-export const listShifts = async (db: Db) => (await db.query<ShiftRow>('SELECT * FROM shift ORDER BY start_time')).map(shift);
+const shift = (r: ShiftRow) => ({
+  id: r.id,
+  code: r.code,
+  name: r.name,
+  startTime: r.start_time,
+  endTime: r.end_time,
+});
+export const listShifts = async (db: Db) =>
+  (await db.query<ShiftRow>('SELECT * FROM shift ORDER BY start_time')).map(shift);
 export async function getShift(db: Db, id: number) {
   const [r] = await db.query<ShiftRow>('SELECT * FROM shift WHERE id = $1', [id]);
   return r ? shift(r) : null;

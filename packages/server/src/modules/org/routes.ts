@@ -37,11 +37,20 @@ function crud<C extends z.ZodType, U extends z.ZodType, R extends z.ZodType>(
 ) {
   // Generic over the record kind, so the handlers work on the plain instance; the schemas still validate.
   const plain = app as unknown as FastifyInstance;
-  plain.get(base, { config: { permission: 'org.read' }, schema: { tags, response: { 200: z.array(s.record), ...errorResponses } } }, (req) => ops.list(req.ctx),
+  plain.get(
+    base,
+    {
+      config: { permission: 'org.read' },
+      schema: { tags, response: { 200: z.array(s.record), ...errorResponses } },
+    },
+    (req) => ops.list(req.ctx),
   );
   plain.post(
     base,
-    { config: { permission: 'org.write' }, schema: { tags, body: s.create, response: { 201: s.record, ...errorResponses } } },
+    {
+      config: { permission: 'org.write' },
+      schema: { tags, body: s.create, response: { 201: s.record, ...errorResponses } },
+    },
     async (req, reply) => {
       const created = await ops.create(req.ctx, req.body as z.output<C>);
       return reply.code(201).send(created);
@@ -49,12 +58,23 @@ function crud<C extends z.ZodType, U extends z.ZodType, R extends z.ZodType>(
   );
   plain.patch(
     `${base}/:id`,
-    { config: { permission: 'org.write' }, schema: { tags, params: IdParamsSchema, body: s.update, response: { 200: s.record, ...errorResponses } } },
+    {
+      config: { permission: 'org.write' },
+      schema: {
+        tags,
+        params: IdParamsSchema,
+        body: s.update,
+        response: { 200: s.record, ...errorResponses },
+      },
+    },
     (req) => ops.update(req.ctx, (req.params as { id: number }).id, req.body as z.output<U>),
   );
   plain.delete(
     `${base}/:id`,
-    { config: { permission: 'org.write' }, schema: { tags, params: IdParamsSchema, response: { 200: OkSchema, ...errorResponses } } },
+    {
+      config: { permission: 'org.write' },
+      schema: { tags, params: IdParamsSchema, response: { 200: OkSchema, ...errorResponses } },
+    },
     async (req) => {
       await ops.remove(req.ctx, (req.params as { id: number }).id);
       return { ok: true as const };
@@ -63,28 +83,48 @@ function crud<C extends z.ZodType, U extends z.ZodType, R extends z.ZodType>(
 }
 
 export async function orgRoutes(app: App, { org }: { org: OrgService }) {
-  crud(app, '/api/org/departments', { create: CreateDepartmentSchema, update: UpdateDepartmentSchema, record: DepartmentSchema }, {
-    list: org.listDepartments,
-    create: org.createDepartment,
-    update: org.updateDepartment,
-    remove: org.deleteDepartment,
-  });
-  crud(app, '/api/org/teams', { create: CreateTeamSchema, update: UpdateTeamSchema, record: TeamSchema }, {
-    list: org.listTeams,
-    create: org.createTeam,
-    update: org.updateTeam,
-    remove: org.deleteTeam,
-  });
-  crud(app, '/api/org/posts', { create: CreatePostSchema, update: UpdatePostSchema, record: PostSchema }, {
-    list: () => org.listPosts(),
-    create: org.createPost,
-    update: org.updatePost,
-    remove: org.deletePost,
-  });
-  crud(app, '/api/org/shifts', { create: CreateShiftSchema, update: UpdateShiftSchema, record: ShiftSchema }, {
-    list: () => org.listShifts(),
-    create: org.createShift,
-    update: org.updateShift,
-    remove: org.deleteShift,
-  });
+  crud(
+    app,
+    '/api/org/departments',
+    { create: CreateDepartmentSchema, update: UpdateDepartmentSchema, record: DepartmentSchema },
+    {
+      list: org.listDepartments,
+      create: org.createDepartment,
+      update: org.updateDepartment,
+      remove: org.deleteDepartment,
+    },
+  );
+  crud(
+    app,
+    '/api/org/teams',
+    { create: CreateTeamSchema, update: UpdateTeamSchema, record: TeamSchema },
+    {
+      list: org.listTeams,
+      create: org.createTeam,
+      update: org.updateTeam,
+      remove: org.deleteTeam,
+    },
+  );
+  crud(
+    app,
+    '/api/org/posts',
+    { create: CreatePostSchema, update: UpdatePostSchema, record: PostSchema },
+    {
+      list: () => org.listPosts(),
+      create: org.createPost,
+      update: org.updatePost,
+      remove: org.deletePost,
+    },
+  );
+  crud(
+    app,
+    '/api/org/shifts',
+    { create: CreateShiftSchema, update: UpdateShiftSchema, record: ShiftSchema },
+    {
+      list: () => org.listShifts(),
+      create: org.createShift,
+      update: org.updateShift,
+      remove: org.deleteShift,
+    },
+  );
 }

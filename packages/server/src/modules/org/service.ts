@@ -30,19 +30,26 @@ async function removeOrExplain(fn: () => Promise<void>, what: string) {
   try {
     await fn();
   } catch (e) {
-    if ((e as { code?: string }).code === '23503') throw conflict(`The ${what} is still in use (people, teams or sub-units); reassign them first`);
+    if ((e as { code?: string }).code === '23503')
+      throw conflict(`The ${what} is still in use (people, teams or sub-units); reassign them first`);
     throw e;
   }
 }
 
-export function createOrgService(deps: { db: Db; audit: AuditService; guard: AccessGuard; plant: PlantService }) {
+export function createOrgService(deps: {
+  db: Db;
+  audit: AuditService;
+  guard: AccessGuard;
+  plant: PlantService;
+}) {
   const { db, audit, guard, plant } = deps;
 
   /** The plant path a scoped org record hangs from; null for an enterprise-wide record. */
   async function pathOf(tx: Db, nodeId: number | null, field = 'nodeId') {
     if (nodeId === null) return null;
     const node = await plant.byId(nodeId, tx);
-    if (!node) throw invalid(`Plant node ${nodeId} does not exist`, [{ path: field, message: 'unknown node' }]);
+    if (!node)
+      throw invalid(`Plant node ${nodeId} does not exist`, [{ path: field, message: 'unknown node' }]);
     return node.path;
   }
   async function requireAt(tx: Db, ctx: RequestContext, path: string | null, what: string) {
@@ -52,13 +59,21 @@ export function createOrgService(deps: { db: Db; audit: AuditService; guard: Acc
 
   return {
     // Departments
-    listDepartments: async (ctx: RequestContext) => (await repo.listDepartments(db, guard.scope(ctx, 'org.read'))).map(strip),
+    listDepartments: async (ctx: RequestContext) =>
+      (await repo.listDepartments(db, guard.scope(ctx, 'org.read'))).map(strip),
     async createDepartment(ctx: RequestContext, input: In<typeof CreateDepartmentSchema>) {
       return db.transaction(async (tx) => {
         await requireAt(tx, ctx, await pathOf(tx, input.nodeId), 'department');
-        if (input.parentId !== null && !(await repo.getDepartment(tx, input.parentId))) throw invalid(`Department ${input.parentId} does not exist`);
+        if (input.parentId !== null && !(await repo.getDepartment(tx, input.parentId)))
+          throw invalid(`Department ${input.parentId} does not exist`);
         const d = await repo.insertDepartment(tx, input);
-        await audit.append(tx, ctx, { action: 'org.department.create', targetType: 'department', targetId: d.id, nodeId: d.nodeId, after: strip(d) });
+        await audit.append(tx, ctx, {
+          action: 'org.department.create',
+          targetType: 'department',
+          targetId: d.id,
+          nodeId: d.nodeId,
+          after: strip(d),
+        });
         return strip(d);
       });
     },
@@ -67,11 +82,25 @@ export function createOrgService(deps: { db: Db; audit: AuditService; guard: Acc
         const before = await repo.getDepartment(tx, id);
         if (!before) throw notFound('Department', id);
         await requireAt(tx, ctx, before.path, 'department');
-        const next = { code: before.code, name: before.name, nodeId: before.nodeId, parentId: before.parentId, ...input };
-        if (next.nodeId !== before.nodeId) await requireAt(tx, ctx, await pathOf(tx, next.nodeId), 'department');
+        const next = {
+          code: before.code,
+          name: before.name,
+          nodeId: before.nodeId,
+          parentId: before.parentId,
+          ...input,
+        };
+        if (next.nodeId !== before.nodeId)
+          await requireAt(tx, ctx, await pathOf(tx, next.nodeId), 'department');
         if (next.parentId === id) throw invalid('A department cannot be its own parent');
         const after = await repo.updateDepartment(tx, id, next);
-        await audit.append(tx, ctx, { action: 'org.department.update', targetType: 'department', targetId: id, nodeId: next.nodeId, before: strip(before), after: strip(after!) });
+        await audit.append(tx, ctx, {
+          action: 'org.department.update',
+          targetType: 'department',
+          targetId: id,
+          nodeId: next.nodeId,
+          before: strip(before),
+          after: strip(after!),
+        });
         return strip(after!);
       });
     },
@@ -81,17 +110,30 @@ export function createOrgService(deps: { db: Db; audit: AuditService; guard: Acc
         if (!before) throw notFound('Department', id);
         await requireAt(tx, ctx, before.path, 'department');
         await removeOrExplain(() => repo.deleteDepartment(tx, id), 'department');
-        await audit.append(tx, ctx, { action: 'org.department.delete', targetType: 'department', targetId: id, nodeId: before.nodeId, before: strip(before) });
+        await audit.append(tx, ctx, {
+          action: 'org.department.delete',
+          targetType: 'department',
+          targetId: id,
+          nodeId: before.nodeId,
+          before: strip(before),
+        });
       });
     },
 
     // Teams (班组)
-    listTeams: async (ctx: RequestContext) => (await repo.listTeams(db, guard.scope(ctx, 'org.read'))).map(strip),
+    listTeams: async (ctx: RequestContext) =>
+      (await repo.listTeams(db, guard.scope(ctx, 'org.read'))).map(strip),
     async createTeam(ctx: RequestContext, input: In<typeof CreateTeamSchema>) {
       return db.transaction(async (tx) => {
         await requireAt(tx, ctx, await pathOf(tx, input.nodeId), 'team');
         const t = await repo.insertTeam(tx, input);
-        await audit.append(tx, ctx, { action: 'org.team.create', targetType: 'team', targetId: t.id, nodeId: t.nodeId, after: strip(t) });
+        await audit.append(tx, ctx, {
+          action: 'org.team.create',
+          targetType: 'team',
+          targetId: t.id,
+          nodeId: t.nodeId,
+          after: strip(t),
+        });
         return strip(t);
       });
     },
@@ -99,10 +141,24 @@ export function createOrgService(deps: { db: Db; audit: AuditService; guard: Acc
       return db.transaction(async (tx) => {
         const before = await repo.getTeam(tx, id);
         await guard.require(tx, ctx, 'org.write', before, 'team', id);
-        const next = { code: before!.code, name: before!.name, departmentId: before!.departmentId, nodeId: before!.nodeId, leaderId: before!.leaderId, ...input };
+        const next = {
+          code: before!.code,
+          name: before!.name,
+          departmentId: before!.departmentId,
+          nodeId: before!.nodeId,
+          leaderId: before!.leaderId,
+          ...input,
+        };
         if (next.nodeId !== before!.nodeId) await requireAt(tx, ctx, await pathOf(tx, next.nodeId), 'team');
         const after = await repo.updateTeam(tx, id, next);
-        await audit.append(tx, ctx, { action: 'org.team.update', targetType: 'team', targetId: id, nodeId: next.nodeId, before: strip(before!), after: strip(after!) });
+        await audit.append(tx, ctx, {
+          action: 'org.team.update',
+          targetType: 'team',
+          targetId: id,
+          nodeId: next.nodeId,
+          before: strip(before!),
+          after: strip(after!),
+        });
         return strip(after!);
       });
     },
@@ -111,7 +167,13 @@ export function createOrgService(deps: { db: Db; audit: AuditService; guard: Acc
         const before = await repo.getTeam(tx, id);
         await guard.require(tx, ctx, 'org.write', before, 'team', id);
         await removeOrExplain(() => repo.deleteTeam(tx, id), 'team');
-        await audit.append(tx, ctx, { action: 'org.team.delete', targetType: 'team', targetId: id, nodeId: before!.nodeId, before: strip(before!) });
+        await audit.append(tx, ctx, {
+          action: 'org.team.delete',
+          targetType: 'team',
+          targetId: id,
+          nodeId: before!.nodeId,
+          before: strip(before!),
+        });
       });
     },
 
@@ -121,7 +183,12 @@ export function createOrgService(deps: { db: Db; audit: AuditService; guard: Acc
       return db.transaction(async (tx) => {
         await guard.requireGlobal(tx, ctx, 'org.write', 'post');
         const p = await repo.insertPost(tx, input);
-        await audit.append(tx, ctx, { action: 'org.post.create', targetType: 'post', targetId: p.id, after: p });
+        await audit.append(tx, ctx, {
+          action: 'org.post.create',
+          targetType: 'post',
+          targetId: p.id,
+          after: p,
+        });
         return p;
       });
     },
@@ -131,7 +198,13 @@ export function createOrgService(deps: { db: Db; audit: AuditService; guard: Acc
         const before = await repo.getPost(tx, id);
         if (!before) throw notFound('Post', id);
         const after = await repo.updatePost(tx, id, { ...before, ...input });
-        await audit.append(tx, ctx, { action: 'org.post.update', targetType: 'post', targetId: id, before, after });
+        await audit.append(tx, ctx, {
+          action: 'org.post.update',
+          targetType: 'post',
+          targetId: id,
+          before,
+          after,
+        });
         return after!;
       });
     },
@@ -151,7 +224,12 @@ export function createOrgService(deps: { db: Db; audit: AuditService; guard: Acc
       return db.transaction(async (tx) => {
         await guard.requireGlobal(tx, ctx, 'org.write', 'shift');
         const s = await repo.insertShift(tx, input);
-        await audit.append(tx, ctx, { action: 'org.shift.create', targetType: 'shift', targetId: s.id, after: s });
+        await audit.append(tx, ctx, {
+          action: 'org.shift.create',
+          targetType: 'shift',
+          targetId: s.id,
+          after: s,
+        });
         return s;
       });
     },
@@ -163,7 +241,13 @@ export function createOrgService(deps: { db: Db; audit: AuditService; guard: Acc
         const next = { ...before, ...input };
         if (next.startTime === next.endTime) throw invalid('A shift cannot start and end at the same time');
         const after = await repo.updateShift(tx, id, next);
-        await audit.append(tx, ctx, { action: 'org.shift.update', targetType: 'shift', targetId: id, before, after });
+        await audit.append(tx, ctx, {
+          action: 'org.shift.update',
+          targetType: 'shift',
+          targetId: id,
+          before,
+          after,
+        });
         return after!;
       });
     },
@@ -173,7 +257,12 @@ export function createOrgService(deps: { db: Db; audit: AuditService; guard: Acc
         const before = await repo.getShift(tx, id);
         if (!before) throw notFound('Shift', id);
         await repo.deleteShift(tx, id);
-        await audit.append(tx, ctx, { action: 'org.shift.delete', targetType: 'shift', targetId: id, before });
+        await audit.append(tx, ctx, {
+          action: 'org.shift.delete',
+          targetType: 'shift',
+          targetId: id,
+          before,
+        });
       });
     },
   };

@@ -35,7 +35,11 @@ describe('plant model', () => {
     expect(res.status).toBe(201);
     expect(res.body.path).toBe(`${plant.a.line.path}${res.body.id}/`);
     const audit = await admin.get(`/api/audit?targetType=plant_node&targetId=${res.body.id}`);
-    expect(audit.body.items[0]).toMatchObject({ action: 'plant.node.create', reason: 'new press commissioned', actorName: 'admin' });
+    expect(audit.body.items[0]).toMatchObject({
+      action: 'plant.node.create',
+      reason: 'new press commissioned',
+      actorName: 'admin',
+    });
   });
 
   it('refuses a change to the plant model without a reason', async () => {
@@ -60,7 +64,10 @@ describe('plant model', () => {
   });
 
   it('puts equipment in maintenance and keeps before/after in the audit trail', async () => {
-    const res = await admin.patch(`/api/plant/nodes/${plant.b.press.id}`, { status: 'maintenance', reason: 'annual overhaul' });
+    const res = await admin.patch(`/api/plant/nodes/${plant.b.press.id}`, {
+      status: 'maintenance',
+      reason: 'annual overhaul',
+    });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('maintenance');
     const audit = await admin.get(`/api/audit?action=plant.node.update&targetId=${plant.b.press.id}`);
@@ -69,9 +76,26 @@ describe('plant model', () => {
   });
 
   it('moves a line to another workshop and rewrites the paths below it', async () => {
-    const line = await admin.post('/api/plant/nodes', { parentId: plant.a.area.id, level: 'line', code: 'MV', nameZh: '移', nameEn: 'Mv', reason: 'setup' });
-    const eq = await admin.post('/api/plant/nodes', { parentId: line.body.id, level: 'equipment', code: 'MV-1', nameZh: '设备', nameEn: 'Eq', reason: 'setup' });
-    const moved = await admin.patch(`/api/plant/nodes/${line.body.id}`, { parentId: plant.b.area.id, reason: 'line relocated' });
+    const line = await admin.post('/api/plant/nodes', {
+      parentId: plant.a.area.id,
+      level: 'line',
+      code: 'MV',
+      nameZh: '移',
+      nameEn: 'Mv',
+      reason: 'setup',
+    });
+    const eq = await admin.post('/api/plant/nodes', {
+      parentId: line.body.id,
+      level: 'equipment',
+      code: 'MV-1',
+      nameZh: '设备',
+      nameEn: 'Eq',
+      reason: 'setup',
+    });
+    const moved = await admin.patch(`/api/plant/nodes/${line.body.id}`, {
+      parentId: plant.b.area.id,
+      reason: 'line relocated',
+    });
     expect(moved.status).toBe(200);
     const child = await admin.get(`/api/plant/nodes/${eq.body.id}`);
     expect(child.body.path).toBe(`${plant.b.area.path}${line.body.id}/${eq.body.id}/`);

@@ -58,13 +58,25 @@ export async function listInScope(db: Db, scope: Scope) {
 }
 
 export async function countChildren(db: Db, id: number) {
-  const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM plant_node WHERE parent_id = $1', [id]);
+  const [row] = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM plant_node WHERE parent_id = $1',
+    [id],
+  );
   return row?.n ?? 0;
 }
 
 export async function insert(
   db: Db,
-  n: { parentId: number | null; level: PlantLevel; code: string; nameZh: string; nameEn: string; status: NodeStatus; description: string; now: Date },
+  n: {
+    parentId: number | null;
+    level: PlantLevel;
+    code: string;
+    nameZh: string;
+    nameEn: string;
+    status: NodeStatus;
+    description: string;
+    now: Date;
+  },
 ) {
   const [row] = await db.query<Row>(
     `INSERT INTO plant_node (parent_id, level, code, name_zh, name_en, status, description, created_at, updated_at)
@@ -95,7 +107,11 @@ export async function update(
 /** Moves a node and rewrites the paths of its whole subtree. */
 export async function move(db: Db, node: PlantNode, parent: PlantNode, now: Date) {
   const newPath = `${parent.path}${node.id}/`;
-  await db.query('UPDATE plant_node SET parent_id = $2, updated_at = $3 WHERE id = $1', [node.id, parent.id, now]);
+  await db.query('UPDATE plant_node SET parent_id = $2, updated_at = $3 WHERE id = $1', [
+    node.id,
+    parent.id,
+    now,
+  ]);
   await db.query(
     `UPDATE plant_node SET path = $2 || substr(path, length($1) + 1) WHERE path LIKE $1 || '%'`,
     [node.path, newPath],

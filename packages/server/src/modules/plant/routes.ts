@@ -19,7 +19,11 @@ export async function plantRoutes(app: App, { plant }: { plant: PlantService }) 
     '/api/plant/tree',
     {
       config: { permission: 'plant.read' },
-      schema: { tags, summary: 'The plant model as a tree, limited to your scope', response: { 200: z.array(PlantTreeNodeSchema), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'The plant model as a tree, limited to your scope',
+        response: { 200: z.array(PlantTreeNodeSchema), ...errorResponses },
+      },
     },
     (req) => plant.tree(req.ctx),
   );
@@ -27,7 +31,11 @@ export async function plantRoutes(app: App, { plant }: { plant: PlantService }) 
     '/api/plant/nodes',
     {
       config: { permission: 'plant.read' },
-      schema: { tags, summary: 'All plant nodes in your scope, flat', response: { 200: z.array(PlantNodeSchema), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'All plant nodes in your scope, flat',
+        response: { 200: z.array(PlantNodeSchema), ...errorResponses },
+      },
     },
     (req) => plant.list(req.ctx),
   );
@@ -43,7 +51,12 @@ export async function plantRoutes(app: App, { plant }: { plant: PlantService }) 
     '/api/plant/nodes',
     {
       config: { permission: 'plant.write' },
-      schema: { tags, summary: 'Add a node (reason required)', body: CreatePlantNodeSchema, response: { 201: PlantNodeSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Add a node (reason required)',
+        body: CreatePlantNodeSchema,
+        response: { 201: PlantNodeSchema, ...errorResponses },
+      },
     },
     async (req, reply) => reply.code(201).send(await plant.create(req.ctx, req.body)),
   );

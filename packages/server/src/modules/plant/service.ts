@@ -6,6 +6,7 @@ import {
   type UpdatePlantNodeSchema,
 } from '@aegis/shared';
 import type { z } from 'zod';
+import type { Bus } from '../../bus.js';
 import type { Clock } from '../../clock.js';
 import type { RequestContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
@@ -32,13 +33,21 @@ export function buildTree(nodes: PlantNode[]): PlantTreeNode[] {
   return roots;
 }
 
-export function createPlantService(deps: { db: Db; audit: AuditService; guard: AccessGuard; clock: Clock }) {
-  const { db, audit, guard, clock } = deps;
+export function createPlantService(deps: {
+  db: Db;
+  audit: AuditService;
+  guard: AccessGuard;
+  clock: Clock;
+  bus?: Bus;
+}) {
+  const { db, audit, guard, clock, bus } = deps;
 
   function checkParent(level: PlantNode['level'], parent: PlantNode | null) {
     const allowed = ALLOWED_PARENT[level];
     if (parent === null && allowed.length > 0) {
-      throw invalid(`A ${level} must be placed under a ${allowed.join(' or ')}`, [{ path: 'parentId', message: 'required' }]);
+      throw invalid(`A ${level} must be placed under a ${allowed.join(' or ')}`, [
+        { path: 'parentId', message: 'required' },
+      ]);
     }
     if (parent && !allowed.includes(parent.level)) {
       throw invalid(
@@ -86,14 +95,15 @@ export function createPlantService(deps: { db: Db; audit: AuditService; guard: A
     },
 
     async update(ctx: RequestContext, id: number, input: z.output<typeof UpdatePlantNodeSchema>) {
-      return db.transaction(async (tx) => {
+      const updated = await db.transaction(async (tx) => {
         const before = await repo.get(tx, id);
         await guard.require(tx, ctx, 'plant.write', before, 'plant node', id);
         let node = before!;
         if (input.parentId !== undefined && input.parentId !== node.parentId) {
           const parent = await repo.get(tx, input.parentId);
           if (!parent) throw invalid(`Parent node ${input.parentId} does not exist`);
-          if (parent.path.startsWith(node.path)) throw invalid('A node cannot be moved under itself or its own descendants');
+          if (parent.path.startsWith(node.path))
+            throw invalid('A node cannot be moved under itself or its own descendants');
           await guard.require(tx, ctx, 'plant.write', parent, 'plant node');
           checkParent(node.level, parent);
           node = await repo.move(tx, node, parent, clock.now());
@@ -115,8 +125,12 @@ export function createPlantService(deps: { db: Db; audit: AuditService; guard: A
           before,
           after,
         });
-        return after!;
+        return { before: before!, after: after! };
       });
+      if (updated.before.status !== updated.after.status) {
+        bus?.emit('plant.status', { nodeId: id, level: updated.after.level, status: updated.after.status });
+      }
+      return updated.after;
     },
 
     async remove(ctx: RequestContext, id: number, reason: string) {
@@ -130,7 +144,10 @@ export function createPlantService(deps: { db: Db; audit: AuditService; guard: A
           await repo.remove(tx, id);
         } catch (e) {
           if ((e as { code?: string }).code === '23503') {
-            throw new AppError('conflict', 'This node is still referenced (users, teams, tags or grants); reassign them first');
+            throw new AppError(
+              'conflict',
+              'This node is still referenced (users, teams, tags or grants); reassign them first',
+            );
           }
           throw e;
         }

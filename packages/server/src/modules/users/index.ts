@@ -1,4 +1,4 @@
 export { checkPasswordPolicy, DUMMY_HASH, hashPassword, verifyPassword } from './password.js';
 export type { UserRow } from './repo.js';
-export { createUsersService, type UsersService } from './service.js';
 export { userRoutes } from './routes.js';
+export { createUsersService, type UsersService } from './service.js';

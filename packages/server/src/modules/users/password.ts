@@ -15,7 +15,10 @@ const KEYLEN = 32;
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password.normalize('NFKC'), salt, KEYLEN, { ...PARAMS, maxmem: 64 * 1024 * 1024 });
+  const key = await scryptAsync(password.normalize('NFKC'), salt, KEYLEN, {
+    ...PARAMS,
+    maxmem: 64 * 1024 * 1024,
+  });
   return `scrypt$${PARAMS.N}$${PARAMS.r}$${PARAMS.p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
@@ -44,11 +47,13 @@ export interface PasswordPolicy {
 /** Returns the reasons a password breaks the policy (empty when it is acceptable). */
 export function checkPasswordPolicy(password: string, policy: PasswordPolicy, username?: string): string[] {
   const problems: string[] = [];
-  if ([...password].length < policy.minLength) problems.push(`be at least ${policy.minLength} characters long`);
+  if ([...password].length < policy.minLength)
+    problems.push(`be at least ${policy.minLength} characters long`);
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
   if (classes < policy.minClasses) {
     problems.push(`mix at least ${policy.minClasses} of: lower-case, upper-case, digits, symbols`);
   }
-  if (username && password.toLowerCase().includes(username.toLowerCase())) problems.push('not contain the username');
+  if (username && password.toLowerCase().includes(username.toLowerCase()))
+    problems.push('not contain the username');
   return problems;
 }

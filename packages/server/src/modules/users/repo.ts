@@ -45,7 +45,8 @@ export const present = (r: UserRow, now: Date): User & { path: string | null } =
   path: r.home_path,
 });
 
-const SELECT = 'SELECT u.*, n.path AS home_path FROM app_user u LEFT JOIN plant_node n ON n.id = u.home_node_id';
+const SELECT =
+  'SELECT u.*, n.path AS home_path FROM app_user u LEFT JOIN plant_node n ON n.id = u.home_node_id';
 
 export async function get(db: Db, id: number) {
   const [row] = await db.query<UserRow>(`${SELECT} WHERE u.id = $1`, [id]);
@@ -95,7 +96,13 @@ export interface UserFields {
 
 export async function insert(
   db: Db,
-  u: UserFields & { username: string; kind: 'person' | 'machine'; passwordHash: string | null; mustChange: boolean; now: Date },
+  u: UserFields & {
+    username: string;
+    kind: 'person' | 'machine';
+    passwordHash: string | null;
+    mustChange: boolean;
+    now: Date;
+  },
 ) {
   const [row] = await db.query<{ id: number }>(
     `INSERT INTO app_user (username, employee_no, display_name, phone, email, post_id, team_id, department_id,
@@ -161,10 +168,10 @@ export async function recordFailedLogin(db: Db, id: number, lockedUntil: Date | 
 }
 
 export async function recordLogin(db: Db, id: number, now: Date) {
-  await db.query('UPDATE app_user SET failed_attempts = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1', [
-    id,
-    now,
-  ]);
+  await db.query(
+    'UPDATE app_user SET failed_attempts = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1',
+    [id, now],
+  );
 }
 
 export async function count(db: Db) {

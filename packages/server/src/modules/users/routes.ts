@@ -23,21 +23,32 @@ export async function userRoutes(app: App, { users }: { users: UsersService }) {
         tags,
         summary: 'People and machine accounts in your scope',
         querystring: UserListQuerySchema,
-        response: { 200: z.object({ items: z.array(UserSchema), total: z.number().int() }), ...errorResponses },
+        response: {
+          200: z.object({ items: z.array(UserSchema), total: z.number().int() }),
+          ...errorResponses,
+        },
       },
     },
     (req) => users.list(req.ctx, req.query),
   );
   app.get(
     '/api/users/:id',
-    { config: { permission: 'user.read' }, schema: { tags, params: IdParamsSchema, response: { 200: UserSchema, ...errorResponses } } },
+    {
+      config: { permission: 'user.read' },
+      schema: { tags, params: IdParamsSchema, response: { 200: UserSchema, ...errorResponses } },
+    },
     (req) => users.get(req.ctx, req.params.id),
   );
   app.post(
     '/api/users',
     {
       config: { permission: 'user.write' },
-      schema: { tags, summary: 'Create a user (must change the password at first sign-in)', body: CreateUserSchema, response: { 201: UserSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Create a user (must change the password at first sign-in)',
+        body: CreateUserSchema,
+        response: { 201: UserSchema, ...errorResponses },
+      },
     },
     async (req, reply) => reply.code(201).send(await users.create(req.ctx, req.body)),
   );
@@ -45,7 +56,12 @@ export async function userRoutes(app: App, { users }: { users: UsersService }) {
     '/api/users/:id',
     {
       config: { permission: 'user.write' },
-      schema: { tags, params: IdParamsSchema, body: UpdateUserSchema, response: { 200: UserSchema, ...errorResponses } },
+      schema: {
+        tags,
+        params: IdParamsSchema,
+        body: UpdateUserSchema,
+        response: { 200: UserSchema, ...errorResponses },
+      },
     },
     (req) => users.update(req.ctx, req.params.id, req.body),
   );

@@ -40,7 +40,10 @@ export function createUsersService(deps: {
   async function homePath(tx: Db, homeNodeId: number | null) {
     if (homeNodeId === null) return null;
     const node = await plant.byId(homeNodeId, tx);
-    if (!node) throw invalid(`Plant node ${homeNodeId} does not exist`, [{ path: 'homeNodeId', message: 'unknown node' }]);
+    if (!node)
+      throw invalid(`Plant node ${homeNodeId} does not exist`, [
+        { path: 'homeNodeId', message: 'unknown node' },
+      ]);
     return node.path;
   }
 
@@ -60,7 +63,11 @@ export function createUsersService(deps: {
       return guard.readable(ctx, 'user.read', row ? present(row) : null, 'user', id);
     },
 
-    async create(ctx: RequestContext, input: z.output<typeof CreateUserSchema>, opts: { mustChange?: boolean } = {}) {
+    async create(
+      ctx: RequestContext,
+      input: z.output<typeof CreateUserSchema>,
+      opts: { mustChange?: boolean } = {},
+    ) {
       enforcePolicy(input.password, input.username);
       const passwordHash = await hashPassword(input.password);
       return db.transaction(async (tx) => {
@@ -68,7 +75,9 @@ export function createUsersService(deps: {
         if (path === null) await guard.requireGlobal(tx, ctx, 'user.write', 'user');
         else await guard.require(tx, ctx, 'user.write', { path }, 'plant node', input.homeNodeId!);
         if (await repo.getByUsername(tx, input.username)) {
-          throw new AppError('conflict', `The username ${input.username} is taken`, [{ path: 'username', message: 'taken' }]);
+          throw new AppError('conflict', `The username ${input.username} is taken`, [
+            { path: 'username', message: 'taken' },
+          ]);
         }
         const row = await repo.insert(tx, {
           ...input,
@@ -98,7 +107,8 @@ export function createUsersService(deps: {
           if (path === null) await guard.requireGlobal(tx, ctx, 'user.write', 'user');
           else await guard.require(tx, ctx, 'user.write', { path }, 'plant node', homeNodeId!);
         }
-        if (input.active === false && ctx.actor?.userId === id) throw invalid('You cannot deactivate your own account');
+        if (input.active === false && ctx.actor?.userId === id)
+          throw invalid('You cannot deactivate your own account');
         const updated = await repo.update(tx, id, {
           employeeNo: input.employeeNo === undefined ? before.employeeNo : input.employeeNo,
           displayName: input.displayName ?? before.displayName,
@@ -126,7 +136,12 @@ export function createUsersService(deps: {
     },
 
     /** An administrator sets a new password; the user must change it at next sign-in. Also unlocks. */
-    async resetPassword(ctx: RequestContext, id: number, password: string, opts: { mustChange?: boolean } = {}) {
+    async resetPassword(
+      ctx: RequestContext,
+      id: number,
+      password: string,
+      opts: { mustChange?: boolean } = {},
+    ) {
       const row = await repo.get(db, id);
       if (row) enforcePolicy(password, row.username);
       const hash = await hashPassword(password);

@@ -1,0 +1,3 @@
+export { createIngestPipeline, type IngestPipeline, type IngestStats } from './pipeline.js';
+export { ingestRoutes } from './routes.js';
+export type * from './types.js';

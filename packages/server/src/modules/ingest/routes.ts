@@ -1,0 +1,61 @@
+import { IngestBatchSchema, IngestResultSchema } from '@aegis/shared';
+import type { Clock } from '../../clock.js';
+import type { App } from '../../http/app.js';
+import { errorResponses } from '../../http/schemas.js';
+import type { AccessGuard } from '../access/guard.js';
+import type { Directory } from '../tags/index.js';
+import type { IngestPipeline } from './pipeline.js';
+import type { Point } from './types.js';
+
+export async function ingestRoutes(
+  app: App,
+  {
+    ingest,
+    directory,
+    guard,
+    clock,
+  }: { ingest: IngestPipeline; directory: Directory; guard: AccessGuard; clock: Clock },
+) {
+  app.post(
+    '/api/ingest',
+    {
+      config: { permission: 'data.ingest' },
+      bodyLimit: 32 * 1024 * 1024,
+      schema: {
+        tags: ['ingest'],
+        summary:
+          'Write a batch of values (tag code EQUIPMENT.TAG or id, value, source time, quality); answers once they are stored',
+        body: IngestBatchSchema,
+        response: { 200: IngestResultSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const points: Point[] = [];
+      const indexOf: number[] = [];
+      const refused: Array<{ index: number; reason: string }> = [];
+      const arrival = clock.now().getTime();
+      req.body.points.forEach((p, index) => {
+        const tag = typeof p.tag === 'number' ? directory.get(p.tag) : directory.byRef(p.tag);
+        // A tag outside the caller's scope is reported exactly like a missing one.
+        if (!tag || !guard.can(req.ctx, 'data.ingest', tag.path)) {
+          refused.push({ index, reason: `unknown tag ${p.tag}` });
+          return;
+        }
+        const ts = p.ts === undefined ? arrival : typeof p.ts === 'number' ? p.ts : Date.parse(p.ts);
+        points.push({ tagId: tag.id, ts, value: p.value, quality: p.quality });
+        indexOf.push(index);
+      });
+      const result = points.length
+        ? await ingest.submit(points)
+        : { accepted: 0, rejected: [], duplicates: 0 };
+      return {
+        accepted: result.accepted,
+        duplicates: result.duplicates,
+        rejected: [
+          ...refused,
+          ...result.rejected.map((r) => ({ index: indexOf[r.index]!, reason: r.reason })),
+        ].sort((a, b) => a.index - b.index),
+      };
+    },
+  );
+}

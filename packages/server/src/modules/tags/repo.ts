@@ -1,0 +1,180 @@
+import type { TagSource, TagType, TagView } from '@aegis/shared';
+import type { Db } from '../../db/index.js';
+import { type Scope, scopeParams } from '../access/policy.js';
+
+export interface TagRow {
+  id: number;
+  equipment_id: number;
+  code: string;
+  name_zh: string;
+  name_en: string;
+  unit: string;
+  type: TagType;
+  eng_low: number | null;
+  eng_high: number | null;
+  states: Record<string, string> | null;
+  source: TagSource;
+  storage_deadband: number;
+  storage_heartbeat_ms: number;
+  created_at: Date;
+  updated_at: Date;
+  equipment_code: string;
+  equipment_name_zh: string;
+  equipment_name_en: string;
+  path: string;
+}
+
+/** A tag with where it sits: the equipment's plant path decides who may see it. */
+export type StoredTag = TagView & { path: string };
+
+export const present = (r: TagRow): StoredTag => ({
+  id: r.id,
+  equipmentId: r.equipment_id,
+  code: r.code,
+  nameZh: r.name_zh,
+  nameEn: r.name_en,
+  unit: r.unit,
+  type: r.type,
+  engLow: r.eng_low,
+  engHigh: r.eng_high,
+  states: r.states,
+  source: r.source,
+  storageDeadband: r.storage_deadband,
+  storageHeartbeatMs: r.storage_heartbeat_ms,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+  equipmentCode: r.equipment_code,
+  equipmentNameZh: r.equipment_name_zh,
+  equipmentNameEn: r.equipment_name_en,
+  path: r.path,
+});
+
+/** The public shape: the plant path stays inside the server. */
+export const view = ({ path: _path, ...tag }: StoredTag): TagView => tag;
+
+const SELECT = `
+  SELECT t.*, e.code AS equipment_code, e.name_zh AS equipment_name_zh, e.name_en AS equipment_name_en, e.path
+  FROM tag t JOIN plant_node e ON e.id = t.equipment_id`;
+
+export async function get(db: Db, id: number) {
+  const [row] = await db.query<TagRow>(`${SELECT} WHERE t.id = $1`, [id]);
+  return row ? present(row) : null;
+}
+
+export async function getByCode(db: Db, equipmentId: number, code: string) {
+  const [row] = await db.query<TagRow>(`${SELECT} WHERE t.equipment_id = $1 AND t.code = $2`, [
+    equipmentId,
+    code,
+  ]);
+  return row ? present(row) : null;
+}
+
+export async function all(db: Db) {
+  return (await db.query<TagRow>(`${SELECT} ORDER BY t.id`)).map(present);
+}
+
+export interface ListFilter {
+  equipmentId?: number;
+  nodePath?: string;
+  q?: string;
+  sourceKind?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function list(db: Db, scope: Scope, f: ListFilter) {
+  const [everywhere, patterns] = scopeParams(scope);
+  const where = `WHERE ($1::boolean OR e.path LIKE ANY($2::text[]))
+      AND ($3::bigint IS NULL OR t.equipment_id = $3)
+      AND ($4::text IS NULL OR e.path LIKE $4 || '%')
+      AND ($5::text IS NULL OR t.code ILIKE '%' || $5 || '%' OR e.code ILIKE '%' || $5 || '%'
+           OR t.name_zh ILIKE '%' || $5 || '%' OR t.name_en ILIKE '%' || $5 || '%')
+      AND ($6::text IS NULL OR t.source->>'kind' = $6)`;
+  const params = [
+    everywhere,
+    patterns,
+    f.equipmentId ?? null,
+    f.nodePath ?? null,
+    f.q || null,
+    f.sourceKind ?? null,
+  ];
+  const rows = await db.query<TagRow>(`${SELECT} ${where} ORDER BY e.code, t.code LIMIT $7 OFFSET $8`, [
+    ...params,
+    f.limit,
+    f.offset,
+  ]);
+  const [{ n }] = (await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM tag t JOIN plant_node e ON e.id = t.equipment_id ${where}`,
+    params,
+  )) as [{ n: number }];
+  return { items: rows.map(present), total: n };
+}
+
+/** What a tag row holds, plus the plant path of its equipment (for access checks; not written). */
+export type TagFields = Omit<
+  TagView,
+  'id' | 'createdAt' | 'updatedAt' | 'equipmentCode' | 'equipmentNameZh' | 'equipmentNameEn'
+> & { path: string };
+
+export async function insert(db: Db, t: TagFields, now: Date) {
+  const [row] = await db.query<{ id: number }>(
+    `INSERT INTO tag (equipment_id, code, name_zh, name_en, unit, type, eng_low, eng_high, states, source,
+       storage_deadband, storage_heartbeat_ms, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $13) RETURNING id`,
+    [
+      t.equipmentId,
+      t.code,
+      t.nameZh,
+      t.nameEn,
+      t.unit,
+      t.type,
+      t.engLow,
+      t.engHigh,
+      t.states === null ? null : JSON.stringify(t.states),
+      JSON.stringify(t.source),
+      t.storageDeadband,
+      t.storageHeartbeatMs,
+      now,
+    ],
+  );
+  return row!.id;
+}
+
+export async function update(db: Db, id: number, t: TagFields, now: Date) {
+  await db.query(
+    `UPDATE tag SET equipment_id = $2, code = $3, name_zh = $4, name_en = $5, unit = $6, type = $7, eng_low = $8,
+       eng_high = $9, states = $10::jsonb, source = $11::jsonb, storage_deadband = $12, storage_heartbeat_ms = $13,
+       updated_at = $14
+     WHERE id = $1`,
+    [
+      id,
+      t.equipmentId,
+      t.code,
+      t.nameZh,
+      t.nameEn,
+      t.unit,
+      t.type,
+      t.engLow,
+      t.engHigh,
+      t.states === null ? null : JSON.stringify(t.states),
+      JSON.stringify(t.source),
+      t.storageDeadband,
+      t.storageHeartbeatMs,
+      now,
+    ],
+  );
+}
+
+export async function hasAlarmRules(db: Db, id: number) {
+  const rows = await db.query('SELECT 1 FROM alarm_rule WHERE tag_id = $1 LIMIT 1', [id]);
+  return rows.length > 0;
+}
+
+/** Removes the tag with its history: values, rollups and current value. */
+export async function remove(db: Db, id: number) {
+  await db.query('DELETE FROM tag_value WHERE tag_id = $1', [id]);
+  await db.query('DELETE FROM tag_rollup_1m WHERE tag_id = $1', [id]);
+  await db.query('DELETE FROM tag_rollup_1h WHERE tag_id = $1', [id]);
+  await db.query('DELETE FROM tag_current WHERE tag_id = $1', [id]);
+  await db.query('DELETE FROM tag WHERE id = $1', [id]);
+}

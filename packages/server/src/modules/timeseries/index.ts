@@ -1,0 +1,2 @@
+export { timeseriesRoutes } from './routes.js';
+export { createTimeseriesService, type TimeseriesService } from './service.js';

@@ -1,0 +1,263 @@
+import type { CurrentValuesQuerySchema, TrendQuerySchema, TrendSeries } from '@aegis/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import type { z } from 'zod';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { RequestContext } from '../../context.js';
+import type { Db } from '../../db/index.js';
+import { invalid } from '../../errors.js';
+import type { AccessGuard } from '../access/guard.js';
+import { getPlantNode } from '../plant/index.js';
+import type { Directory, StoredTag } from '../tags/index.js';
+import { decode, QUALITY_OF } from './codec.js';
+import * as repo from './repo.js';
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
+/** Rollups are recomputed in slices of this length, so a long catch-up never holds one huge statement. */
+const ROLLUP_SLICE_MS = 6 * HOUR;
+
+export type TimeseriesService = ReturnType<typeof createTimeseriesService>;
+
+export function createTimeseriesService(deps: {
+  db: Db;
+  guard: AccessGuard;
+  clock: Clock;
+  directory: Directory;
+  config: Pick<Config, 'retentionRawDays' | 'retention1mDays' | 'retention1hDays'>;
+  log?: FastifyBaseLogger;
+}) {
+  const { db, guard, clock, directory, config } = deps;
+  let log = deps.log;
+  /** The earliest minute that a late value made stale since the last rollup run. */
+  let staleFrom = Number.POSITIVE_INFINITY;
+  let rolling: Promise<void> | null = null;
+
+  async function minuteWatermark() {
+    return (await repo.getState(db, 'rollup_1m'))?.getTime() ?? null;
+  }
+
+  function readableTag(ctx: RequestContext, id: number): StoredTag {
+    return guard.readable(ctx, 'tag.read', directory.get(id) ?? null, 'tag', id);
+  }
+
+  type Bucket = { n: number; sum: number; min: number; max: number; last: number };
+  function merge(into: Map<number, Bucket>, rows: repo.BucketRow[]) {
+    for (const r of rows) {
+      const b = into.get(r.b);
+      if (!b) into.set(r.b, { n: r.n, sum: r.sum, min: r.min, max: r.max, last: r.last });
+      else {
+        b.n += r.n;
+        b.sum += r.sum;
+        b.min = Math.min(b.min, r.min);
+        b.max = Math.max(b.max, r.max);
+        b.last = r.last; // parts come oldest first
+      }
+    }
+  }
+
+  async function series(
+    tag: StoredTag,
+    fromMs: number,
+    toMs: number,
+    maxPoints: number,
+    wm1m: number | null,
+  ) {
+    const from = new Date(fromMs);
+    const to = new Date(toMs);
+    if (tag.type === 'string')
+      return { tagId: tag.id, resolution: 'raw', bucketMs: null, points: [] } as TrendSeries;
+    let bucketMs = Math.max(1, Math.ceil((toMs - fromMs) / maxPoints));
+    if (bucketMs < MINUTE) {
+      if ((await repo.countRaw(db, tag.id, from, to, maxPoints + 1)) <= maxPoints) {
+        const rows = await repo.raw(db, tag.id, from, to);
+        return {
+          tagId: tag.id,
+          resolution: 'raw',
+          bucketMs: null,
+          points: rows.map((r) => {
+            const v = decode(tag.type, r.num, null);
+            return {
+              ts: new Date(r.ms).toISOString(),
+              value: typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'number' ? v : null,
+              quality: QUALITY_OF[r.quality] ?? 'bad',
+            };
+          }),
+        } as TrendSeries;
+      }
+    }
+    // Buckets: from the hour rollups, then minute rollups, then raw values for what is not rolled up yet.
+    const unit = bucketMs >= HOUR ? HOUR : bucketMs >= MINUTE ? MINUTE : 1;
+    bucketMs = Math.ceil(bucketMs / unit) * unit;
+    const origin = floorTo(fromMs, unit);
+    const buckets = new Map<number, Bucket>();
+    let cursor = origin;
+    const wmMinute = wm1m ?? origin;
+    const wmHour = floorTo(wmMinute, HOUR);
+    if (unit === HOUR && cursor < Math.min(toMs, wmHour)) {
+      const end = Math.min(floorTo(toMs, HOUR) + HOUR, wmHour);
+      merge(
+        buckets,
+        await repo.bucketRollup(
+          db,
+          'tag_rollup_1h',
+          tag.id,
+          new Date(cursor),
+          new Date(end),
+          origin,
+          bucketMs,
+        ),
+      );
+      cursor = end;
+    }
+    if (unit >= MINUTE && cursor < Math.min(toMs, wmMinute)) {
+      const end = Math.min(floorTo(toMs, MINUTE) + MINUTE, wmMinute);
+      merge(
+        buckets,
+        await repo.bucketRollup(
+          db,
+          'tag_rollup_1m',
+          tag.id,
+          new Date(cursor),
+          new Date(end),
+          origin,
+          bucketMs,
+        ),
+      );
+      cursor = end;
+    }
+    if (cursor <= toMs) {
+      merge(
+        buckets,
+        await repo.bucketRaw(db, tag.id, new Date(cursor), new Date(toMs + 1), origin, bucketMs),
+      );
+    }
+    const points = [...buckets.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([b, v]) => ({
+        ts: new Date(origin + b * bucketMs).toISOString(),
+        value: v.n ? v.sum / v.n : null,
+        min: v.min,
+        max: v.max,
+      }));
+    return {
+      tagId: tag.id,
+      resolution: unit === HOUR ? '1h' : unit === MINUTE ? '1m' : 'bucket',
+      bucketMs,
+      points,
+    } as TrendSeries;
+  }
+
+  async function rollup() {
+    const now = clock.now().getTime();
+    const target = floorTo(now, MINUTE);
+    let wm = await minuteWatermark();
+    if (wm === null) {
+      const oldest = await repo.oldestRaw(db);
+      wm = oldest ? floorTo(oldest.getTime(), MINUTE) : target;
+    }
+    const low = Math.min(wm, staleFrom);
+    staleFrom = Number.POSITIVE_INFINITY;
+    if (low >= target) {
+      await repo.setState(db, 'rollup_1m', new Date(target));
+      return;
+    }
+    for (let a = low; a < target; a += ROLLUP_SLICE_MS) {
+      const b = Math.min(target, a + ROLLUP_SLICE_MS);
+      await repo.rollupMinutes(db, new Date(a), new Date(b));
+    }
+    const hourFrom = floorTo(low, HOUR);
+    const hourTo = floorTo(target, HOUR);
+    if (hourFrom < hourTo) await repo.rollupHours(db, new Date(hourFrom), new Date(hourTo));
+    await repo.setState(db, 'rollup_1m', new Date(target));
+  }
+
+  async function retention() {
+    const now = clock.now().getTime();
+    const plan = [
+      ['tag_value', config.retentionRawDays],
+      ['tag_rollup_1m', config.retention1mDays],
+      ['tag_rollup_1h', config.retention1hDays],
+    ] as const;
+    const deleted: Record<string, number> = {};
+    for (const [table, days] of plan) {
+      deleted[table] = 0;
+      if (days <= 0) continue;
+      const before = new Date(now - days * 86_400_000);
+      for (;;) {
+        const n = await repo.deleteOlder(db, table, before, 50_000);
+        deleted[table] += n;
+        if (n < 50_000) break;
+      }
+    }
+    await repo.setState(db, 'retention', new Date(now));
+    if (Object.values(deleted).some((n) => n > 0)) log?.info({ deleted }, 'retention: old values deleted');
+    return deleted;
+  }
+
+  return {
+    async trends(ctx: RequestContext, q: z.output<typeof TrendQuerySchema>) {
+      const fromMs = Date.parse(q.from);
+      const toMs = Date.parse(q.to);
+      if (!(fromMs < toMs))
+        throw invalid('"from" must be before "to"', [{ path: 'from', message: 'not before to' }]);
+      const tags = q.tagIds.map((id) => readableTag(ctx, id));
+      const wm1m = await minuteWatermark();
+      const out: TrendSeries[] = [];
+      for (const tag of tags) out.push(await series(tag, fromMs, toMs, q.maxPoints, wm1m));
+      return { series: out };
+    },
+
+    async current(ctx: RequestContext, q: z.output<typeof CurrentValuesQuerySchema>) {
+      let ids: number[];
+      if (q.tagIds) {
+        ids = q.tagIds.filter((id) => {
+          const t = directory.get(id);
+          return t !== undefined && guard.can(ctx, 'tag.read', t.path);
+        });
+      } else if (q.nodeId !== undefined) {
+        const node = guard.readable(
+          ctx,
+          'tag.read',
+          await getPlantNode(db, q.nodeId),
+          'plant node',
+          q.nodeId,
+        );
+        ids = directory
+          .all()
+          .filter((t) => t.path.startsWith(node.path) && guard.can(ctx, 'tag.read', t.path))
+          .map((t) => t.id);
+      } else {
+        throw invalid('Give tagIds or nodeId', [{ path: 'tagIds', message: 'required' }]);
+      }
+      const rows = await repo.currentOf(db, ids);
+      return {
+        items: rows.map((r) => ({
+          tagId: r.tag_id,
+          ts: new Date(r.ms).toISOString(),
+          value: decode(directory.get(r.tag_id)?.type ?? 'number', r.num, r.txt),
+          quality: QUALITY_OF[r.quality] ?? 'bad',
+        })),
+      };
+    },
+
+    /** Called by the ingest pipeline when late values were stored. */
+    noteLate(minTs: number) {
+      staleFrom = Math.min(staleFrom, floorTo(minTs, MINUTE));
+    },
+
+    /** Brings the minute and hour rollups up to the last whole minute (never two runs at once). */
+    rollup() {
+      rolling ??= rollup().finally(() => {
+        rolling = null;
+      });
+      return rolling;
+    },
+
+    retention,
+    setLogger(l: FastifyBaseLogger) {
+      log = l;
+    },
+  };
+}
