@@ -1,0 +1,59 @@
+import type { Locale } from '@aegis/shared';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import i18n from 'i18next';
+import { initReactI18next, useTranslation } from 'react-i18next';
+import { registerRealtimeLocales } from '../features/realtime/locales';
+import enUS from './locales/en-US.json';
+import zhCN from './locales/zh-CN.json';
+
+const STORAGE_KEY = 'aegis.lang';
+export const DEFAULT_LANGUAGE: Locale = 'zh-CN';
+
+function rememberedLanguage(): Locale {
+  try {
+    return localStorage.getItem(STORAGE_KEY) === 'en-US' ? 'en-US' : DEFAULT_LANGUAGE;
+  } catch {
+    return DEFAULT_LANGUAGE;
+  }
+}
+
+function applyToPage(lng: Locale) {
+  document.documentElement.lang = lng;
+  dayjs.locale(lng === 'zh-CN' ? 'zh-cn' : 'en');
+}
+
+const initial = rememberedLanguage();
+void i18n.use(initReactI18next).init({
+  resources: { 'zh-CN': { translation: zhCN }, 'en-US': { translation: enUS } },
+  lng: initial,
+  fallbackLng: DEFAULT_LANGUAGE,
+  supportedLngs: ['zh-CN', 'en-US'],
+  interpolation: { escapeValue: false },
+  initAsync: false,
+});
+registerRealtimeLocales(i18n);
+applyToPage(initial);
+
+export function setLanguage(lng: Locale) {
+  try {
+    localStorage.setItem(STORAGE_KEY, lng);
+  } catch {
+    // private mode: the choice lasts for this page only
+  }
+  applyToPage(lng);
+  void i18n.changeLanguage(lng);
+}
+
+export function currentLanguage(): Locale {
+  return i18n.language === 'en-US' ? 'en-US' : 'zh-CN';
+}
+
+/** Picks the Chinese or English name of a record (plant node, role, permission) by the UI language. */
+export function useLocalName() {
+  const { i18n: inst } = useTranslation();
+  const en = inst.language === 'en-US';
+  return (r: { nameZh: string; nameEn: string }) => (en ? r.nameEn || r.nameZh : r.nameZh || r.nameEn);
+}
+
+export { i18n };

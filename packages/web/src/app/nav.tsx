@@ -1,0 +1,61 @@
+import type { Permission } from '@aegis/shared';
+import {
+  AlertOutlined,
+  ApartmentOutlined,
+  ApiOutlined,
+  AuditOutlined,
+  ClusterOutlined,
+  DashboardOutlined,
+  LineChartOutlined,
+  SafetyCertificateOutlined,
+  TagsOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
+import type { ReactNode } from 'react';
+
+export interface NavItem {
+  path: string;
+  /** i18n key of the label */
+  label: string;
+  icon: ReactNode;
+  /** shown only to users holding this permission somewhere */
+  permission: Permission;
+}
+
+export interface NavGroup {
+  key: string;
+  label: string;
+  items: NavItem[];
+}
+
+/** The menu, by group; a group with no item the user may see is not shown. */
+export const NAV: NavGroup[] = [
+  {
+    key: 'operations',
+    label: 'nav.group.operations',
+    items: [
+      { path: '/live', label: 'nav.live', icon: <DashboardOutlined />, permission: 'tag.read' },
+      { path: '/alarms', label: 'nav.alarms', icon: <AlertOutlined />, permission: 'alarm.read' },
+      { path: '/trends', label: 'nav.trends', icon: <LineChartOutlined />, permission: 'tag.read' },
+    ],
+  },
+  {
+    key: 'masterData',
+    label: 'nav.group.masterData',
+    items: [
+      { path: '/plant', label: 'nav.plant', icon: <ClusterOutlined />, permission: 'plant.read' },
+      { path: '/org', label: 'nav.org', icon: <ApartmentOutlined />, permission: 'org.read' },
+      { path: '/tags', label: 'nav.tags', icon: <TagsOutlined />, permission: 'tag.read' },
+    ],
+  },
+  {
+    key: 'admin',
+    label: 'nav.group.admin',
+    items: [
+      { path: '/connectors', label: 'nav.connectors', icon: <ApiOutlined />, permission: 'connector.manage' },
+      { path: '/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'user.read' },
+      { path: '/roles', label: 'nav.roles', icon: <SafetyCertificateOutlined />, permission: 'role.read' },
+      { path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit.read' },
+    ],
+  },
+];

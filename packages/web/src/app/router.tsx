@@ -1,0 +1,84 @@
+import { createBrowserRouter } from 'react-router';
+import { LoginPage } from '../features/auth/LoginPage';
+import { FullPageSpin, HomeRedirect, NotFound, RequireAuth, RequirePermission } from './guards';
+import { AppLayout } from './Layout';
+
+// Feature pages load on first visit, so the login page stays small.
+export const router = createBrowserRouter([
+  { path: '/login', element: <LoginPage /> },
+  {
+    path: '/',
+    HydrateFallback: FullPageSpin,
+    element: (
+      <RequireAuth>
+        <AppLayout />
+      </RequireAuth>
+    ),
+    children: [
+      { index: true, element: <HomeRedirect /> },
+      // Operations: live view, trends and tags need tag.read; alarms alarm.read; connectors connector.manage.
+      {
+        element: <RequirePermission permission="tag.read" />,
+        children: [
+          { path: 'live', lazy: async () => ({ Component: (await import('../features/live/LivePage')).LivePage }) },
+          { path: 'trends', lazy: async () => ({ Component: (await import('../features/trends/TrendsPage')).TrendsPage }) },
+          { path: 'tags', lazy: async () => ({ Component: (await import('../features/tags/TagsPage')).TagsPage }) },
+        ],
+      },
+      {
+        element: <RequirePermission permission="alarm.read" />,
+        children: [
+          { path: 'alarms', lazy: async () => ({ Component: (await import('../features/alarms/AlarmsPage')).AlarmsPage }) },
+          {
+            path: 'alarms/history',
+            lazy: async () => ({ Component: (await import('../features/alarms/AlarmHistoryPage')).AlarmHistoryPage }),
+          },
+          {
+            path: 'alarms/interlocks',
+            lazy: async () => ({ Component: (await import('../features/alarms/InterlocksPage')).InterlocksPage }),
+          },
+        ],
+      },
+      {
+        element: <RequirePermission permission="connector.manage" />,
+        children: [
+          {
+            path: 'connectors',
+            lazy: async () => ({ Component: (await import('../features/connectors/ConnectorsPage')).ConnectorsPage }),
+          },
+        ],
+      },
+      {
+        element: <RequirePermission permission="plant.read" />,
+        children: [
+          { path: 'plant', lazy: async () => ({ Component: (await import('../features/plant/PlantPage')).PlantPage }) },
+        ],
+      },
+      {
+        element: <RequirePermission permission="org.read" />,
+        children: [
+          { path: 'org/:tab?', lazy: async () => ({ Component: (await import('../features/org/OrgPage')).OrgPage }) },
+        ],
+      },
+      {
+        element: <RequirePermission permission="user.read" />,
+        children: [
+          { path: 'users', lazy: async () => ({ Component: (await import('../features/users/UsersPage')).UsersPage }) },
+        ],
+      },
+      {
+        element: <RequirePermission permission="role.read" />,
+        children: [
+          { path: 'roles', lazy: async () => ({ Component: (await import('../features/users/RolesPage')).RolesPage }) },
+        ],
+      },
+      {
+        element: <RequirePermission permission="audit.read" />,
+        children: [
+          { path: 'audit', lazy: async () => ({ Component: (await import('../features/audit/AuditPage')).AuditPage }) },
+        ],
+      },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+]);

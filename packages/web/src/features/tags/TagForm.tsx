@@ -1,0 +1,548 @@
+import { type ConnectorKind, CreateTagSchema, TAG_TYPES, type TagSource, type TagType } from '@aegis/shared';
+import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import {
+  Alert,
+  App,
+  Button,
+  Col,
+  Divider,
+  Drawer,
+  Form,
+  Grid,
+  Input,
+  InputNumber,
+  Row,
+  Select,
+  Space,
+  Typography,
+} from 'antd';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { canAnywhere, useMe } from '../../app/auth';
+import { ReasonField } from '../../app/ReasonField';
+import { connectorsQuery } from '../connectors/api';
+import { PlantNodeSelect } from '../plant/PlantNodeSelect';
+import { type CreateTag, type TagRow, useCreateTag, useUpdateTag } from './api';
+
+const SOURCE_KINDS = ['mqtt', 'sparkplug', 'opcua', 'modbus', 'http'] as const;
+type SourceKind = (typeof SOURCE_KINDS)[number];
+/** Select values cannot be null: this stands for "the built-in default MQTT connection". */
+const DEFAULT_CONNECTION = 0;
+
+interface SourceValues {
+  kind: SourceKind;
+  connectorId?: number | null;
+  topic?: string;
+  path?: string;
+  timestampPath?: string;
+  commandTopic?: string;
+  group?: string;
+  edgeNode?: string;
+  device?: string;
+  metric?: string;
+  nodeId?: string;
+  samplingIntervalMs?: number;
+  unitId?: number;
+  area?: 'holding' | 'input' | 'coil' | 'discrete';
+  address?: number;
+  dataType?: 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'bool';
+  scale?: number;
+  offset?: number;
+  wordOrder?: 'big' | 'little';
+}
+
+interface TagFormValues {
+  equipmentId?: number | null;
+  code?: string;
+  nameZh?: string;
+  nameEn?: string;
+  unit?: string;
+  type?: TagType;
+  engLow?: number | null;
+  engHigh?: number | null;
+  states?: Array<{ raw?: string; label?: string }>;
+  source?: SourceValues;
+  storageDeadband?: number;
+  heartbeatS?: number;
+  reason?: string;
+}
+
+const blank = (s?: string) => s?.trim() || undefined;
+
+function sourceFromValues(s: SourceValues | undefined): TagSource {
+  const conn = s?.connectorId === DEFAULT_CONNECTION || s?.connectorId === undefined ? null : s.connectorId;
+  switch (s?.kind ?? 'http') {
+    case 'mqtt':
+      return {
+        kind: 'mqtt',
+        connectorId: conn,
+        topic: s?.topic?.trim() ?? '',
+        path: blank(s?.path) ?? '$',
+        timestampPath: blank(s?.timestampPath),
+        commandTopic: blank(s?.commandTopic),
+      };
+    case 'sparkplug':
+      return {
+        kind: 'sparkplug',
+        connectorId: conn,
+        group: s?.group?.trim() ?? '',
+        edgeNode: s?.edgeNode?.trim() ?? '',
+        device: blank(s?.device) ?? null,
+        metric: s?.metric?.trim() ?? '',
+      };
+    case 'opcua':
+      return {
+        kind: 'opcua',
+        connectorId: conn ?? 0,
+        nodeId: s?.nodeId?.trim() ?? '',
+        samplingIntervalMs: s?.samplingIntervalMs ?? 1000,
+      };
+    case 'modbus':
+      return {
+        kind: 'modbus',
+        connectorId: conn ?? 0,
+        unitId: s?.unitId ?? 1,
+        area: s?.area ?? 'holding',
+        address: s?.address ?? 0,
+        dataType: s?.dataType ?? 'int16',
+        scale: s?.scale ?? 1,
+        offset: s?.offset ?? 0,
+        wordOrder: s?.wordOrder ?? 'big',
+      };
+    default:
+      return { kind: 'http' };
+  }
+}
+
+function valuesFromTag(tag: TagRow): TagFormValues {
+  const src = tag.source as TagSource & Partial<SourceValues>;
+  return {
+    equipmentId: tag.equipmentId,
+    code: tag.code,
+    nameZh: tag.nameZh,
+    nameEn: tag.nameEn,
+    unit: tag.unit,
+    type: tag.type,
+    engLow: tag.engLow,
+    engHigh: tag.engHigh,
+    states: Object.entries(tag.states ?? {}).map(([raw, label]) => ({ raw, label })),
+    source: {
+      ...src,
+      connectorId: 'connectorId' in src ? (src.connectorId ?? DEFAULT_CONNECTION) : undefined,
+    } as SourceValues,
+    storageDeadband: tag.storageDeadband,
+    heartbeatS: tag.storageHeartbeatMs / 1000,
+  };
+}
+
+function bodyFromValues(v: TagFormValues): Omit<CreateTag, 'reason'> {
+  const states = (v.states ?? []).filter((s) => s.raw?.trim() && s.label?.trim());
+  return {
+    equipmentId: v.equipmentId ?? 0,
+    code: v.code?.trim() ?? '',
+    nameZh: v.nameZh?.trim() ?? '',
+    nameEn: v.nameEn?.trim() ?? '',
+    unit: v.unit?.trim() ?? '',
+    type: v.type ?? 'number',
+    engLow: v.engLow ?? null,
+    engHigh: v.engHigh ?? null,
+    states:
+      v.type === 'state' && states.length
+        ? Object.fromEntries(states.map((s) => [s.raw!.trim(), s.label!.trim()]))
+        : null,
+    source: sourceFromValues(v.source),
+    storageDeadband: v.storageDeadband ?? 0,
+    storageHeartbeatMs: Math.round((v.heartbeatS ?? 60) * 1000),
+  };
+}
+
+/**
+ * Creates a tag (`tag` null) or edits one: identity, range, state labels, the source binding
+ * (fields follow the source kind) and storage settings. A reason is required and audited.
+ */
+export function TagFormDrawer({
+  open,
+  tag,
+  defaultEquipmentId,
+  onClose,
+}: {
+  open: boolean;
+  tag: TagRow | null;
+  defaultEquipmentId?: number | null;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const { data: me } = useMe();
+  const phone = Grid.useBreakpoint().md === false;
+  const [form] = Form.useForm<TagFormValues>();
+  const create = useCreateTag();
+  const update = useUpdateTag();
+  const [problems, setProblems] = useState<string[]>([]);
+  const type = Form.useWatch('type', form);
+  const kind = Form.useWatch(['source', 'kind'], form) as SourceKind | undefined;
+  const connectors = useQuery({ ...connectorsQuery, enabled: open && canAnywhere(me, 'connector.manage') });
+
+  useEffect(() => {
+    if (!open) return;
+    form.resetFields();
+    setProblems([]);
+    form.setFieldsValue(
+      tag
+        ? valuesFromTag(tag)
+        : {
+            equipmentId: defaultEquipmentId ?? undefined,
+            type: 'number',
+            unit: '',
+            states: [],
+            source: {
+              kind: 'http',
+              path: '$',
+              connectorId: DEFAULT_CONNECTION,
+              samplingIntervalMs: 1000,
+              unitId: 1,
+              area: 'holding',
+              dataType: 'int16',
+              scale: 1,
+              offset: 0,
+              wordOrder: 'big',
+            },
+            storageDeadband: 0,
+            heartbeatS: 60,
+          },
+    );
+  }, [open, tag, defaultEquipmentId, form]);
+
+  const submit = async () => {
+    const v = await form.validateFields();
+    const body = bodyFromValues(v);
+    const reason = v.reason?.trim() ?? '';
+    const parsed = CreateTagSchema.safeParse({ ...body, reason });
+    if (!parsed.success) {
+      setProblems(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+      return;
+    }
+    setProblems([]);
+    if (tag) {
+      // Only what changed: an unchanged source must not restart the connector's subscription.
+      const before = bodyFromValues(valuesFromTag(tag));
+      const changes = Object.fromEntries(
+        Object.entries(body).filter(
+          ([k, val]) => JSON.stringify(val) !== JSON.stringify(before[k as keyof typeof before]),
+        ),
+      );
+      if (Object.keys(changes).length === 0) {
+        void message.info(t('tags.noChanges'));
+        return;
+      }
+      await update.mutateAsync({ id: tag.id, ...changes, reason });
+    } else {
+      await create.mutateAsync({ ...body, reason });
+    }
+    void message.success(t('common.saved'));
+    onClose();
+  };
+
+  const connectorOptions = (kinds: ConnectorKind[], withDefault: boolean) => [
+    ...(withDefault ? [{ value: DEFAULT_CONNECTION, label: t('tags.source.defaultConnection') }] : []),
+    ...(connectors.data?.items ?? [])
+      .filter((c) => c.id !== null && kinds.includes(c.kind))
+      .map((c) => ({ value: c.id!, label: `${c.name} (${c.code})` })),
+  ];
+  const connectorField = (kinds: ConnectorKind[], withDefault: boolean) => (
+    <Col xs={24} sm={12}>
+      <Form.Item
+        name={['source', 'connectorId']}
+        label={t('tags.source.connector')}
+        rules={withDefault ? undefined : [{ required: true }, { type: 'number', min: 1 }]}
+      >
+        {connectors.data ? (
+          <Select options={connectorOptions(kinds, withDefault)} />
+        ) : (
+          <InputNumber
+            min={withDefault ? 0 : 1}
+            style={{ width: '100%' }}
+            placeholder={withDefault ? t('tags.source.defaultHint') : 'ID'}
+          />
+        )}
+      </Form.Item>
+    </Col>
+  );
+  const text = (name: string, label: string, required = false, placeholder?: string, extra?: string) => (
+    <Col xs={24} sm={12}>
+      <Form.Item
+        name={['source', name]}
+        label={label}
+        extra={extra}
+        rules={required ? [{ required: true, whitespace: true }] : undefined}
+      >
+        <Input maxLength={500} placeholder={placeholder} />
+      </Form.Item>
+    </Col>
+  );
+  const num = (
+    name: string,
+    label: string,
+    opts: { min?: number; max?: number; required?: boolean; step?: number } = {},
+  ) => (
+    <Col xs={12} sm={6}>
+      <Form.Item
+        name={['source', name]}
+        label={label}
+        rules={opts.required ? [{ required: true }] : undefined}
+      >
+        <InputNumber min={opts.min} max={opts.max} step={opts.step} style={{ width: '100%' }} />
+      </Form.Item>
+    </Col>
+  );
+  const pick = (name: string, label: string, values: readonly string[]) => (
+    <Col xs={12} sm={6}>
+      <Form.Item name={['source', name]} label={label}>
+        <Select options={values.map((v) => ({ value: v, label: v }))} />
+      </Form.Item>
+    </Col>
+  );
+
+  return (
+    <Drawer
+      open={open}
+      onClose={onClose}
+      size={phone ? '100%' : 720}
+      title={tag ? t('tags.edit', { code: tag.code }) : t('tags.new')}
+      data-testid="tag-form"
+      extra={
+        <Space>
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button
+            type="primary"
+            loading={create.isPending || update.isPending}
+            onClick={() => void submit().catch(() => {})}
+            data-testid="tag-save"
+          >
+            {t('common.save')}
+          </Button>
+        </Space>
+      }
+    >
+      {problems.length > 0 && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 12 }}
+          title={t('tags.invalid')}
+          description={
+            <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+              {problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          }
+        />
+      )}
+      <Form form={form} layout="vertical" name="tag">
+        <Row gutter={12}>
+          <Col xs={24}>
+            <Form.Item name="equipmentId" label={t('tags.field.equipment')} rules={[{ required: true }]}>
+              <PlantNodeSelect levels={['equipment']} />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={12}>
+            <Form.Item
+              name="code"
+              label={t('tags.field.code')}
+              rules={[
+                { required: true },
+                { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, message: t('plant.codeHint') },
+              ]}
+            >
+              <Input maxLength={64} />
+            </Form.Item>
+          </Col>
+          <Col xs={12} sm={6}>
+            <Form.Item name="type" label={t('tags.field.type')} rules={[{ required: true }]}>
+              <Select options={TAG_TYPES.map((x) => ({ value: x, label: t(`tags.type.${x}`) }))} />
+            </Form.Item>
+          </Col>
+          <Col xs={12} sm={6}>
+            <Form.Item name="unit" label={t('tags.field.unit')}>
+              <Input maxLength={32} placeholder="°C, MPa, rpm" />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={12}>
+            <Form.Item
+              name="nameZh"
+              label={t('tags.field.nameZh')}
+              rules={[{ required: true, whitespace: true }]}
+            >
+              <Input maxLength={200} />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={12}>
+            <Form.Item
+              name="nameEn"
+              label={t('tags.field.nameEn')}
+              rules={[{ required: true, whitespace: true }]}
+            >
+              <Input maxLength={200} />
+            </Form.Item>
+          </Col>
+          {type === 'number' && (
+            <>
+              <Col xs={12}>
+                <Form.Item name="engLow" label={t('tags.field.engLow')}>
+                  <InputNumber style={{ width: '100%' }} />
+                </Form.Item>
+              </Col>
+              <Col xs={12}>
+                <Form.Item
+                  name="engHigh"
+                  label={t('tags.field.engHigh')}
+                  dependencies={['engLow']}
+                  rules={[
+                    ({ getFieldValue }) => ({
+                      validator: (_, v?: number | null) => {
+                        const low = getFieldValue('engLow') as number | null | undefined;
+                        return v === null || v === undefined || low === null || low === undefined || low < v
+                          ? Promise.resolve()
+                          : Promise.reject(new Error(t('tags.rangeInvalid')));
+                      },
+                    }),
+                  ]}
+                >
+                  <InputNumber style={{ width: '100%' }} />
+                </Form.Item>
+              </Col>
+            </>
+          )}
+        </Row>
+        {type === 'state' && (
+          <>
+            <Typography.Text strong>{t('tags.field.states')}</Typography.Text>
+            <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
+              {t('tags.statesHint')}
+            </Typography.Paragraph>
+            <Form.List name="states">
+              {(fields, { add, remove }) => (
+                <>
+                  {fields.map((f) => (
+                    <Space key={f.key} align="baseline" style={{ display: 'flex' }}>
+                      <Form.Item name={[f.name, 'raw']} rules={[{ required: true, whitespace: true }]}>
+                        <Input placeholder={t('tags.stateRaw')} style={{ width: 100 }} maxLength={32} />
+                      </Form.Item>
+                      <Form.Item name={[f.name, 'label']} rules={[{ required: true, whitespace: true }]}>
+                        <Input placeholder={t('tags.stateLabel')} maxLength={64} />
+                      </Form.Item>
+                      <MinusCircleOutlined aria-label={t('common.delete')} onClick={() => remove(f.name)} />
+                    </Space>
+                  ))}
+                  <Button
+                    type="dashed"
+                    icon={<PlusOutlined />}
+                    onClick={() => add({})}
+                    style={{ marginBottom: 16 }}
+                  >
+                    {t('tags.addState')}
+                  </Button>
+                </>
+              )}
+            </Form.List>
+          </>
+        )}
+
+        <Divider titlePlacement="start" plain>
+          {t('tags.field.source')}
+        </Divider>
+        <Row gutter={12}>
+          <Col xs={24} sm={12}>
+            <Form.Item name={['source', 'kind']} label={t('tags.source.kind')} rules={[{ required: true }]}>
+              <Select options={SOURCE_KINDS.map((k) => ({ value: k, label: t(`tags.sourceKind.${k}`) }))} />
+            </Form.Item>
+          </Col>
+          {kind === 'mqtt' && (
+            <>
+              {connectorField(['mqtt'], true)}
+              {text(
+                'topic',
+                t('tags.source.topic'),
+                true,
+                'plant/press1/telemetry',
+                t('tags.source.topicHint'),
+              )}
+              {text('path', t('tags.source.path'), false, '$', t('tags.source.pathHint'))}
+              {text('timestampPath', t('tags.source.timestampPath'), false, 'ts')}
+              {text(
+                'commandTopic',
+                t('tags.source.commandTopic'),
+                false,
+                'plant/press1/cmd',
+                t('tags.source.commandTopicHint'),
+              )}
+            </>
+          )}
+          {kind === 'sparkplug' && (
+            <>
+              {connectorField(['mqtt'], true)}
+              {text('group', t('tags.source.group'), true)}
+              {text('edgeNode', t('tags.source.edgeNode'), true)}
+              {text('device', t('tags.source.device'), false)}
+              {text('metric', t('tags.source.metric'), true)}
+            </>
+          )}
+          {kind === 'opcua' && (
+            <>
+              {connectorField(['opcua'], false)}
+              {text('nodeId', t('tags.source.nodeId'), true, 'ns=2;s=Press1.Pressure')}
+              {num('samplingIntervalMs', t('tags.source.samplingIntervalMs'), { min: 0, max: 3_600_000 })}
+            </>
+          )}
+          {kind === 'modbus' && (
+            <>
+              {connectorField(['modbus'], false)}
+              {num('unitId', t('tags.source.unitId'), { min: 0, max: 255 })}
+              {pick('area', t('tags.source.area'), ['holding', 'input', 'coil', 'discrete'])}
+              {num('address', t('tags.source.address'), { min: 0, max: 65535, required: true })}
+              {pick('dataType', t('tags.source.dataType'), [
+                'int16',
+                'uint16',
+                'int32',
+                'uint32',
+                'float32',
+                'bool',
+              ])}
+              {num('scale', t('tags.source.scale'), { step: 0.1 })}
+              {num('offset', t('tags.source.offset'))}
+              {pick('wordOrder', t('tags.source.wordOrder'), ['big', 'little'])}
+            </>
+          )}
+          {kind === 'http' && (
+            <Col xs={24}>
+              <Typography.Paragraph type="secondary">{t('tags.source.httpHint')}</Typography.Paragraph>
+            </Col>
+          )}
+        </Row>
+
+        <Divider titlePlacement="start" plain>
+          {t('tags.storage')}
+        </Divider>
+        <Row gutter={12}>
+          <Col xs={12}>
+            <Form.Item
+              name="storageDeadband"
+              label={t('tags.field.storageDeadband')}
+              extra={t('tags.storageDeadbandHint')}
+            >
+              <InputNumber min={0} style={{ width: '100%' }} />
+            </Form.Item>
+          </Col>
+          <Col xs={12}>
+            <Form.Item name="heartbeatS" label={t('tags.field.heartbeat')} extra={t('tags.heartbeatHint')}>
+              <InputNumber min={0} max={86400} suffix={t('rules.unit.s')} style={{ width: '100%' }} />
+            </Form.Item>
+          </Col>
+        </Row>
+        <ReasonField />
+      </Form>
+    </Drawer>
+  );
+}
