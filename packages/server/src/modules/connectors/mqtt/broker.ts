@@ -1,0 +1,127 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { Aedes } from 'aedes';
+import type { FastifyBaseLogger } from 'fastify';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+
+/** A port of the embedded broker is taken; the message names the port and the setting to change. */
+export class BrokerPortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly host: string,
+    readonly envVar: 'AEGIS_MQTT_PORT' | 'AEGIS_MQTT_WS_PORT',
+    cause?: unknown,
+  ) {
+    super(
+      `The embedded MQTT broker cannot listen on ${host}:${port}: the port is already in use ` +
+        `(another MQTT broker?). Choose another port with ${envVar}, or set MQTT_URL to use that broker instead.`,
+      { cause },
+    );
+    this.name = 'BrokerPortInUseError';
+  }
+}
+
+export interface EmbeddedBroker {
+  readonly host: string;
+  /** The ports actually bound (useful when 0 was asked for). */
+  readonly port: number;
+  readonly wsPort: number | null;
+  /** The URL the server's own default connection uses. */
+  readonly url: string;
+  readonly aedes: Aedes;
+  close(): Promise<void>;
+}
+
+export interface BrokerOptions {
+  host: string;
+  port: number;
+  /** null: no WebSocket listener. */
+  wsPort: number | null;
+  log: FastifyBaseLogger;
+}
+
+function listen(
+  server: TcpServer | HttpServer,
+  port: number,
+  host: string,
+  envVar: BrokerPortInUseError['envVar'],
+) {
+  return new Promise<number>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(
+        e.code === 'EADDRINUSE' || e.code === 'EACCES' ? new BrokerPortInUseError(port, host, envVar, e) : e,
+      );
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+const closeServer = (server: TcpServer | HttpServer) =>
+  new Promise<void>((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    if ('closeAllConnections' in server) server.closeAllConnections();
+  });
+
+/**
+ * The broker built into Aegis (aedes), used when MQTT_URL is not set: MQTT over TCP and over
+ * WebSocket, anonymous, sessions and QoS 1 queues kept in memory.
+ */
+export async function startEmbeddedBroker(opts: BrokerOptions): Promise<EmbeddedBroker> {
+  const aedes = await Aedes.createBroker();
+  const sockets = new Set<import('node:net').Socket>();
+  const tcp = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    aedes.handle(socket);
+  });
+  let http: HttpServer | null = null;
+  let wss: WebSocketServer | null = null;
+  aedes.on('clientError', (client, err) => opts.log.debug({ client: client?.id, err }, 'mqtt client error'));
+
+  const closeAll = async () => {
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    for (const s of sockets) s.destroy();
+    if (wss) {
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss!.close(() => resolve()));
+    }
+    await closeServer(tcp);
+    if (http) await closeServer(http);
+  };
+
+  try {
+    const port = await listen(tcp, opts.port, opts.host, 'AEGIS_MQTT_PORT');
+    let wsPort: number | null = null;
+    if (opts.wsPort !== null) {
+      http = createHttpServer((_req, res) => {
+        res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket: connect with ws://');
+      });
+      const server = new WebSocketServer({ noServer: true });
+      wss = server;
+      http.on('upgrade', (req, socket, head) => {
+        server.handleUpgrade(req, socket, head, (ws) => {
+          const stream = createWebSocketStream(ws);
+          stream.on('error', () => ws.terminate());
+          aedes.handle(stream, req);
+        });
+      });
+      wsPort = await listen(http, opts.wsPort, opts.host, 'AEGIS_MQTT_WS_PORT');
+    }
+    const local = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
+    const url = `mqtt://${local.includes(':') ? `[${local}]` : local}:${port}`;
+    opts.log.info({ port, wsPort, host: opts.host }, 'embedded MQTT broker listening');
+    return { host: opts.host, port, wsPort, url, aedes, close: closeAll };
+  } catch (e) {
+    await closeAll().catch(() => {});
+    throw e;
+  }
+}

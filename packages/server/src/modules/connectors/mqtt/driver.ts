@@ -1,0 +1,467 @@
+import type { MqttConnectorConfigSchema } from '@aegis/shared';
+import { connect, type IClientOptions, type MqttClient, type Packet } from 'mqtt';
+import type { z } from 'zod';
+import type { BoundTag, ConnectorHealth, Point, PointValue } from '../../ingest/types.js';
+import { createReadback } from '../readback.js';
+import { backoffMs, type ConnectorDriver, type DriverDeps, initialHealth } from '../types.js';
+import { coerce, INVALID, parseTimestamp } from '../values.js';
+import { createSparkplugHost, isSparkplugTopic, SPARKPLUG_TOPIC } from './sparkplug.js';
+import { compilePath, isValidFilter, TopicIndex, valueAt } from './topics.js';
+
+export type MqttDriverConfig = z.output<typeof MqttConnectorConfigSchema>;
+
+/** An MQTT JSON tag, ready for the hot path. */
+interface JsonBinding {
+  tag: BoundTag;
+  keys: string[];
+  tsKeys: string[] | null;
+  path: string;
+  /** Messages on the tag's own command topic are commands, not values. */
+  commandTopic: string | null;
+}
+
+const FAULT_LOG_INTERVAL_MS = 60_000;
+/** Points gathered from messages arriving together are stored in one submit, up to this many. */
+const MAX_BATCH = 5000;
+const SUBSCRIBE_CHUNK = 500;
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(e: unknown): void;
+}
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
+
+/**
+ * Acknowledge after store. mqtt.js handles one packet at a time and sends a QoS 1 PUBACK from
+ * handleMessage's callback; waiting for storage there would store one message per database
+ * round trip. So the callback runs at once and the PUBACK it sends is held here until the
+ * message's points are stored, then sent in arrival order. Acks held when the connection
+ * drops are discarded: the broker redelivers those messages (persistent session) and storage
+ * de-duplicates by (tag, ts).
+ */
+function holdAcksUntilStored(client: MqttClient) {
+  const held = new Map<number, Promise<void>>();
+  let chain: Promise<unknown> = Promise.resolve();
+  let generation = 0;
+  const internal = client as unknown as { _sendPacket: SendPacket };
+  const send = internal._sendPacket.bind(client);
+  internal._sendPacket = (packet, cb, ...rest) => {
+    const stored =
+      packet.cmd === 'puback' && packet.messageId !== undefined ? held.get(packet.messageId) : undefined;
+    if (!stored) return send(packet, cb, ...rest);
+    held.delete(packet.messageId!);
+    const gen = generation;
+    chain = chain
+      .then(() => stored)
+      .then(
+        () => {
+          if (gen === generation && client.connected) send(packet);
+        },
+        () => {},
+      );
+    cb?.();
+  };
+  client.on('close', () => {
+    generation++;
+    held.clear();
+  });
+  return {
+    hold(messageId: number, stored: Promise<void>) {
+      held.set(messageId, stored);
+    },
+  };
+}
+
+export function createMqttDriver(deps: DriverDeps<MqttDriverConfig>): ConnectorDriver {
+  const { config, clock, log, sink, tags } = deps;
+  const label = deps.code;
+  let health: ConnectorHealth = initialHealth(clock.now());
+  let lastMessageAt: number | null = null;
+  let client: MqttClient | null = null;
+  let stopped = true;
+  let attempt = 0;
+  let reconnectTimer: NodeJS.Timeout | null = null;
+  let unsubscribeTags: (() => void) | null = null;
+  let rebuildScheduled = false;
+
+  const readback = createReadback();
+  let router = new TopicIndex<JsonBinding>();
+  let wanted = new Set<string>();
+  /** Filters the broker holds for this session. */
+  const subscribed = new Set<string>();
+  const faultLoggedAt = new Map<string, number>();
+
+  function setState(state: ConnectorHealth['state'], error?: string) {
+    if (error !== undefined) health.lastError = error;
+    if (health.state === state) return;
+    health.state = state;
+    health.since = clock.now().toISOString();
+  }
+
+  /** A malformed or refused message: counted in health.errors, logged at most once a minute per key. */
+  function fault(key: string, message: string, counts = true) {
+    if (counts) health.errors++;
+    health.lastError = message;
+    const now = clock.now().getTime();
+    const last = faultLoggedAt.get(key);
+    if (last !== undefined && now - last < FAULT_LOG_INTERVAL_MS) return;
+    if (faultLoggedAt.size > 10_000) faultLoggedAt.clear();
+    faultLoggedAt.set(key, now);
+    log.warn({ connector: label, key }, message);
+  }
+
+  const sparkplug = createSparkplugHost({
+    fault,
+    publish(topic, payload) {
+      client?.publish(topic, Buffer.from(payload), { qos: 0 });
+    },
+  });
+
+  // ---- tags → subscriptions ----
+
+  function boundTags(kind: 'mqtt' | 'sparkplug') {
+    return tags
+      .bound(kind, deps.connectorId)
+      .filter(
+        (t) =>
+          (t.source.kind === 'mqtt' || t.source.kind === 'sparkplug') &&
+          t.source.connectorId === deps.connectorId,
+      );
+  }
+
+  function rebuild() {
+    const next = new TopicIndex<JsonBinding>();
+    const filters = new Set<string>();
+    for (const tag of boundTags('mqtt')) {
+      if (tag.source.kind !== 'mqtt') continue;
+      const { topic, path, timestampPath, commandTopic } = tag.source;
+      if (!isValidFilter(topic)) {
+        fault(
+          `tag:${tag.id}`,
+          `Tag ${tag.equipmentCode}.${tag.code}: "${topic}" is not a valid MQTT topic filter`,
+        );
+        continue;
+      }
+      next.add(topic, {
+        tag,
+        keys: compilePath(path),
+        tsKeys: timestampPath ? compilePath(timestampPath) : null,
+        path,
+        commandTopic: commandTopic ?? null,
+      });
+      filters.add(topic);
+    }
+    if (config.sparkplug) {
+      filters.add(SPARKPLUG_TOPIC);
+      sparkplug.rebuild(boundTags('sparkplug'));
+    }
+    router = next;
+    wanted = filters;
+  }
+
+  function syncSubscriptions() {
+    const c = client;
+    if (!c?.connected) return;
+    const add = [...wanted].filter((f) => !subscribed.has(f));
+    const remove = [...subscribed].filter((f) => !wanted.has(f));
+    for (let i = 0; i < add.length; i += SUBSCRIBE_CHUNK) {
+      const chunk = add.slice(i, i + SUBSCRIBE_CHUNK);
+      for (const f of chunk) subscribed.add(f);
+      c.subscribe(chunk, { qos: 1 }, (err, granted) => {
+        if (err) {
+          for (const f of chunk) subscribed.delete(f);
+          fault('subscribe', `Subscribing failed: ${err.message}`);
+          return;
+        }
+        for (const g of granted ?? []) {
+          if (g.qos === 128) {
+            subscribed.delete(g.topic);
+            fault(`subscribe:${g.topic}`, `The broker refused the subscription to ${g.topic}`);
+          }
+        }
+      });
+    }
+    if (remove.length > 0) {
+      for (const f of remove) subscribed.delete(f);
+      c.unsubscribe(remove);
+    }
+  }
+
+  function onTagsChanged() {
+    if (rebuildScheduled) return;
+    rebuildScheduled = true;
+    // Bulk tag edits fire many changes; one rebuild after them is enough.
+    setImmediate(() => {
+      rebuildScheduled = false;
+      if (stopped) return;
+      rebuild();
+      syncSubscriptions();
+    });
+  }
+
+  // ---- messages → points → storage ----
+
+  let batch: Point[] = [];
+  let batchStored: Deferred | null = null;
+
+  function flush() {
+    const d = batchStored;
+    if (!d) return;
+    const points = batch;
+    batch = [];
+    batchStored = null;
+    if (stopped) {
+      // Not stored, so never acknowledged: the broker redelivers these to the next session.
+      d.reject(new Error('connector stopped'));
+      return;
+    }
+    health.points += points.length;
+    sink.submit(points).then(
+      (result) => {
+        for (const r of result.rejected) {
+          const p = points[r.index];
+          fault(`rejected:${p?.tagId}`, `Tag ${p?.tagId}: value refused by the pipeline (${r.reason})`);
+        }
+        d.resolve();
+      },
+      (e: unknown) => {
+        fault(
+          'store',
+          `Storing ${points.length} points failed: ${(e as Error).message}; reconnecting for redelivery`,
+        );
+        d.reject(e);
+        // The unacknowledged messages are redelivered only on a new connection.
+        client?.stream?.destroy();
+      },
+    );
+  }
+
+  function store(points: Point[]): Promise<void> {
+    if (!batchStored) {
+      batchStored = deferred();
+      setImmediate(flush);
+    }
+    const d = batchStored;
+    for (const p of points) batch.push(p);
+    if (batch.length >= MAX_BATCH) flush();
+    return d.promise;
+  }
+
+  const seen = (tagId: number, value: PointValue) => readback.seen(tagId, value);
+  const nameOf = (tag: BoundTag) => `${tag.equipmentCode}.${tag.code}`;
+
+  function decodeJson(topic: string, payload: Buffer, now: number, out: Point[]) {
+    const bindings = router.match(topic);
+    if (bindings.length === 0) return;
+    let doc: unknown;
+    try {
+      doc = JSON.parse(payload.toString('utf8'));
+    } catch {
+      fault(topic, `Payload on ${topic} is not JSON`);
+      return;
+    }
+    for (const b of bindings) {
+      if (b.commandTopic === topic) continue;
+      const raw = b.keys.length === 0 ? doc : valueAt(doc, b.keys);
+      if (raw === undefined) {
+        fault(topic, `Payload on ${topic} has no value at "${b.path}" (tag ${nameOf(b.tag)})`);
+        continue;
+      }
+      let ts = now;
+      if (b.tsKeys) {
+        const t = parseTimestamp(valueAt(doc, b.tsKeys));
+        // A bad source time still delivers the value, stamped on arrival.
+        if (t === INVALID)
+          fault(
+            topic,
+            `Payload on ${topic} has no valid timestamp at the timestamp path (tag ${nameOf(b.tag)})`,
+          );
+        else ts = t;
+      }
+      if (raw === null) {
+        out.push({ tagId: b.tag.id, ts, value: null, quality: 'bad' });
+        continue;
+      }
+      const value = coerce(b.tag.type, raw);
+      if (value === INVALID) {
+        fault(
+          topic,
+          `Payload on ${topic}: ${JSON.stringify(raw).slice(0, 60)} is not a ${b.tag.type} (tag ${nameOf(b.tag)})`,
+        );
+        continue;
+      }
+      out.push({ tagId: b.tag.id, ts, value, quality: 'good' });
+      if (readback.active) readback.seen(b.tag.id, value);
+    }
+  }
+
+  /** One incoming message; resolves when its points are stored (at once when it has none). */
+  function receive(topic: string, payload: Buffer): Promise<void> | null {
+    const now = clock.now().getTime();
+    health.messages++;
+    lastMessageAt = now;
+    const points: Point[] = [];
+    try {
+      if (config.sparkplug && isSparkplugTopic(topic))
+        sparkplug.handle(topic, payload, now, points, readback.active ? seen : null);
+      else decodeJson(topic, payload, now, points);
+    } catch (e) {
+      fault(topic, `Message on ${topic} could not be handled: ${(e as Error).message}`);
+    }
+    return points.length === 0 ? null : store(points);
+  }
+
+  // ---- connection ----
+
+  function scheduleReconnect() {
+    if (stopped || reconnectTimer) return;
+    const delay = backoffMs(attempt++);
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      if (stopped || !client) return;
+      health.reconnects++;
+      setState('connecting');
+      client.reconnect();
+    }, delay);
+  }
+
+  function open() {
+    const options: IClientOptions = {
+      clientId: config.clientId || `aegis-${label}`,
+      // A persistent session: QoS 1 messages queued while we are away are delivered on return.
+      clean: false,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      resubscribe: false,
+      // A command not sent while offline must not go out late, after its write has timed out.
+      queueQoSZero: false,
+      ...(config.username ? { username: config.username } : {}),
+      ...(config.password ? { password: config.password } : {}),
+    };
+    const c = connect(config.url, options);
+    client = c;
+    const acks = holdAcksUntilStored(c);
+    c.handleMessage = (packet, callback) => {
+      // Stopping: leave the message unacknowledged for the next session.
+      if (stopped) return;
+      if (packet.cmd === 'publish') {
+        const stored = receive(packet.topic, packet.payload as Buffer);
+        if (stored && packet.qos > 0 && packet.messageId !== undefined) acks.hold(packet.messageId, stored);
+      }
+      callback();
+    };
+    c.on('connect', (connack) => {
+      // PUBACKs go out in small writes after storage; Nagle's algorithm would hold each one
+      // for the broker's delayed ACK (~40 ms) and starve the broker's in-flight window.
+      const socket = c.stream as { setNoDelay?: (on: boolean) => void };
+      socket.setNoDelay?.(true);
+      attempt = 0;
+      setState('connected');
+      if (!connack.sessionPresent) subscribed.clear();
+      syncSubscriptions();
+    });
+    c.on('error', (err) => {
+      const code = (err as { code?: unknown }).code;
+      // CONNACK refusals (bad credentials, not authorised) will not heal by retrying soon; say so.
+      if (code === 4 || code === 5 || code === 134 || code === 135) setState('error', err.message);
+      else health.lastError = err.message;
+      fault('connection', `MQTT ${config.url}: ${err.message}`, false);
+    });
+    c.on('close', () => {
+      if (stopped) return;
+      if (health.state !== 'error') setState('disconnected');
+      scheduleReconnect();
+    });
+  }
+
+  return {
+    kind: 'mqtt',
+
+    async start() {
+      if (!stopped) return;
+      stopped = false;
+      health = initialHealth(clock.now());
+      rebuild();
+      unsubscribeTags = tags.onChange(onTagsChanged);
+      open();
+    },
+
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      unsubscribeTags?.();
+      unsubscribeTags = null;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      readback.cancelAll();
+      flush();
+      const c = client;
+      client = null;
+      if (c) await new Promise<void>((resolve) => c.end(true, {}, () => resolve()));
+      setState('stopped');
+    },
+
+    health() {
+      return {
+        ...health,
+        lastMessageAt: lastMessageAt === null ? null : new Date(lastMessageAt).toISOString(),
+      };
+    },
+
+    async write(tag, value, timeoutMs) {
+      const c = client;
+      if (!c?.connected) return { confirmed: false, detail: `not connected to the MQTT broker (${label})` };
+      const name = `${tag.equipmentCode}.${tag.code}`;
+      let topic: string;
+      let payload: Buffer;
+      let qos: 0 | 1;
+      const checked = coerce(tag.type, value);
+      if (checked === INVALID)
+        return { confirmed: false, detail: `${JSON.stringify(value)} is not a ${tag.type}` };
+      if (tag.source.kind === 'mqtt') {
+        if (!tag.source.commandTopic) return { confirmed: false, detail: `tag ${name} has no command topic` };
+        topic = tag.source.commandTopic;
+        payload = Buffer.from(JSON.stringify({ value: checked, ts: clock.now().getTime() }));
+        qos = 1;
+      } else if (tag.source.kind === 'sparkplug') {
+        if (!config.sparkplug) return { confirmed: false, detail: `Sparkplug is off on connection ${label}` };
+        const cmd = sparkplug.command(tag, checked, clock.now().getTime());
+        topic = cmd.topic;
+        payload = Buffer.from(cmd.payload);
+        qos = 0; // Sparkplug B sends commands at QoS 0
+      } else {
+        return { confirmed: false, detail: `tag ${name} is not read over MQTT` };
+      }
+      const wait = readback.expect(tag.id, checked, timeoutMs);
+      try {
+        await c.publishAsync(topic, payload, { qos });
+      } catch (e) {
+        wait.cancel();
+        return { confirmed: false, detail: `publishing to ${topic} failed: ${(e as Error).message}` };
+      }
+      return (await wait.confirmed)
+        ? {
+            confirmed: true,
+            detail: `${name} read back ${JSON.stringify(checked)} after the command on ${topic}`,
+          }
+        : {
+            confirmed: false,
+            detail: `${name} did not read back ${JSON.stringify(checked)} within ${timeoutMs} ms`,
+          };
+    },
+  };
+}

@@ -1,0 +1,505 @@
+import type {
+  Connector,
+  ConnectorKind,
+  CreateConnectorSchema,
+  TagSource,
+  UpdateConnectorSchema,
+} from '@aegis/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import pino from 'pino';
+import type { z } from 'zod';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { RequestContext } from '../../context.js';
+import type { Db } from '../../db/index.js';
+import { conflict, invalid, notFound } from '../../errors.js';
+import type { AccessGuard } from '../access/index.js';
+import type { AuditService } from '../audit/index.js';
+import type { BoundTag, ConnectorHealth, IngestSink, PointValue, TagDirectory } from '../ingest/types.js';
+import { CONFIG_SCHEMAS, type DriverFactories, type DriverFactory, defaultDrivers } from './drivers.js';
+import { BrokerPortInUseError, type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
+import type { StoredConnector } from './repo.js';
+import * as repo from './repo.js';
+import type { ConnectorDriver } from './types.js';
+
+/** The code of the built-in MQTT connection (embedded broker or MQTT_URL); tags address it as connector null. */
+export const DEFAULT_CONNECTOR_CODE = 'mqtt-default';
+
+export type ConnectorService = ReturnType<typeof createConnectorService>;
+
+interface Running {
+  id: number | null;
+  code: string;
+  kind: ConnectorKind;
+  driver: ConnectorDriver | null;
+  /** Why there is no driver (unknown kind in this build, settings no longer valid). */
+  problem: string | null;
+  since: Date;
+}
+
+export interface ConnectorStatus {
+  id: number | null;
+  code: string;
+  kind: ConnectorKind;
+  health: ConnectorHealth;
+}
+
+const keyOf = (id: number | null) => (id === null ? 'default' : String(id));
+
+function stoppedHealth(since: Date, problem: string | null = null): ConnectorHealth {
+  return {
+    state: problem ? 'error' : 'stopped',
+    since: since.toISOString(),
+    lastMessageAt: null,
+    messages: 0,
+    points: 0,
+    errors: problem ? 1 : 0,
+    lastError: problem,
+    reconnects: 0,
+  };
+}
+
+/** The config as the API shows it: secrets left out. */
+function redact(config: Record<string, unknown>) {
+  const { password: _password, ...rest } = config;
+  return rest;
+}
+const hasPassword = (config: Record<string, unknown>) =>
+  typeof config.password === 'string' && config.password.length > 0;
+
+/** A stored connector for the audit trail: no secrets, only whether one is set. */
+const auditView = (c: StoredConnector) => ({
+  id: c.id,
+  code: c.code,
+  name: c.name,
+  kind: c.kind,
+  enabled: c.enabled,
+  config: redact(c.config),
+  hasPassword: hasPassword(c.config),
+});
+
+const SOURCE_KINDS: Record<ConnectorKind, Array<TagSource['kind']>> = {
+  mqtt: ['mqtt', 'sparkplug'],
+  opcua: ['opcua'],
+  modbus: ['modbus'],
+};
+
+/**
+ * The connector registry: connector rows (CRUD, audited), the embedded MQTT broker, and one
+ * running driver per enabled row plus the default MQTT connection. Interlock writes find the
+ * tag's driver here.
+ */
+export function createConnectorService(deps: {
+  db: Db;
+  audit: AuditService;
+  guard: AccessGuard;
+  clock: Clock;
+  config: Config;
+  tags: TagDirectory;
+  sink: IngestSink;
+  log?: FastifyBaseLogger;
+  /** Driver factories by kind; defaults to this build's drivers. */
+  drivers?: DriverFactories;
+}) {
+  const { db, audit, guard, clock, config, tags, sink } = deps;
+  const drivers: DriverFactories = { ...defaultDrivers({ dataDir: config.dataDir }), ...deps.drivers };
+  let log: FastifyBaseLogger = deps.log ?? pino({ level: 'silent' });
+  const running = new Map<string, Running>();
+  let broker: EmbeddedBroker | null = null;
+  let started = false;
+  const linkListeners = new Set<(code: string, up: boolean) => void>();
+  const linkUp = new Map<string, boolean>();
+  let linkTimer: NodeJS.Timeout | null = null;
+
+  // Starts, stops and restarts run one after another, so an edit during start-up cannot race it.
+  let lifecycle: Promise<unknown> = Promise.resolve();
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = lifecycle.then(fn, fn);
+    lifecycle = run.catch(() => {});
+    return run;
+  }
+
+  async function launch(
+    id: number | null,
+    code: string,
+    kind: ConnectorKind,
+    rawConfig: Record<string, unknown>,
+  ) {
+    const entry: Running = { id, code, kind, driver: null, problem: null, since: clock.now() };
+    running.set(keyOf(id), entry);
+    const factory = drivers[kind] as DriverFactory<typeof kind> | undefined;
+    if (!factory) {
+      entry.problem = `This build has no ${kind} driver`;
+      return;
+    }
+    const parsed = CONFIG_SCHEMAS[kind].safeParse(rawConfig);
+    if (!parsed.success) {
+      entry.problem = `The stored settings are not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+      return;
+    }
+    try {
+      entry.driver = (factory as DriverFactory<ConnectorKind>)({
+        connectorId: id,
+        code,
+        config: parsed.data as never,
+        tags,
+        sink,
+        log: log.child({ connector: code }),
+        clock,
+      });
+      await entry.driver.start();
+    } catch (e) {
+      entry.driver = null;
+      entry.problem = `The driver failed to start: ${(e as Error).message}`;
+      log.error({ err: e, connector: code }, 'connector failed to start');
+    }
+  }
+
+  async function halt(id: number | null) {
+    const entry = running.get(keyOf(id));
+    running.delete(keyOf(id));
+    if (entry?.driver) {
+      await entry.driver
+        .stop()
+        .catch((err) => log.error({ err, connector: entry.code }, 'connector failed to stop'));
+    }
+  }
+
+  /** Stops the row's driver and starts it again with the row as it is now (or not, when disabled or gone). */
+  function relaunch(id: number) {
+    return serial(async () => {
+      if (!started) return;
+      await halt(id);
+      const row = await repo.get(db, id);
+      if (row?.enabled) await launch(row.id, row.code, row.kind, row.config);
+    });
+  }
+
+  function healthOf(id: number | null, since: Date): ConnectorHealth {
+    const entry = running.get(keyOf(id));
+    if (!entry) return stoppedHealth(since);
+    if (!entry.driver) return stoppedHealth(entry.since, entry.problem);
+    return entry.driver.health();
+  }
+
+  function present(row: StoredConnector, showConfig: boolean): Connector {
+    return {
+      id: row.id,
+      code: row.code,
+      name: row.name,
+      kind: row.kind,
+      enabled: row.enabled,
+      config: showConfig ? redact(row.config) : {},
+      hasPassword: hasPassword(row.config),
+      health: healthOf(row.id, row.updatedAt),
+    };
+  }
+
+  function presentDefault(showConfig: boolean): Connector {
+    const url = config.mqttUrl ?? broker?.url ?? null;
+    return {
+      id: null,
+      code: DEFAULT_CONNECTOR_CODE,
+      name: config.mqttUrl ? 'MQTT (MQTT_URL)' : 'MQTT (embedded broker)',
+      kind: 'mqtt',
+      enabled: started,
+      config: showConfig
+        ? {
+            url: url === null ? null : redactUrl(url),
+            sparkplug: true,
+            embedded: !config.mqttUrl,
+            ...(broker ? { port: broker.port, wsPort: broker.wsPort } : {}),
+          }
+        : {},
+      hasPassword: url !== null && /\/\/[^/@]*:[^/@]*@/.test(url),
+      health: healthOf(null, clock.now()),
+    };
+  }
+
+  const mayManage = (ctx: RequestContext) => guard.can(ctx, 'connector.manage', null);
+
+  function configError(error: z.ZodError) {
+    return invalid(
+      'The connector settings are not valid',
+      error.issues.map((i) => ({ path: ['config', ...i.path].join('.'), message: i.message })),
+    );
+  }
+
+  /** Tags that read from the connector, for refusing to delete it under them. */
+  function tagsOf(row: StoredConnector): BoundTag[] {
+    return SOURCE_KINDS[row.kind].flatMap((kind) =>
+      tags.bound(kind, row.id).filter((t) => 'connectorId' in t.source && t.source.connectorId === row.id),
+    );
+  }
+
+  function checkLinks() {
+    for (const [key, entry] of running) {
+      const state = entry.driver?.health().state ?? 'error';
+      // connecting and stopped are no news: a start-up must not flash a communication-loss alarm.
+      if (state === 'connecting' || state === 'stopped') continue;
+      const up = state === 'connected';
+      if (linkUp.get(key) === up) continue;
+      linkUp.set(key, up);
+      for (const l of linkListeners) l(entry.code, up);
+    }
+  }
+
+  return {
+    setLogger(next: FastifyBaseLogger) {
+      log = next;
+    },
+
+    /**
+     * Starts the embedded broker (unless MQTT_URL is set), the default MQTT connection and every
+     * enabled connector. Throws when the broker's port is taken (BrokerPortInUseError).
+     */
+    start(opts: { linkPollMs?: number | null } = {}) {
+      return serial(async () => {
+        if (started) return;
+        if (!config.mqttUrl) {
+          broker = await startEmbeddedBroker({
+            host: config.host,
+            port: config.mqttPort ?? 1883,
+            wsPort: config.mqttWsPort ?? 8083,
+            log,
+          }).catch(async (e) => {
+            // A port chosen explicitly must be had; the default ones may be taken by a broker
+            // already running on this machine, and then any free port serves the embedded one.
+            const explicit =
+              e instanceof BrokerPortInUseError &&
+              (e.envVar === 'AEGIS_MQTT_PORT' ? config.mqttPort : config.mqttWsPort) !== undefined;
+            if (!(e instanceof BrokerPortInUseError) || explicit) throw e;
+            const started = await startEmbeddedBroker({
+              host: config.host,
+              port: config.mqttPort ?? (e.envVar === 'AEGIS_MQTT_PORT' ? 0 : 1883),
+              wsPort: config.mqttWsPort ?? 0,
+              log,
+            });
+            log.warn(
+              `${e.message} Using a free port instead: MQTT on ${started.port}, MQTT over WebSocket on ${started.wsPort}.`,
+            );
+            return started;
+          });
+        }
+        started = true;
+        await launch(null, DEFAULT_CONNECTOR_CODE, 'mqtt', {
+          url: config.mqttUrl ?? broker!.url,
+          sparkplug: true,
+        });
+        for (const row of await repo.list(db))
+          if (row.enabled) await launch(row.id, row.code, row.kind, row.config);
+        const every = opts.linkPollMs === undefined ? 1000 : opts.linkPollMs;
+        if (every !== null) {
+          linkTimer = setInterval(checkLinks, every);
+          linkTimer.unref();
+        }
+      });
+    },
+
+    /** Stops every driver, then the embedded broker. */
+    stop() {
+      return serial(async () => {
+        if (!started) return;
+        started = false;
+        if (linkTimer) clearInterval(linkTimer);
+        linkTimer = null;
+        await Promise.all([...running.values()].map((e) => halt(e.id)));
+        await broker?.close();
+        broker = null;
+      });
+    },
+
+    /** The embedded broker's bound ports, or null when MQTT_URL is used or it is not started. */
+    broker() {
+      return broker ? { host: broker.host, port: broker.port, wsPort: broker.wsPort, url: broker.url } : null;
+    },
+
+    /** Every connector with its health; the settings only for those who may manage connectors. */
+    async list(ctx: RequestContext): Promise<Connector[]> {
+      const show = mayManage(ctx);
+      const rows = await repo.list(db);
+      return [presentDefault(show), ...rows.map((r) => present(r, show))];
+    },
+
+    async get(ctx: RequestContext, id: number): Promise<Connector> {
+      const row = await repo.get(db, id);
+      if (!row) throw notFound('Connector', id);
+      return present(row, mayManage(ctx));
+    },
+
+    /** Health of every running connector, for comm-loss alarms and the status page. */
+    health(): ConnectorStatus[] {
+      return [...running.values()].map((e) => ({
+        id: e.id,
+        code: e.code,
+        kind: e.kind,
+        health: e.driver ? e.driver.health() : stoppedHealth(e.since, e.problem),
+      }));
+    },
+
+    /** Called with (connector code, up) whenever a connection is made or lost (polled once a second). */
+    onLinkChange(listener: (code: string, up: boolean) => void) {
+      linkListeners.add(listener);
+      return () => linkListeners.delete(listener);
+    },
+    checkLinks,
+
+    async create(ctx: RequestContext, input: z.output<typeof CreateConnectorSchema>) {
+      const created = await db.transaction(async (tx) => {
+        await guard.requireGlobal(tx, ctx, 'connector.manage', 'connector');
+        if (input.code === DEFAULT_CONNECTOR_CODE) {
+          throw invalid(`The code ${DEFAULT_CONNECTOR_CODE} is reserved for the built-in MQTT connection`, [
+            { path: 'code', message: 'reserved' },
+          ]);
+        }
+        if (await repo.getByCode(tx, input.code))
+          throw conflict(`A connector with the code ${input.code} exists already`);
+        const parsed = CONFIG_SCHEMAS[input.kind].safeParse(input.config);
+        if (!parsed.success) throw configError(parsed.error);
+        const row = await repo.insert(tx, {
+          code: input.code,
+          name: input.name,
+          kind: input.kind,
+          enabled: input.enabled,
+          config: parsed.data,
+          now: clock.now(),
+        });
+        await audit.append(tx, ctx, {
+          action: 'connector.create',
+          targetType: 'connector',
+          targetId: row.id,
+          reason: input.reason,
+          after: auditView(row),
+        });
+        return row;
+      });
+      if (created.enabled) await relaunch(created.id);
+      return present(created, true);
+    },
+
+    async update(ctx: RequestContext, id: number, input: z.output<typeof UpdateConnectorSchema>) {
+      const updated = await db.transaction(async (tx) => {
+        await guard.requireGlobal(tx, ctx, 'connector.manage', 'connector');
+        const before = await repo.get(tx, id);
+        if (!before) throw notFound('Connector', id);
+        let nextConfig = before.config;
+        if (input.config) {
+          // A password left out keeps the stored one; null or "" clears it.
+          const merged: Record<string, unknown> = { ...input.config };
+          if (merged.password === undefined && hasPassword(before.config))
+            merged.password = before.config.password;
+          if (merged.password === null || merged.password === '') delete merged.password;
+          const parsed = CONFIG_SCHEMAS[before.kind].safeParse(merged);
+          if (!parsed.success) throw configError(parsed.error);
+          nextConfig = parsed.data;
+        }
+        const after = await repo.update(tx, id, {
+          name: input.name ?? before.name,
+          enabled: input.enabled ?? before.enabled,
+          config: nextConfig,
+          now: clock.now(),
+        });
+        await audit.append(tx, ctx, {
+          action: 'connector.update',
+          targetType: 'connector',
+          targetId: id,
+          reason: input.reason,
+          before: auditView(before),
+          after: auditView(after!),
+        });
+        return after!;
+      });
+      await relaunch(id);
+      return present(updated, true);
+    },
+
+    async remove(ctx: RequestContext, id: number, reason: string) {
+      await db.transaction(async (tx) => {
+        await guard.requireGlobal(tx, ctx, 'connector.manage', 'connector');
+        const before = await repo.get(tx, id);
+        if (!before) throw notFound('Connector', id);
+        const bound = tagsOf(before);
+        if (bound.length > 0) {
+          const some = bound
+            .slice(0, 3)
+            .map((t) => `${t.equipmentCode}.${t.code}`)
+            .join(', ');
+          throw conflict(
+            `${bound.length} tag(s) still read from connector ${before.code} (${some}${bound.length > 3 ? ', …' : ''}); point them elsewhere first`,
+          );
+        }
+        await repo.remove(tx, id);
+        await audit.append(tx, ctx, {
+          action: 'connector.delete',
+          targetType: 'connector',
+          targetId: id,
+          reason,
+          before: auditView(before),
+        });
+      });
+      await relaunch(id);
+    },
+
+    /** Drops the connection and connects afresh (audited: it interrupts data collection). */
+    async restart(ctx: RequestContext, id: number, reason?: string) {
+      const row = await db.transaction(async (tx) => {
+        await guard.requireGlobal(tx, ctx, 'connector.manage', 'connector');
+        const found = await repo.get(tx, id);
+        if (!found) throw notFound('Connector', id);
+        await audit.append(tx, ctx, {
+          action: 'connector.restart',
+          targetType: 'connector',
+          targetId: id,
+          reason: reason ?? null,
+        });
+        return found;
+      });
+      await relaunch(id);
+      return present((await repo.get(db, id)) ?? row, true);
+    },
+
+    /** Interlock and setpoint writes (alarms.setInterlockWriter): find the tag's driver and write. */
+    interlockWriter() {
+      return {
+        async write(
+          tagId: number,
+          value: Exclude<PointValue, null>,
+          timeoutMs: number,
+        ): Promise<{ confirmed: boolean; detail: string }> {
+          let tag: BoundTag | undefined;
+          for (const kind of ['mqtt', 'sparkplug', 'opcua', 'modbus'] as const) {
+            tag = tags.bound(kind).find((t) => t.id === tagId);
+            if (tag) break;
+          }
+          if (!tag)
+            return {
+              confirmed: false,
+              detail: `tag ${tagId} is not read from equipment; nothing to write to`,
+            };
+          const connectorId = 'connectorId' in tag.source ? tag.source.connectorId : null;
+          const entry = running.get(keyOf(connectorId));
+          const name = connectorId === null ? DEFAULT_CONNECTOR_CODE : `connector ${connectorId}`;
+          if (!entry?.driver) {
+            return {
+              confirmed: false,
+              detail: `${name} is not running in this process${entry?.problem ? `: ${entry.problem}` : ''}`,
+            };
+          }
+          try {
+            return await entry.driver.write(tag, value, timeoutMs);
+          } catch (e) {
+            return {
+              confirmed: false,
+              detail: `writing through ${entry.code} failed: ${(e as Error).message}`,
+            };
+          }
+        },
+      };
+    },
+  };
+}
+
+/** A URL without the password in it. */
+function redactUrl(url: string) {
+  return url.replace(/(\/\/[^/@:]*):[^/@]*@/, '$1:***@');
+}

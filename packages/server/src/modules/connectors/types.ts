@@ -1,0 +1,58 @@
+import type { ConnectorKind } from '@aegis/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../../clock.js';
+import type { BoundTag, ConnectorHealth, IngestSink, PointValue, TagDirectory } from '../ingest/types.js';
+
+/**
+ * A driver is one live connection of one kind (MQTT broker, OPC UA server, Modbus slave).
+ * The registry creates one per enabled connector row (plus the default MQTT connection),
+ * starts it, restarts it when its row changes and asks it for health and interlock writes.
+ */
+export interface ConnectorDriver {
+  readonly kind: ConnectorKind;
+  /** Begins connecting and returns; connection failures never throw, they show in health() and are retried with back-off. */
+  start(): Promise<void>;
+  /** Disconnects and stops every timer; after it resolves no more points are submitted. */
+  stop(): Promise<void>;
+  health(): ConnectorHealth;
+  /**
+   * Writes a value to the equipment behind `tag` (interlocks, setpoints). Resolves with whether
+   * the equipment confirmed it within timeoutMs (write acknowledged and, where possible, read back).
+   * Never throws for equipment-side failures: they come back as confirmed=false with the detail.
+   */
+  write(
+    tag: BoundTag,
+    value: Exclude<PointValue, null>,
+    timeoutMs: number,
+  ): Promise<{ confirmed: boolean; detail: string }>;
+}
+
+export interface DriverDeps<C> {
+  /** null for the default MQTT connection. */
+  connectorId: number | null;
+  code: string;
+  config: C;
+  tags: TagDirectory;
+  sink: IngestSink;
+  log: FastifyBaseLogger;
+  clock: Clock;
+}
+
+/** Reconnect delays: 0.5 s doubling to 30 s, with jitter so a plant of gateways does not reconnect in step. */
+export function backoffMs(attempt: number, random = Math.random) {
+  const base = Math.min(30_000, 500 * 2 ** Math.min(attempt, 10));
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+export function initialHealth(now: Date): ConnectorHealth {
+  return {
+    state: 'connecting',
+    since: now.toISOString(),
+    lastMessageAt: null,
+    messages: 0,
+    points: 0,
+    errors: 0,
+    lastError: null,
+    reconnects: 0,
+  };
+}
