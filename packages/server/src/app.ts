@@ -85,6 +85,22 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
       }) as () => void,
     );
   }
+  if (roles.has('connectors')) {
+    const { connectors } = services;
+    connectors.setLogger(opts.log);
+    await connectors.start({ linkPollMs: opts.timers ? 1000 : null });
+    stops.push(() => connectors.stop());
+    if (roles.has('realtime')) {
+      alarms.setInterlockWriter(connectors.interlockWriter());
+      stops.push(
+        connectors.onLinkChange((code, up) => {
+          void alarms
+            .linkChanged(code, up)
+            .catch((err) => opts.log.error({ err }, 'comm-loss evaluation failed'));
+        }) as () => void,
+      );
+    }
+  }
   if (roles.has('scheduler') && opts.timers) {
     const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
       const t = setInterval(() => void fn().catch((err) => opts.log.error({ err }, `${what} failed`)), ms);

@@ -17,7 +17,10 @@ describe('configuration', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'aegis-cfg-'));
     const file = path.join(dir, 'aegis.json');
     writeFileSync(file, JSON.stringify({ port: 9000, lockoutMaxAttempts: 7 }));
-    const c = loadConfig({ env: { AEGIS_CONFIG: file, AEGIS_PORT: '9100', AEGIS_LOG_LEVEL: 'warn' }, overrides: { port: 9200 } });
+    const c = loadConfig({
+      env: { AEGIS_CONFIG: file, AEGIS_PORT: '9100', AEGIS_LOG_LEVEL: 'warn' },
+      overrides: { port: 9200 },
+    });
     expect(c.port).toBe(9200);
     expect(c.lockoutMaxAttempts).toBe(7);
     expect(c.logLevel).toBe('warn');

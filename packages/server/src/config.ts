@@ -58,8 +58,9 @@ export const ConfigSchema = z
       .string()
       .regex(/^(mqtts?|wss?|tcp):\/\//, 'must be an mqtt://, mqtts://, ws:// or wss:// URL')
       .optional(),
-    mqttPort: z.coerce.number().int().min(0).max(65535).default(1883),
-    mqttWsPort: z.coerce.number().int().min(0).max(65535).default(8083),
+    /** Embedded broker ports. Unset: 1883 and 8083, or any free port (with a warning) when those are taken. */
+    mqttPort: z.coerce.number().int().min(0).max(65535).optional(),
+    mqttWsPort: z.coerce.number().int().min(0).max(65535).optional(),
     /** Raw values older than this are deleted (0 = keep for ever); rollups keep the trend. */
     retentionRawDays: z.coerce.number().int().min(0).max(36500).default(90),
     retention1mDays: z.coerce.number().int().min(0).max(36500).default(400),

@@ -6,6 +6,7 @@ import { accessGuard, createAccessService } from './modules/access/index.js';
 import { createAlarmService } from './modules/alarms/index.js';
 import { createAuditService } from './modules/audit/index.js';
 import { createAuthService } from './modules/auth/index.js';
+import { createConnectorService } from './modules/connectors/index.js';
 import { createIngestPipeline } from './modules/ingest/index.js';
 import { createLiveHub } from './modules/live/index.js';
 import { createOrgService } from './modules/org/index.js';
@@ -35,6 +36,15 @@ export function createServices({ config, db, clock }: { config: Config; db: Data
   const timeseries = createTimeseriesService({ db, guard, clock, directory, config });
   const alarms = createAlarmService({ db, audit, guard, clock });
   const live = createLiveHub({ db });
+  const connectors = createConnectorService({
+    db,
+    audit,
+    guard,
+    clock,
+    config,
+    tags: directory,
+    sink: ingest,
+  });
   return {
     config,
     db,
@@ -53,6 +63,7 @@ export function createServices({ config, db, clock }: { config: Config; db: Data
     timeseries,
     alarms,
     live,
+    connectors,
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import type { SimulateFlags } from '@aegis/simulator';
 import { type Command, Option } from 'commander';
 import pino from 'pino';
 import { type Aegis, createAegis } from '../app.js';
@@ -11,6 +12,7 @@ import { DataDirLockedError, openDatabase } from '../db/index.js';
 import { csvHeader, csvRow } from '../modules/audit/index.js';
 import { createServices } from '../services.js';
 import { DEMO_PASSWORD, seedDemo } from './demo.js';
+import { seedDemoRealtime, startDemoSimulator } from './demo-realtime.js';
 
 /** Options every command shares, each with its environment variable. */
 function common(cmd: Command) {
@@ -124,11 +126,15 @@ export async function runCli(program: Command, argv: string[]) {
     }
     if (opts.demo) {
       const seeded = await seedDemo(aegis.services, { onProgress: progress });
-      if (seeded)
+      if (seeded) {
         say(
           `Demo plant seeded: ${seeded.equipment} equipment items, users ${seeded.users.join(', ')} (password ${seeded.password})`,
         );
-      else say('Demo: the plant is not empty, nothing seeded');
+        const rt = await seedDemoRealtime(aegis.services, { onProgress: progress });
+        say(
+          `Demo data: ${rt.tags} tags, ${rt.rules} alarm rules, simulator connectors for Modbus TCP and OPC UA`,
+        );
+      } else say('Demo: the plant is not empty, nothing seeded');
     }
     try {
       await aegis.http.listen({ port: config.port, host: config.host });
@@ -150,6 +156,13 @@ export async function runCli(program: Command, argv: string[]) {
       say(`  one-time password: ${aegis.bootstrapPassword}   (you will be asked to change it)`);
       say('');
     }
+    const simulator = opts.demo ? await startDemoSimulator(aegis.services, say) : null;
+    if (simulator) {
+      say(
+        `Simulator running: MQTT JSON + Sparkplug B to the ${config.mqttUrl ? 'broker at MQTT_URL' : 'embedded broker'}, ` +
+          `Modbus TCP on ${simulator.ports.modbus}, OPC UA on ${simulator.ports.opcua}.`,
+      );
+    }
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
@@ -157,6 +170,7 @@ export async function runCli(program: Command, argv: string[]) {
       logger.info({ signal }, 'shutting down');
       const timer = setTimeout(() => process.exit(1), 15_000);
       timer.unref();
+      await simulator?.stop().catch(() => {});
       await aegis.close();
       process.exit(0);
     };
@@ -280,6 +294,40 @@ export async function runCli(program: Command, argv: string[]) {
       for (const r of [head, ...rows]) say(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
     });
   });
+
+  program
+    .command('simulate')
+    .description(
+      'run the plant simulator: presses over MQTT JSON, gas detectors over Sparkplug B, tanks on a Modbus TCP slave, pumps on an OPC UA server',
+    )
+    .addOption(
+      new Option('--mqtt-url <url>', 'broker to publish to (MQTT JSON and Sparkplug B)').env('MQTT_URL'),
+    )
+    .option('--mqtt-username <name>', 'broker user name')
+    .addOption(new Option('--mqtt-password <password>', 'broker password').env('AEGIS_SIM_MQTT_PASSWORD'))
+    .option('--rate <ms>', 'publish interval in milliseconds', '1000')
+    .option('--transports <list>', 'mqtt,sparkplug,modbus,opcua (default: all that can run)')
+    .option('--modbus-host <host>', 'Modbus TCP slave address', '127.0.0.1')
+    .option('--modbus-port <port>', 'Modbus TCP slave port (0: any free port)', '5020')
+    .option('--opcua-host <host>', 'OPC UA server address', '127.0.0.1')
+    .option('--opcua-port <port>', 'OPC UA server port (0: any free port)', '4840')
+    .option('--pki-dir <dir>', 'where the OPC UA server keeps its certificate')
+    .option('--seed <n>', 'random seed, for a reproducible run')
+    .option('--qos <0|1|2>', 'MQTT QoS', '1')
+    .option('--fault <spec...>', 'inject at start: EQUIPMENT:fault[:rampSeconds], e.g. GD-203:gas-leak:120')
+    .option('--status-every <s>', 'seconds between status lines (0: none)', '10')
+    .action(async (flags: SimulateFlags) => {
+      const { runSimulateCommand } = await import('@aegis/simulator');
+      const run = await runSimulateCommand(flags, say);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          say('Stopping the simulator…');
+          void run.stop().then(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
 
   const audit = program.command('audit').description('the tamper-evident audit trail');
   common(

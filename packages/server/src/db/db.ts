@@ -22,6 +22,8 @@ export interface Database extends Db {
   close(): Promise<void>;
   /** Underlying pg.Pool, for COPY and other server-only features. */
   readonly pool?: pg.Pool;
+  /** Underlying PGlite instance (embedded only), for COPY FROM '/dev/blob'. */
+  readonly pglite?: PGlite;
 }
 
 const INT8 = 20;
@@ -134,6 +136,7 @@ export async function openPglite(dir: string | null): Promise<Database> {
       await db.exec(`SET ROLE ${role}`);
     },
     close: () => db.close(),
+    pglite: db,
   };
 }
 

@@ -2,6 +2,7 @@ import { accessRoutes } from '../modules/access/index.js';
 import { alarmRoutes } from '../modules/alarms/index.js';
 import { auditRoutes } from '../modules/audit/index.js';
 import { authRoutes } from '../modules/auth/index.js';
+import { connectorRoutes } from '../modules/connectors/index.js';
 import { ingestRoutes } from '../modules/ingest/index.js';
 import { liveRoutes } from '../modules/live/index.js';
 import { orgRoutes } from '../modules/org/index.js';
@@ -23,6 +24,7 @@ export async function registerRoutes(app: App, services: Services) {
   await tagRoutes(app, services);
   await ingestRoutes(app, services);
   await timeseriesRoutes(app, services);
+  await connectorRoutes(app, services);
   await alarmRoutes(app, services);
   await liveRoutes(app, services);
 }

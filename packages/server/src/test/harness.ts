@@ -84,6 +84,9 @@ export async function startTestApp(
       databaseUrl: pgDb?.url,
       adminPassword: ADMIN_PASSWORD,
       logLevel: 'silent',
+      // The machine's own MQTT broker holds 1883: the embedded one takes any free port.
+      mqttPort: 0,
+      mqttWsPort: 0,
       ...overrides,
     },
   });

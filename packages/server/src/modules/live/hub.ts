@@ -18,9 +18,12 @@ interface Client {
   /** Subscribed tags with their plant path (checked against tag.read when subscribing). */
   tags: Map<number, string>;
   values: Map<number, Point>;
-  events: unknown[];
-  /** Latest view per alarm key, sent once per flush even when many events were coalesced. */
-  alarms: Map<string, unknown>;
+  /** Pending events, each already serialised (once for all clients). */
+  events: string[];
+  /** Latest view per alarm key (serialised), sent once per flush even when many events were coalesced. */
+  alarms: Map<string, string>;
+  /** alarm.read decisions per plant path: a connection's grants do not change while it is open. */
+  readable: Map<string, boolean>;
   floods: FloodEvent[];
   scheduled: boolean;
   coalesced: number;
@@ -55,14 +58,10 @@ export function createLiveHub({ db }: { db: Db }) {
       return;
     }
     if (c.events.length || c.alarms.size || c.floods.length) {
+      // Assembled from pieces serialised once per event, so a hundred screens cost one stringify.
       c.socket.send(
-        JSON.stringify({
-          type: 'alarms',
-          events: c.events,
-          alarms: [...c.alarms.values()],
-          floods: c.floods,
-          ...(c.coalesced ? { coalesced: c.coalesced } : {}),
-        }),
+        `{"type":"alarms","events":[${c.events.join(',')}],"alarms":[${[...c.alarms.values()].join(',')}],` +
+          `"floods":${JSON.stringify(c.floods)}${c.coalesced ? `,"coalesced":${c.coalesced}` : ''}}`,
       );
       stats.framesSent++;
       c.events = [];
@@ -107,6 +106,7 @@ export function createLiveHub({ db }: { db: Db }) {
         values: new Map(),
         events: [],
         alarms: new Map(),
+        readable: new Map(),
         floods: [],
         scheduled: false,
         coalesced: 0,
@@ -182,23 +182,35 @@ export function createLiveHub({ db }: { db: Db }) {
     },
 
     publishAlarmEvents(events: PlacedEvent[]) {
+      if (!clients.size) return;
+      const pieces = events.map(({ event, place, alarm }) => ({
+        key: event.key,
+        path: place.path,
+        event: JSON.stringify({ ...event, tagId: place.tagId, equipmentId: place.equipmentId }),
+        view: JSON.stringify({
+          ...alarm,
+          ruleRecordId: place.ruleId,
+          tagId: place.tagId,
+          equipmentId: place.equipmentId,
+          areaId: place.areaId,
+        }),
+      }));
       for (const c of clients) {
         let any = false;
-        for (const { event, place, alarm } of events) {
-          if (!can(c.actor, 'alarm.read', place.path)) continue;
+        for (const p of pieces) {
+          let allowed = c.readable.get(p.path);
+          if (allowed === undefined) {
+            allowed = can(c.actor, 'alarm.read', p.path);
+            c.readable.set(p.path, allowed);
+          }
+          if (!allowed) continue;
           if (c.events.length >= MAX_PENDING_EVENTS) {
             c.coalesced++;
             stats.eventsCoalesced++;
           } else {
-            c.events.push({ ...event, tagId: place.tagId, equipmentId: place.equipmentId });
+            c.events.push(p.event);
           }
-          c.alarms.set(event.key, {
-            ...alarm,
-            ruleRecordId: place.ruleId,
-            tagId: place.tagId,
-            equipmentId: place.equipmentId,
-            areaId: place.areaId,
-          });
+          c.alarms.set(p.key, p.view);
           any = true;
         }
         if (any) schedule(c);

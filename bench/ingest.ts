@@ -1,0 +1,461 @@
+/**
+ * bench:ingest — broker → rules → storage → WebSocket, on PGlite and on PostgreSQL.
+ *
+ * Per database it measures, through the real path (embedded MQTT broker, MQTT driver with
+ * ack-after-store, ingest pipeline, alarm engine, live hub, WebSocket clients):
+ *   1. sustained points/s with 10 points per message and with 1 point per message, every point
+ *      persisted and every value evaluated by its tag's alarm rule;
+ *   2. alarm latency p50/p99 from publish to the WebSocket frame at a client, at ~10,000
+ *      points/s of background load with 100 WebSocket clients connected;
+ *   3. a burst of 5,000 alarms: time until every client has all of them, and how many were lost;
+ *   4. a raw COPY of the same number of points into a table of the same shape, same database,
+ *      same run, for the ratio.
+ *
+ * Usage: npm run bench:ingest [-- --db pglite|pg|both] [--json] [--points N]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import mqtt from 'mqtt';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import WebSocket from 'ws';
+import { createAegis } from '../packages/server/src/app.js';
+import { loadConfig } from '../packages/server/src/config.js';
+import { systemContext } from '../packages/server/src/context.js';
+
+type DbKind = 'pglite' | 'pg';
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const asJson = args.includes('--json');
+const dbChoice = (flag('db') ?? 'both') as DbKind | 'both';
+const PG_ADMIN = process.env.AEGIS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const EQUIPMENT = 100;
+const TAGS_PER_EQUIPMENT = 10;
+const BURST_TAGS = 2500; // H and HH each: 5,000 alarms
+const LATENCY_CLIENTS = Number(flag('clients') ?? 100);
+const log = (line: string) => {
+  if (!asJson) process.stderr.write(`${line}\n`);
+};
+
+const percentile = (xs: number[], p: number) => {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const round = (n: number | null, d = 1) => (n === null ? null : Math.round(n * 10 ** d) / 10 ** d);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function pgDatabase() {
+  const name = `aegis_bench_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = PG_ADMIN.replace(/\/[^/]*$/, `/${name}`);
+  return {
+    url,
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_ADMIN });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+async function runOne(kind: DbKind, totalPoints: number) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'aegis-bench-'));
+  const pgDb = kind === 'pg' ? await pgDatabase() : null;
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir,
+      databaseUrl: pgDb?.url,
+      adminPassword: 'Bench-Pass-2026',
+      logLevel: 'silent',
+      port: 0,
+      host: '127.0.0.1',
+      mqttPort: 0,
+      mqttWsPort: 0,
+      dbPoolSize: 8,
+    },
+  });
+  // PGlite on disk, as `aegis start` runs it; restarted once after seeding so that the alarm
+  // engine loads the rules as it does at start-up.
+  let aegis = await createAegis(config);
+  let s = aegis.services;
+  try {
+    // --- Seed: plant, 2,000 + 2,500 tags with limit rules (CSV import: one transaction) ---
+    log(`[${kind}] seeding tags and rules…`);
+    const ctx = systemContext('bench');
+    const node = (
+      parentId: number | null,
+      level: 'enterprise' | 'site' | 'area' | 'line' | 'equipment',
+      code: string,
+    ) =>
+      s.plant.create(ctx, {
+        parentId,
+        level,
+        code,
+        nameZh: code,
+        nameEn: code,
+        status: 'in_service',
+        description: '',
+        reason: 'bench',
+      });
+    const ent = await node(null, 'enterprise', 'BENCH');
+    const site = await node(ent.id, 'site', 'SITE');
+    const area = await node(site.id, 'area', 'AREA');
+    const line = await node(area.id, 'line', 'LINE');
+    for (let e = 0; e < EQUIPMENT; e++) await node(line.id, 'equipment', `EQ${e}`);
+    const rows = [
+      'equipment,code,type,engLow,engHigh,storageDeadband,storageHeartbeatMs,source.kind,source.topic,source.path,source.timestampPath',
+    ];
+    for (let e = 0; e < EQUIPMENT; e++) {
+      for (let k = 0; k < TAGS_PER_EQUIPMENT; k++) {
+        // Set A: ten tags per message topic. Set B: one topic per tag.
+        rows.push(`EQ${e},A${k},number,0,1000,0,0,mqtt,bench/a/EQ${e},values.a${k},ts`);
+        rows.push(`EQ${e},B${k},number,0,1000,0,0,mqtt,bench/b/EQ${e}/B${k},v,ts`);
+      }
+    }
+    for (let i = 0; i < BURST_TAGS; i++) {
+      rows.push(`EQ${i % EQUIPMENT},C${Math.floor(i / EQUIPMENT)},number,0,1000,0,0,mqtt,bench/c/${i},v,ts`);
+    }
+    const imported = await s.tags.import(ctx, {
+      format: 'csv',
+      content: Buffer.from(rows.join('\n')).toString('base64'),
+      dryRun: false,
+      reason: 'bench',
+    });
+    if (imported.errors.length)
+      throw new Error(`seed import failed: ${JSON.stringify(imported.errors.slice(0, 3))}`);
+    const tags = s.directory.all();
+    // Rules straight into the tables (creating 4,500 through the API would dominate the run),
+    // then the engine reloads them.
+    const ruleRows = tags.map((t) => ({
+      tag_id: t.id,
+      definition: {
+        type: 'limit',
+        id: '',
+        tag: `${t.equipmentCode}.${t.code}`,
+        levels: t.code.startsWith('C')
+          ? { HH: { setpoint: 900, priority: 'critical' }, H: { setpoint: 800, priority: 'high' } }
+          : { H: { setpoint: 900, priority: 'high' } },
+        deadband: 1,
+        onDelayMs: 0,
+        offDelayMs: 0,
+      },
+    }));
+    await s.db.query(
+      `INSERT INTO alarm_rule (tag_id, enabled, definition, interlock, created_at, updated_at)
+       SELECT x.tag_id, true, x.definition, NULL, now(), now() FROM jsonb_to_recordset($1::jsonb) AS x(tag_id bigint, definition jsonb)`,
+      [JSON.stringify(ruleRows)],
+    );
+    await aegis.close();
+    aegis = await createAegis(config);
+    s = aegis.services;
+    await aegis.http.listen({ port: 0, host: '127.0.0.1' });
+    const httpPort = (aegis.http.server.address() as { port: number }).port;
+    const brokerUrl = s.connectors.broker()!.url;
+    log(`[${kind}] ${tags.length} tags, ${ruleRows.length} rules`);
+
+    const clients: mqtt.MqttClient[] = [];
+    const connect = async () => {
+      const c = mqtt.connect(brokerUrl, { clean: true, reconnectPeriod: 0 });
+      await new Promise<void>((res, rej) => {
+        c.once('connect', () => res());
+        c.once('error', rej);
+      });
+      clients.push(c);
+      return c;
+    };
+    const publish = (c: mqtt.MqttClient, topic: string, payload: string) =>
+      new Promise<void>((res, rej) => c.publish(topic, payload, { qos: 1 }, (e) => (e ? rej(e) : res())));
+    const handled = () => {
+      const st = s.ingest.stats();
+      return st.stored + st.skippedByDeadband + st.duplicates;
+    };
+    const waitHandled = async (target: number, timeoutMs: number) => {
+      const end = Date.now() + timeoutMs;
+      while (handled() < target && Date.now() < end) await sleep(5);
+      await s.alarms.idle();
+      return handled() >= target;
+    };
+
+    let tsBase = Date.now() - 3_600_000;
+    const nextTs = () => ++tsBase;
+
+    // --- 1. Throughput ---
+    async function throughput(pointsPerMessage: 10 | 1, points: number) {
+      const publishers = await Promise.all([0, 1, 2, 3].map(() => connect()));
+      const messages = Math.ceil(points / pointsPerMessage);
+      const before = handled();
+      const started = performance.now();
+      const window = 512;
+      await Promise.all(
+        publishers.map(async (c, p) => {
+          const inflight = new Set<Promise<void>>();
+          for (let m = p; m < messages; m += publishers.length) {
+            const e = m % EQUIPMENT;
+            let topic: string;
+            let payload: string;
+            const ts = nextTs();
+            if (pointsPerMessage === 10) {
+              const values: Record<string, number> = {};
+              for (let k = 0; k < 10; k++) values[`a${k}`] = Math.round(Math.random() * 500 * 10) / 10;
+              topic = `bench/a/EQ${e}`;
+              payload = JSON.stringify({ ts, values });
+            } else {
+              topic = `bench/b/EQ${e}/B${Math.floor(m / EQUIPMENT) % 10}`;
+              payload = JSON.stringify({ ts, v: Math.round(Math.random() * 5000) / 10 });
+            }
+            const pr = publish(c, topic, payload).finally(() => inflight.delete(pr));
+            inflight.add(pr);
+            if (inflight.size >= window) await Promise.race(inflight);
+          }
+          await Promise.all(inflight);
+        }),
+      );
+      const total = messages * pointsPerMessage;
+      const ok = await waitHandled(before + total, 120_000);
+      if (!ok) {
+        log(`[${kind}]   incomplete: ingest ${JSON.stringify(s.ingest.stats())}`);
+        log(`[${kind}]   connectors ${JSON.stringify(s.connectors.health())}`);
+      }
+      const secs = (performance.now() - started) / 1000;
+      for (const c of publishers) c.end(true);
+      return {
+        pointsPerMessage,
+        points: total,
+        seconds: round(secs, 2),
+        pointsPerSecond: Math.round(total / secs),
+        complete: ok,
+      };
+    }
+
+    log(`[${kind}] throughput, 10 points per message…`);
+    const t10 = await throughput(10, totalPoints);
+    log(`[${kind}]   ${t10.pointsPerSecond} points/s`);
+    log(`[${kind}] throughput, 1 point per message…`);
+    const t1 = await throughput(1, Math.round(totalPoints / 4));
+    log(`[${kind}]   ${t1.pointsPerSecond} points/s`);
+
+    // --- 2. Alarm latency at ~10,000 points/s with 100 WebSocket clients ---
+    const login = await aegis.http.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username: 'admin', password: 'Bench-Pass-2026' },
+    });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const keysByClient: Array<Map<string, number>> = [];
+    const latencies: number[] = [];
+    const probeSent = new Map<string, number>();
+    const sockets = await Promise.all(
+      Array.from({ length: LATENCY_CLIENTS }, (_, i) => {
+        const keys = new Map<string, number>();
+        keysByClient.push(keys);
+        return new Promise<WebSocket>((res, rej) => {
+          const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/api/live`, { headers: { cookie } });
+          ws.on('message', (data) => {
+            const now = Date.now();
+            const msg = JSON.parse(String(data)) as {
+              type: string;
+              events?: Array<{ type: string; key: string; tag: string; at: number }>;
+            };
+            if (msg.type !== 'alarms') return;
+            for (const ev of msg.events ?? []) {
+              if (ev.type !== 'activated') continue;
+              if (!keys.has(ev.key)) keys.set(ev.key, now);
+              const sent = probeSent.get(`${ev.tag}@${ev.at}`);
+              if (sent !== undefined) latencies.push(now - sent);
+            }
+          });
+          ws.once('open', () => res(ws));
+          ws.once('error', rej);
+          void i;
+        });
+      }),
+    );
+    log(`[${kind}] latency: ${sockets.length} WebSocket clients, background 10,000 points/s…`);
+    const bg = await connect();
+    const probe = await connect();
+    let running = true;
+    const background = (async () => {
+      // 1,000 messages/s of 10 points, in 10 ms slices.
+      while (running) {
+        const sliceStart = Date.now();
+        const work: Promise<void>[] = [];
+        for (let i = 0; i < 10; i++) {
+          const values: Record<string, number> = {};
+          for (let k = 0; k < 10; k++) values[`a${k}`] = Math.round(Math.random() * 500);
+          work.push(publish(bg, `bench/a/EQ${i % EQUIPMENT}`, JSON.stringify({ ts: nextTs(), values })));
+        }
+        await Promise.all(work);
+        const wait = 10 - (Date.now() - sliceStart);
+        if (wait > 0) await sleep(wait);
+      }
+    })();
+    const bgBefore = handled();
+    const bgStarted = performance.now();
+    // Probes: every 50 ms a B tag goes above H, and 25 ms later back to normal.
+    for (let i = 0; i < 100; i++) {
+      const tag = `EQ${i % EQUIPMENT}.B${Math.floor(i / EQUIPMENT)}`;
+      const topic = `bench/b/EQ${i % EQUIPMENT}/B${Math.floor(i / EQUIPMENT)}`;
+      const ts = Date.now();
+      probeSent.set(`${tag}@${ts}`, ts);
+      await publish(probe, topic, JSON.stringify({ ts, v: 950 }));
+      await sleep(25);
+      await publish(probe, topic, JSON.stringify({ ts: Date.now(), v: 10 }));
+      await sleep(25);
+    }
+    await sleep(500);
+    const bgRate = Math.round((handled() - bgBefore) / ((performance.now() - bgStarted) / 1000));
+    running = false;
+    await background;
+    const expectedSamples = 100 * sockets.length;
+    log(
+      `[${kind}]   p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms (${latencies.length}/${expectedSamples} samples)`,
+    );
+
+    // --- 3. Burst: 5,000 alarms (2,500 values each crossing H and HH) ---
+    log(`[${kind}] burst of ${BURST_TAGS * 2} alarms to ${sockets.length} clients…`);
+    for (const k of keysByClient) k.clear();
+    const burstClient = await connect();
+    let engineCount = 0;
+    let engineLast = 0;
+    let storedLast = 0;
+    const offEngine = s.alarms.onEvents((evs) => {
+      engineCount += evs.filter((e) => e.event.type === 'activated').length;
+      engineLast = Date.now();
+    });
+    const offStored = s.ingest.onStored(() => {
+      storedLast = Date.now();
+    });
+    const burstTs = Date.now();
+    await Promise.all(
+      Array.from({ length: BURST_TAGS }, (_, i) =>
+        publish(burstClient, `bench/c/${i}`, JSON.stringify({ ts: burstTs, v: 950 })),
+      ),
+    );
+    const expected = BURST_TAGS * 2;
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && keysByClient.some((k) => k.size < expected)) await sleep(10);
+    const lastArrival = Math.max(...keysByClient.map((k) => Math.max(0, ...k.values())));
+    const burstMs = lastArrival ? lastArrival - burstTs : null;
+    const lost = keysByClient.reduce((sum, k) => sum + Math.max(0, expected - k.size), 0);
+    offEngine();
+    offStored();
+    log(`[${kind}]   all clients had every alarm after ${round(burstMs, 0)} ms, lost ${lost}`);
+    log(
+      `[${kind}]   (stored by ${storedLast - burstTs} ms, ${engineCount} raised by the engine by ${engineLast - burstTs} ms)`,
+    );
+    for (const ws of sockets) ws.close();
+
+    // --- 4. Raw COPY of the same number of points into a table of the same shape ---
+    log(`[${kind}] raw COPY baseline…`);
+    await s.db.execAsOwner('CREATE TABLE bench_copy (LIKE tag_value INCLUDING ALL)');
+    const n = t10.points;
+    const csvLines = function* () {
+      const base = Date.now() - 7_200_000;
+      for (let i = 0; i < n; i++) {
+        yield `${(i % 1000) + 1},${new Date(base + Math.floor(i / 1000)).toISOString()},${(i % 997) / 10},,0\n`;
+      }
+    };
+    const copyStart = performance.now();
+    if (kind === 'pg') {
+      const client = await s.db.pool!.connect();
+      try {
+        await client.query('RESET ROLE');
+        await pipeline(
+          Readable.from(csvLines()),
+          client.query(copyFrom('COPY bench_copy FROM STDIN WITH (FORMAT csv)')),
+        );
+      } finally {
+        client.release();
+      }
+    } else {
+      const blob = new Blob([[...csvLines()].join('')]);
+      const lite = s.db.pglite!;
+      await lite.exec('RESET ROLE'); // COPY from a blob needs the owner, as COPY FROM STDIN does not
+      await lite.query("COPY bench_copy FROM '/dev/blob' WITH (FORMAT csv)", [], { blob });
+      await lite.exec(`SET ROLE ${config.dbAppRole}`);
+    }
+    const copySecs = (performance.now() - copyStart) / 1000;
+    const copyRate = Math.round(n / copySecs);
+    log(`[${kind}]   COPY ${copyRate} points/s`);
+
+    for (const c of clients) c.end(true);
+    return {
+      database: kind === 'pg' ? 'postgresql' : 'pglite',
+      tags: tags.length,
+      rules: ruleRows.length,
+      throughput: { batched10: t10, single: t1 },
+      latency: {
+        clients: sockets.length,
+        backgroundPointsPerSecond: bgRate,
+        samples: latencies.length,
+        expectedSamples,
+        p50Ms: percentile(latencies, 50),
+        p99Ms: percentile(latencies, 99),
+      },
+      burst: { alarms: expected, clients: sockets.length, allDeliveredMs: round(burstMs, 0), lost },
+      copy: { points: n, pointsPerSecond: copyRate },
+      ratioToCopy: round(t10.pointsPerSecond / copyRate, 2),
+    };
+  } finally {
+    await aegis.close();
+    await pgDb?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function pgReachable() {
+  const c = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const kinds: DbKind[] = dbChoice === 'both' ? ['pglite', 'pg'] : [dbChoice];
+const results: unknown[] = [];
+for (const kind of kinds) {
+  if (kind === 'pg' && !(await pgReachable())) {
+    log(`PostgreSQL at ${PG_ADMIN} is not reachable: skipping (set AEGIS_BENCH_PG_URL)`);
+    continue;
+  }
+  const points = Number(flag('points') ?? (kind === 'pg' ? 1_000_000 : 300_000));
+  results.push(await runOne(kind, points));
+}
+
+const report = {
+  benchmark: 'ingest',
+  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  results,
+};
+if (asJson) {
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+} else {
+  for (const r of results as Array<Record<string, any>>) {
+    process.stdout.write(
+      [
+        `\n== ${r.database}: ${r.tags} tags, ${r.rules} alarm rules ==`,
+        `points/s, 10 points per message : ${r.throughput.batched10.pointsPerSecond}  (${r.throughput.batched10.points} points in ${r.throughput.batched10.seconds} s)`,
+        `points/s, 1 point per message   : ${r.throughput.single.pointsPerSecond}  (${r.throughput.single.points} points in ${r.throughput.single.seconds} s)`,
+        `raw COPY of the same points      : ${r.copy.pointsPerSecond} points/s  → Aegis/COPY ratio ${r.ratioToCopy}`,
+        `alarm latency publish→WebSocket  : p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms  (${r.latency.clients} clients, background ${r.latency.backgroundPointsPerSecond} points/s, ${r.latency.samples}/${r.latency.expectedSamples} samples)`,
+        `burst of ${r.burst.alarms} alarms            : every client had all after ${r.burst.allDeliveredMs} ms, lost ${r.burst.lost}`,
+      ].join('\n') + '\n',
+    );
+  }
+}
+process.exit(0);

@@ -1,0 +1,182 @@
+import type { AlarmPriority, AlarmRule, Interlock } from '@aegis/shared';
+import { type SimulatedTag, type Simulator, simulatedPlant, startSimulator } from '@aegis/simulator';
+import { systemContext } from '../context.js';
+import type { Services } from '../services.js';
+
+const reason = 'demo plant seeded by aegis start --demo';
+export const DEMO_MODBUS_PORT = 5020;
+export const DEMO_OPCUA_PORT = 4840;
+
+/** The interlock of a demo rule: which writable tag of the same equipment goes to which safe value. */
+const INTERLOCKS: Array<{
+  role: string | null;
+  match: RegExp;
+  target: string;
+  value: boolean | number;
+  when: string[];
+}> = [
+  { role: 'vibration', match: /^PRS-/, target: 'RUN_ENABLE', value: false, when: ['HH'] },
+  { role: null, match: /^TK-.*\.LEVEL$/, target: 'FEED_VALVE', value: false, when: ['HH'] },
+  { role: 'gas', match: /^GD-.*\.H2S$/, target: 'Beacon', value: true, when: ['H', 'HH'] },
+];
+
+function limitRule(t: SimulatedTag): AlarmRule | null {
+  const l = t.alarmLimits;
+  if (!l) return null;
+  const span = t.engLow !== null && t.engHigh !== null ? t.engHigh - t.engLow : 100;
+  const levels: Partial<Record<'HH' | 'H' | 'L' | 'LL', { setpoint: number; priority: AlarmPriority }>> = {};
+  if (l.hh !== undefined) levels.HH = { setpoint: l.hh, priority: 'critical' };
+  if (l.h !== undefined) levels.H = { setpoint: l.h, priority: t.role === 'gas' ? 'high' : 'medium' };
+  if (l.l !== undefined) levels.L = { setpoint: l.l, priority: t.role === 'gas' ? 'high' : 'medium' };
+  if (l.ll !== undefined) levels.LL = { setpoint: l.ll, priority: 'critical' };
+  return {
+    type: 'limit',
+    id: '',
+    tag: '',
+    levels,
+    deadband: Math.round(span * 0.01 * 1000) / 1000,
+    // Gas detectors confirm for two seconds so that one noisy sample raises nothing.
+    onDelayMs: t.role === 'gas' ? 2000 : 0,
+    offDelayMs: 0,
+  } as AlarmRule;
+}
+
+/**
+ * The real-time half of the demo: connectors to the simulator's Modbus slave and OPC UA server
+ * (MQTT JSON and Sparkplug B come through the default connection), the simulator's tags, and
+ * alarm rules with interlocks, so that the demo shows live values and real alarms.
+ */
+export async function seedDemoRealtime(s: Services, opts: { onProgress?: (msg: string) => void } = {}) {
+  const ctx = systemContext('demo-seed');
+  const progress = opts.onProgress ?? (() => {});
+  progress('demo: connectors');
+  const opcua = await s.connectors.create(ctx, {
+    code: 'sim-opcua',
+    name: '模拟器 OPC UA / Simulator OPC UA',
+    kind: 'opcua',
+    enabled: true,
+    config: {
+      endpointUrl: `opc.tcp://127.0.0.1:${DEMO_OPCUA_PORT}`,
+      securityMode: 'None',
+      securityPolicy: 'None',
+      publishingIntervalMs: 500,
+    },
+    reason,
+  });
+  const modbus = await s.connectors.create(ctx, {
+    code: 'sim-modbus',
+    name: '模拟器 Modbus TCP / Simulator Modbus TCP',
+    kind: 'modbus',
+    enabled: true,
+    config: { host: '127.0.0.1', port: DEMO_MODBUS_PORT, pollIntervalMs: 1000, timeoutMs: 2000 },
+    reason,
+  });
+  const plant = simulatedPlant({ opcuaConnectorId: opcua.id!, modbusConnectorId: modbus.id! });
+
+  progress(`demo: ${plant.tags.length} tags`);
+  const equipment = new Map<string, number>();
+  for (const n of await s.plant.list(ctx)) if (n.level === 'equipment') equipment.set(n.code, n.id);
+  const ids = new Map<string, number>();
+  for (const t of plant.tags) {
+    const equipmentId = equipment.get(t.equipmentCode);
+    if (equipmentId === undefined) continue;
+    const created = await s.tags.create(ctx, {
+      equipmentId,
+      code: t.code,
+      nameZh: t.nameZh,
+      nameEn: t.nameEn,
+      unit: t.unit,
+      type: t.type,
+      engLow: t.engLow,
+      engHigh: t.engHigh,
+      states: t.states,
+      source: t.source,
+      storageDeadband: t.storageDeadband,
+      storageHeartbeatMs: 60_000,
+      reason,
+    });
+    ids.set(`${t.equipmentCode}.${t.code}`, created.id);
+  }
+
+  progress('demo: alarm rules');
+  let rules = 0;
+  for (const t of plant.tags) {
+    const tagId = ids.get(`${t.equipmentCode}.${t.code}`);
+    const rule = limitRule(t);
+    if (tagId === undefined || !rule) continue;
+    const ref = `${t.equipmentCode}.${t.code}`;
+    const il = INTERLOCKS.find((i) => i.match.test(ref) && (i.role === null || i.role === t.role));
+    const targetId = il ? ids.get(`${t.equipmentCode}.${il.target}`) : undefined;
+    const interlock: Interlock | null =
+      il && targetId !== undefined
+        ? { tagId: targetId, value: il.value, conditions: il.when, confirmTimeoutMs: 5000 }
+        : null;
+    await s.alarms.createRule(ctx, { tagId, enabled: true, rule, interlock, reason });
+    rules++;
+    if (t.role === 'gas') {
+      await s.alarms.createRule(ctx, {
+        tagId,
+        enabled: true,
+        rule: {
+          type: 'bad_quality',
+          id: '',
+          tag: '',
+          includeUncertain: false,
+          priority: 'high',
+          onDelayMs: 0,
+          offDelayMs: 0,
+        },
+        interlock: null,
+        reason,
+      });
+      rules++;
+    }
+  }
+  return { tags: ids.size, rules, connectors: 2 };
+}
+
+/**
+ * Starts the simulator for `aegis start --demo`, publishing to the broker Aegis uses and
+ * serving Modbus and OPC UA on the ports the demo connectors expect (other free ports, with the
+ * connectors moved along, when those are taken).
+ */
+export async function startDemoSimulator(
+  s: Services,
+  say: (line: string) => void,
+): Promise<Simulator | null> {
+  const mqttUrl = s.config.mqttUrl ?? s.connectors.broker()?.url;
+  const ctx = systemContext('demo');
+  const list = await s.connectors.list(ctx);
+  const modbus = list.find((c) => c.code === 'sim-modbus');
+  const opcua = list.find((c) => c.code === 'sim-opcua');
+  if (!modbus || !opcua) return null;
+  const start = (modbusPort: number, opcuaPort: number) =>
+    startSimulator({
+      mqttUrl,
+      rateMs: 1000,
+      modbus: { host: '127.0.0.1', port: modbusPort },
+      opcua: { host: '127.0.0.1', port: opcuaPort },
+    });
+  let sim: Simulator;
+  try {
+    sim = await start(DEMO_MODBUS_PORT, DEMO_OPCUA_PORT);
+  } catch {
+    sim = await start(0, 0);
+    say(
+      `Simulator: ports ${DEMO_MODBUS_PORT}/${DEMO_OPCUA_PORT} are taken; Modbus on ${sim.ports.modbus}, OPC UA on ${sim.ports.opcua}`,
+    );
+  }
+  if (sim.ports.modbus !== DEMO_MODBUS_PORT && modbus.id !== null) {
+    await s.connectors.update(ctx, modbus.id, {
+      config: { ...modbus.config, port: sim.ports.modbus },
+      reason: 'demo simulator moved to a free port',
+    });
+  }
+  if (sim.ports.opcua !== DEMO_OPCUA_PORT && opcua.id !== null) {
+    await s.connectors.update(ctx, opcua.id, {
+      config: { ...opcua.config, endpointUrl: `opc.tcp://127.0.0.1:${sim.ports.opcua}` },
+      reason: 'demo simulator moved to a free port',
+    });
+  }
+  return sim;
+}
