@@ -66,6 +66,7 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
   await ingest.start();
   stops.push(() => ingest.stop());
   stops.push(ingest.onLate((minTs) => timeseries.noteLate(minTs)) as () => void);
+  stops.push(bus.on('auth.revoked', (e) => live.revoked(e)) as () => void);
   if (roles.has('realtime')) {
     await alarms.start();
     stops.push(

@@ -4,6 +4,11 @@
  */
 export interface BusEvents {
   'plant.status': { nodeId: number; level: string; status: 'in_service' | 'maintenance' | 'out_of_service' };
+  /** Sessions or a token stopped being valid: open live connections made with them must close. */
+  'auth.revoked':
+    | { sessionId: number }
+    | { userId: number; exceptSessionId: number | null }
+    | { tokenId: number };
 }
 
 export type Bus = ReturnType<typeof createBus>;

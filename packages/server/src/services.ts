@@ -23,7 +23,7 @@ export function createServices({ config, db, clock }: { config: Config; db: Data
   const plant = createPlantService({ db, audit, guard, clock, bus });
   const users = createUsersService({ db, audit, guard, clock, plant, config });
   const access = createAccessService({ db, audit, plant, users });
-  const auth = createAuthService({ db, audit, clock, users, access, config });
+  const auth = createAuthService({ db, audit, clock, users, access, config, bus });
   const org = createOrgService({ db, audit, guard, plant });
   const directory = createTagDirectory(db);
   const tags = createTagService({ db, audit, guard, clock, directory });

@@ -66,6 +66,8 @@ export const AlarmHistoryQuerySchema = z.object({
   priority: z.enum(['critical', 'high', 'medium', 'low']).optional(),
   type: z.string().trim().max(40).optional(),
   key: z.string().trim().max(100).optional(),
+  /** Entries made by this user (acknowledge, shelve, comment…). */
+  user: z.string().trim().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });

@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -84,8 +93,10 @@ function takeLock(lock: string): boolean {
 }
 
 /**
- * Builds the web UI when its output is missing or older than its sources. Test files run in
- * parallel, so the build holds a lock directory; the others wait for it and then look again.
+ * Builds the web UI when its output is missing or older than its sources, and returns a copy of
+ * it to serve: a rebuild while the tests run (the next test file, `npm test` next door) replaces
+ * the hashed chunks that open pages still load. Test files may run in parallel, so building and
+ * copying happen under a lock file.
  */
 export async function ensureWebBuild(): Promise<string> {
   const outDir = DEV ? path.join(WEB, 'node_modules/.aegis-e2e-dev') : path.join(WEB, 'dist');
@@ -102,26 +113,25 @@ export async function ensureWebBuild(): Promise<string> {
   };
   const lock = path.join(tmpdir(), `aegis-web-build-${DEV ? 'dev' : 'prod'}.lock`);
   const deadline = Date.now() + 5 * 60_000;
-  while (!fresh()) {
-    if (!takeLock(lock)) {
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for the web build (lock ${lock})`);
-      await new Promise((r) => setTimeout(r, 500));
-      continue;
-    }
-    try {
-      // vitest sets NODE_ENV=test, which would give React's and antd's test builds
-      if (!fresh() && DEV) {
-        await run('npx', ['vite', 'build', '--mode', 'development', '--outDir', outDir], WEB, {
-          NODE_ENV: 'development',
-        });
-      } else if (!fresh()) {
-        await run('npm', ['run', 'build', '-w', '@aegis/web'], REPO, { NODE_ENV: 'production' });
-      }
-    } finally {
-      rmSync(lock, { force: true });
-    }
+  while (!takeLock(lock)) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for the web build (lock ${lock})`);
+    await new Promise((r) => setTimeout(r, 500));
   }
-  return outDir;
+  try {
+    // vitest sets NODE_ENV=test, which would give React's and antd's test builds
+    if (!fresh() && DEV) {
+      await run('npx', ['vite', 'build', '--mode', 'development', '--outDir', outDir], WEB, {
+        NODE_ENV: 'development',
+      });
+    } else if (!fresh()) {
+      await run('npm', ['run', 'build', '-w', '@aegis/web'], REPO, { NODE_ENV: 'production' });
+    }
+    const copy = mkdtempSync(path.join(tmpdir(), 'aegis-e2e-web-'));
+    cpSync(outDir, copy, { recursive: true });
+    return copy;
+  } finally {
+    rmSync(lock, { force: true });
+  }
 }
 
 export async function launchChromium(): Promise<Browser> {
@@ -164,6 +174,7 @@ export function useBrowserSuite(): BrowserSuite {
   let contexts: BrowserContext[] = [];
   let logs: PageLog[] = [];
   let shots: string | null = null;
+  let webDir: string | null = null;
   const suite = {} as BrowserSuite;
   // a browser story takes seconds, more on a busy CI machine
   vi.setConfig({ testTimeout: 120_000 });
@@ -172,7 +183,8 @@ export function useBrowserSuite(): BrowserSuite {
     // the browser first: without one, fail at once rather than after a build
     const browser = await launchChromium();
     suite.browser = browser;
-    suite.app = await startTestApp({ webDir: await ensureWebBuild() });
+    webDir = await ensureWebBuild();
+    suite.app = await startTestApp({ webDir });
     // The session cookie expires by the app's clock; the browser compares it with the real one.
     suite.app.clock.set(new Date());
     suite.plant = await seedTwoWorkshops(suite.app);
@@ -222,6 +234,7 @@ export function useBrowserSuite(): BrowserSuite {
   afterAll(async () => {
     await suite.browser?.close();
     await suite.app?.close();
+    if (webDir) rmSync(webDir, { recursive: true, force: true });
   });
 
   return suite;

@@ -66,4 +66,23 @@ describe('app shell', () => {
     await page.getByRole('menuitem', { name: '退出登录' }).click();
     await page.waitForURL('**/login');
   });
+
+  it('loads the new version when a page chunk disappeared with an upgrade', async () => {
+    const page = await e2e.page();
+    await login(page, 'admin');
+    // the tab was opened before the upgrade: its plant page chunk is gone from the server
+    let refused = 0;
+    await page.route(
+      /\/assets\/PlantPage-[\w-]+\.js$/,
+      (route) => {
+        refused++;
+        return route.fulfill({ status: 404 });
+      },
+      { times: 1 },
+    );
+    await page.getByRole('menuitem', { name: '工厂模型' }).click();
+    await page.getByTestId('plant-tree').getByText('车间A').waitFor();
+    expect(refused).toBe(1);
+    expect(page.url()).toMatch(/\/plant$/);
+  });
 });

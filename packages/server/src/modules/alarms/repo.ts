@@ -240,6 +240,7 @@ export async function history(
     priority?: string;
     type?: string;
     key?: string;
+    user?: string;
     limit: number;
     offset: number;
   },
@@ -255,13 +256,17 @@ export async function history(
     q.priority ?? null,
     q.type ?? null,
     q.key ?? null,
+    q.user ?? null,
   ];
   const where = `WHERE ($1::boolean OR node_path LIKE ANY($2::text[]))
     AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)
     AND ($5::bigint IS NULL OR tag_id = $5) AND ($6::bigint IS NULL OR equipment_id = $6)
-    AND ($7::text IS NULL OR priority = $7) AND ($8::text IS NULL OR type = $8) AND ($9::text IS NULL OR key = $9)`;
-  const rows = await db.query<EventRow>(
-    `SELECT * FROM alarm_event ${where} ORDER BY id DESC LIMIT $10 OFFSET $11`,
+    AND ($7::text IS NULL OR priority = $7) AND ($8::text IS NULL OR type = $8) AND ($9::text IS NULL OR key = $9)
+    AND ($10::text IS NULL OR user_name = $10)`;
+  const rows = await db.query<EventRow & { tag_ref: string | null }>(
+    `SELECT ev.*, (SELECT e.code || '.' || t.code FROM tag t JOIN plant_node e ON e.id = t.equipment_id
+                   WHERE t.id = ev.tag_id) AS tag_ref
+     FROM alarm_event ev ${where} ORDER BY id DESC LIMIT $11 OFFSET $12`,
     [...params, q.limit, q.offset],
   );
   const [count] = await db.query<{ n: number }>(
@@ -274,7 +279,7 @@ export async function history(
       type: r.type,
       key: r.key,
       ruleId: String(r.rule_id),
-      tag: '',
+      tag: r.tag_ref ?? '',
       tagId: r.tag_id,
       equipmentId: r.equipment_id,
       from: r.from_state,

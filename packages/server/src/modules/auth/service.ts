@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Me } from '@aegis/shared';
+import type { Bus } from '../../bus.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { RequestContext } from '../../context.js';
@@ -22,8 +23,9 @@ export function createAuthService(deps: {
   users: UsersService;
   access: AccessService;
   config: Pick<Config, 'sessionTtlHours' | 'sessionIdleMinutes' | 'lockoutMaxAttempts' | 'lockoutMinutes'>;
+  bus?: Bus;
 }) {
-  const { db, audit, clock, users, access, config } = deps;
+  const { db, audit, clock, users, access, config, bus } = deps;
 
   async function me(actor: Actor): Promise<Me> {
     const user = await users.byId(actor.userId!);
@@ -162,6 +164,7 @@ export function createAuthService(deps: {
         await repo.revokeSession(tx, sessionId, clock.now());
         await audit.append(tx, ctx, { action: 'auth.logout', targetType: 'session', targetId: sessionId });
       });
+      bus?.emit('auth.revoked', { sessionId });
     },
 
     async sessions(ctx: RequestContext, userId: number) {
@@ -197,6 +200,7 @@ export function createAuthService(deps: {
           after: { userId: session.user_id },
         });
       });
+      bus?.emit('auth.revoked', { sessionId });
     },
 
     async changePassword(ctx: RequestContext, current: string, next: string) {
@@ -222,6 +226,7 @@ export function createAuthService(deps: {
         await repo.revokeSessionsOf(tx, userId, clock.now(), ctx.actor?.sessionId ?? null);
         await audit.append(tx, ctx, { action: 'auth.password.change', targetType: 'user', targetId: userId });
       });
+      bus?.emit('auth.revoked', { userId, exceptSessionId: ctx.actor?.sessionId ?? null });
     },
 
     async createToken(
@@ -263,6 +268,7 @@ export function createAuthService(deps: {
         await repo.revokeToken(tx, id, clock.now());
         await audit.append(tx, ctx, { action: 'token.revoke', targetType: 'api_token', targetId: id });
       });
+      bus?.emit('auth.revoked', { tokenId: id });
     },
   };
 }

@@ -189,6 +189,7 @@ export function createLiveHub({ db }: { db: Db }) {
         event: JSON.stringify({ ...event, tagId: place.tagId, equipmentId: place.equipmentId }),
         view: JSON.stringify({
           ...alarm,
+          updatedAt: new Date(event.at).toISOString(),
           ruleRecordId: place.ruleId,
           tagId: place.tagId,
           equipmentId: place.equipmentId,
@@ -222,6 +223,24 @@ export function createLiveHub({ db }: { db: Db }) {
         if (!canAnywhere(c.actor, 'alarm.read')) continue;
         c.floods.push(...events);
         schedule(c);
+      }
+    },
+
+    /** Closes the connections opened with sessions or a token that were just revoked. */
+    revoked(
+      e: { sessionId: number } | { userId: number; exceptSessionId: number | null } | { tokenId: number },
+    ) {
+      for (const c of clients) {
+        const a = c.actor;
+        const hit =
+          'sessionId' in e
+            ? a.sessionId === e.sessionId
+            : 'tokenId' in e
+              ? a.tokenId === e.tokenId
+              : a.userId === e.userId && (e.exceptSessionId === null || a.sessionId !== e.exceptSessionId);
+        if (!hit) continue;
+        c.socket.close(4401, 'session ended');
+        clients.delete(c);
       }
     },
 

@@ -1,0 +1,163 @@
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type Client, seedTwoWorkshops, startTestApp, type TestApp } from '../../test/harness.js';
+
+/**
+ * The whole real-time path with real peers: an MQTT client publishes to the embedded broker,
+ * the MQTT driver maps the JSON to tags, the pipeline stores it, the alarm engine raises the
+ * alarm, and WebSocket clients of two workshops receive what their scope allows.
+ */
+let app: TestApp;
+let admin: Client;
+let p: Awaited<ReturnType<typeof seedTwoWorkshops>>;
+let port: number;
+let publisher: mqtt.MqttClient;
+const reason = 'commissioning';
+
+interface Frame {
+  type: string;
+  events?: Array<{ type: string; key: string; tag: string }>;
+  points?: Array<{ tagId: number; value: unknown }>;
+}
+
+function liveClient(cookie: string) {
+  const frames: Frame[] = [];
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/live`, { headers: { cookie } });
+  let closed: { code: number } | null = null;
+  ws.on('message', (d) => frames.push(JSON.parse(String(d))));
+  ws.on('close', (code) => {
+    closed = { code };
+  });
+  const opened = new Promise<void>((res, rej) => {
+    ws.once('open', () => res());
+    ws.once('error', rej);
+  });
+  return { ws, frames, opened, closed: () => closed };
+}
+
+async function until(check: () => boolean, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  p = await seedTwoWorkshops(app);
+  admin = await app.as('admin');
+  await app.aegis.http.listen({ port: 0, host: '127.0.0.1' });
+  port = (app.aegis.http.server.address() as { port: number }).port;
+  for (const [w, eq] of [
+    ['A', p.a.press],
+    ['B', p.b.press],
+  ] as const) {
+    const tag = await admin.post('/api/tags', {
+      equipmentId: eq.id,
+      code: 'GAS',
+      nameZh: '硫化氢',
+      nameEn: 'H2S',
+      unit: 'ppm',
+      engLow: 0,
+      engHigh: 100,
+      source: { kind: 'mqtt', topic: `site/${w}/+/gas`, path: 'h2s', timestampPath: 'ts' },
+      reason,
+    });
+    expect(tag.status, JSON.stringify(tag.body)).toBe(201);
+    const rule = await admin.post('/api/alarm-rules', {
+      tagId: tag.body.id,
+      rule: { type: 'limit', levels: { HH: { setpoint: 20, priority: 'critical' } }, deadband: 1 },
+      reason,
+    });
+    expect(rule.status).toBe(201);
+  }
+  const url = app.aegis.services.connectors.broker()!.url;
+  publisher = mqtt.connect(url);
+  await new Promise<void>((r) => publisher.once('connect', () => r()));
+  // The driver subscribes when it sees the new tags.
+  await until(() => app.aegis.services.connectors.health().some((h) => h.health.state === 'connected'));
+});
+afterAll(async () => {
+  publisher?.end(true);
+  await app.close();
+});
+
+const publish = (topic: string, body: unknown) =>
+  new Promise<void>((res, rej) =>
+    publisher.publish(topic, JSON.stringify(body), { qos: 1 }, (e) => (e ? rej(e) : res())),
+  );
+
+describe('real-time path', () => {
+  it('raises an alarm from an MQTT message and pushes it only to the workshop that may see it', async () => {
+    const leadA = liveClient((await app.as('lead.a')).cookie);
+    const leadB = liveClient((await app.as('lead.b')).cookie);
+    await Promise.all([leadA.opened, leadB.opened]);
+    await until(
+      () => leadA.frames.some((f) => f.type === 'hello') && leadB.frames.some((f) => f.type === 'hello'),
+    );
+
+    const t = app.clock.now().getTime(); // the test app runs on a manual clock
+    await publish('site/A/A-PRS-01/gas', { ts: t, h2s: 35 });
+    const alarmFor = (c: { frames: Frame[] }) =>
+      c.frames.flatMap((f) => f.events ?? []).find((e) => e.type === 'activated' && e.tag === 'A-PRS-01.GAS');
+    await until(() => alarmFor(leadA) !== undefined);
+    expect(alarmFor(leadA)).toMatchObject({ tag: 'A-PRS-01.GAS' });
+    // Workshop B's lead saw nothing of it (give the hub time to have sent it, had it been allowed).
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alarmFor(leadB)).toBeUndefined();
+
+    const stored = await app.aegis.services.db.query<{ num: number }>(
+      "SELECT num FROM tag_value v JOIN tag t ON t.id = v.tag_id WHERE t.code = 'GAS' AND t.equipment_id = $1",
+      [p.a.press.id],
+    );
+    expect(stored.map((r) => r.num)).toEqual([35]);
+    leadA.ws.close();
+    leadB.ws.close();
+  });
+
+  it('streams subscribed values, refusing tags outside the scope', async () => {
+    const lead = await app.as('lead.a');
+    const c = liveClient(lead.cookie);
+    await c.opened;
+    const tags = (await admin.get('/api/tags?q=GAS')).body.items as Array<{
+      id: number;
+      equipmentCode: string;
+    }>;
+    const mine = tags.find((t) => t.equipmentCode === 'A-PRS-01')!.id;
+    const theirs = tags.find((t) => t.equipmentCode === 'B-PRS-01')!.id;
+    c.ws.send(JSON.stringify({ type: 'subscribe', tagIds: [mine, theirs] }));
+    await until(() => c.frames.some((f) => f.type === 'subscribed'));
+    expect(c.frames.find((f) => f.type === 'subscribed')).toMatchObject({ tagIds: [mine] });
+    await publish('site/A/A-PRS-01/gas', { ts: app.clock.now().getTime() + 1, h2s: 3 });
+    await publish('site/B/B-PRS-01/gas', { ts: app.clock.now().getTime() + 1, h2s: 4 });
+    await until(() => c.frames.some((f) => f.type === 'values'));
+    await new Promise((r) => setTimeout(r, 300));
+    const seen = c.frames.flatMap((f) => f.points ?? []).map((pt) => pt.tagId);
+    expect(seen).toContain(mine);
+    expect(seen).not.toContain(theirs);
+    c.ws.close();
+  });
+
+  it('counts a malformed payload, keeps going, and closes the stream of a session that signed out', async () => {
+    const before = app.aegis.services.connectors.health().find((h) => h.code === 'mqtt-default')!
+      .health.errors;
+    await publish('site/A/A-PRS-01/gas', 'not json at all');
+    await publish('site/A/A-PRS-01/gas', { ts: app.clock.now().getTime() + 2, h2s: 'high' });
+    await until(
+      () =>
+        app.aegis.services.connectors.health().find((h) => h.code === 'mqtt-default')!.health.errors >=
+        before + 2,
+    );
+    await publish('site/A/A-PRS-01/gas', { ts: app.clock.now().getTime() + 5, h2s: 5 });
+    await until(() => app.aegis.services.ingest.stats().stored >= 3);
+
+    const lead = await app.as('lead.a');
+    const c = liveClient(lead.cookie);
+    await c.opened;
+    expect((await lead.post('/api/auth/logout')).status).toBeLessThan(300);
+    await until(() => c.closed() !== null);
+    expect(c.closed()).toEqual({ code: 4401 });
+  });
+});
