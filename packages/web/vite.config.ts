@@ -6,7 +6,7 @@ export default defineConfig({
   // Workspace packages resolve to their TypeScript sources through the `aegis-source` export condition.
   resolve: { conditions: ['aegis-source', 'module', 'browser', 'development|production'] },
   server: {
-    proxy: { '/api': { target: 'http://127.0.0.1:8080', changeOrigin: false } },
+    proxy: { '/api': { target: 'http://127.0.0.1:8080', changeOrigin: false, ws: true } },
   },
   build: {
     outDir: 'dist',

@@ -1,8 +1,8 @@
 import type { Permission } from '@aegis/shared';
 import { Button, Result, Spin } from 'antd';
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, Outlet, useLocation } from 'react-router';
+import { Navigate, Outlet, useLocation, useRouteError } from 'react-router';
 import { ForcedPasswordChange } from '../features/auth/ChangePassword';
 import { canAnywhere, useMe } from './auth';
 import { NAV } from './nav';
@@ -32,7 +32,8 @@ export function RequireAuth({ children }: { children: ReactNode }) {
     );
   }
   if (!me.data) {
-    const next = location.pathname === '/' ? '' : `?next=${encodeURIComponent(location.pathname + location.search)}`;
+    const next =
+      location.pathname === '/' ? '' : `?next=${encodeURIComponent(location.pathname + location.search)}`;
     return <Navigate to={`/login${next}`} replace />;
   }
   if (me.data.passwordChangeRequired) return <ForcedPasswordChange />;
@@ -60,4 +61,39 @@ export function HomeRedirect() {
 export function NotFound() {
   const { t } = useTranslation();
   return <Result status="404" title="404" subTitle={t('common.notFound')} />;
+}
+
+const RELOADED = 'aegis.reloadedAfterUpgrade';
+// What browsers say when a lazily loaded page chunk is gone (Chromium, Safari, Firefox).
+const STALE_CHUNK =
+  /dynamically imported module|Importing a module script failed|error loading dynamically imported module/i;
+
+/**
+ * A page that failed to load or to render. After an upgrade, a tab opened before it asks for page
+ * chunks that no longer exist: it loads the new version (once a minute at most) instead of failing.
+ */
+export function RouteError() {
+  const { t } = useTranslation();
+  const error = useRouteError();
+  const message = error instanceof Error ? error.message : String(error);
+  const reload =
+    STALE_CHUNK.test(message) && Date.now() - Number(sessionStorage.getItem(RELOADED) ?? 0) > 60_000;
+  useEffect(() => {
+    if (!reload) return;
+    sessionStorage.setItem(RELOADED, String(Date.now()));
+    window.location.reload();
+  }, [reload]);
+  if (reload) return <FullPageSpin />;
+  return (
+    <Result
+      status="error"
+      title={t('common.loadFailed')}
+      subTitle={message}
+      extra={
+        <Button type="primary" onClick={() => window.location.reload()}>
+          {t('common.retry')}
+        </Button>
+      }
+    />
+  );
 }

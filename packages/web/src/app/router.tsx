@@ -1,14 +1,15 @@
 import { createBrowserRouter } from 'react-router';
 import { LoginPage } from '../features/auth/LoginPage';
-import { FullPageSpin, HomeRedirect, NotFound, RequireAuth, RequirePermission } from './guards';
+import { FullPageSpin, HomeRedirect, NotFound, RequireAuth, RequirePermission, RouteError } from './guards';
 import { AppLayout } from './Layout';
 
 // Feature pages load on first visit, so the login page stays small.
 export const router = createBrowserRouter([
-  { path: '/login', element: <LoginPage /> },
+  { path: '/login', element: <LoginPage />, ErrorBoundary: RouteError },
   {
     path: '/',
     HydrateFallback: FullPageSpin,
+    ErrorBoundary: RouteError,
     element: (
       <RequireAuth>
         <AppLayout />

@@ -17,7 +17,6 @@ import {
   Col,
   Empty,
   Grid,
-  List,
   Row,
   Select,
   Space,
@@ -30,6 +29,7 @@ import { type MouseEvent, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { canAnywhere, useMe } from '../../app/auth';
 import { PlantNodeSelect } from '../plant/PlantNodeSelect';
+import { CardList } from '../realtime/CardList';
 import { useAlarmStream } from '../realtime/hooks';
 import { LiveBadge } from '../realtime/LiveBadge';
 import { usePlantIndex } from '../realtime/usePlantIndex';
@@ -277,55 +277,50 @@ export function AlarmsPage() {
           <Alert type="error" showIcon title={t('common.loadFailed')} description={alarms.error.message} />
         )}
         {phone ? (
-          <List<AlarmView>
+          <CardList<AlarmView>
             loading={alarms.isLoading}
-            dataSource={rows}
-            rowKey="key"
-            locale={{ emptyText: <Empty description={t('alarms.none')} /> }}
-            pagination={rows.length > 20 ? { pageSize: 20, size: 'small' } : false}
-            renderItem={(a) => (
-              <List.Item style={{ padding: '4px 0' }}>
-                <div
-                  {...rowAttrs(a)}
-                  className={`aegis-alarm-card ${rowClass(a)}`}
-                  style={{ width: '100%', padding: 8, borderRadius: 6 }}
-                >
-                  <Space size={4} wrap>
-                    {mayAck && (
-                      <Checkbox
-                        aria-label={t('alarms.select', { tag: a.tag })}
-                        disabled={!selectable.has(a.key)}
-                        checked={selectedKeys.includes(a.key)}
-                        onChange={(e) =>
-                          setSelected((s) =>
-                            e.target.checked ? [...s, a.key] : s.filter((k) => k !== a.key),
-                          )
-                        }
-                      />
-                    )}
-                    <PriorityTag priority={a.priority} />
-                    <StateTag alarm={a} />
-                    {flags(a)}
-                  </Space>
-                  <div className="aegis-alarm-message" style={{ margin: '4px 0' }}>
-                    {a.message}
-                  </div>
-                  <Space size={8} wrap style={{ fontSize: 12 }}>
-                    <span>{dayjs(alarmTime(a)).format('MM-DD HH:mm:ss')}</span>
-                    <code>{a.tag}</code>
-                    <span>{plant.label(a.equipmentId)}</span>
-                    <span>
-                      {t('alarms.field.value')}: {formatAlarmValue(a.value)}
-                    </span>
-                  </Space>
-                  <Space size={4} wrap style={{ marginTop: 6 }}>
-                    {actions(a)}
-                    <Button size="small" icon={<InfoCircleOutlined />} onClick={() => setDetailKey(a.key)}>
-                      {t('alarms.action.details')}
-                    </Button>
-                  </Space>
+            items={rows}
+            rowKey={(a) => a.key}
+            empty={<Empty description={t('alarms.none')} />}
+            render={(a) => (
+              <div
+                {...rowAttrs(a)}
+                className={`aegis-alarm-card ${rowClass(a)}`}
+                style={{ width: '100%', padding: 8, borderRadius: 6 }}
+              >
+                <Space size={4} wrap>
+                  {mayAck && (
+                    <Checkbox
+                      aria-label={t('alarms.select', { tag: a.tag })}
+                      disabled={!selectable.has(a.key)}
+                      checked={selectedKeys.includes(a.key)}
+                      onChange={(e) =>
+                        setSelected((s) => (e.target.checked ? [...s, a.key] : s.filter((k) => k !== a.key)))
+                      }
+                    />
+                  )}
+                  <PriorityTag priority={a.priority} />
+                  <StateTag alarm={a} />
+                  {flags(a)}
+                </Space>
+                <div className="aegis-alarm-message" style={{ margin: '4px 0' }}>
+                  {a.message}
                 </div>
-              </List.Item>
+                <Space size={8} wrap style={{ fontSize: 12 }}>
+                  <span>{dayjs(alarmTime(a)).format('MM-DD HH:mm:ss')}</span>
+                  <code>{a.tag}</code>
+                  <span>{plant.label(a.equipmentId)}</span>
+                  <span>
+                    {t('alarms.field.value')}: {formatAlarmValue(a.value)}
+                  </span>
+                </Space>
+                <Space size={4} wrap style={{ marginTop: 6 }}>
+                  {actions(a)}
+                  <Button size="small" icon={<InfoCircleOutlined />} onClick={() => setDetailKey(a.key)}>
+                    {t('alarms.action.details')}
+                  </Button>
+                </Space>
+              </div>
             )}
           />
         ) : (

@@ -67,7 +67,12 @@ export function RuleFormModal({
   const update = useUpdateRule();
   const [problems, setProblems] = useState<string[]>([]);
   const mayWrite = canAnywhere(me, 'tag.write');
-  const connectors = useQuery({ ...connectorsQuery, enabled: open && canAnywhere(me, 'connector.manage') });
+  // Only to offer a pick list: without it the id is typed, so a failure is not worth a message.
+  const connectors = useQuery({
+    ...connectorsQuery,
+    enabled: open && canAnywhere(me, 'connector.manage'),
+    meta: { silent: true },
+  });
 
   const type = Form.useWatch('type', form) ?? 'limit';
   const levels = Form.useWatch('levels', form);

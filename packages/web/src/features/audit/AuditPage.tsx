@@ -1,5 +1,10 @@
-import { DownloadOutlined, ReloadOutlined, SafetyCertificateOutlined, SearchOutlined } from '@ant-design/icons';
 import { AUDIT_OUTCOMES, type AuditEntry } from '@aegis/shared';
+import {
+  DownloadOutlined,
+  ReloadOutlined,
+  SafetyCertificateOutlined,
+  SearchOutlined,
+} from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import {
   Alert,
@@ -34,7 +39,11 @@ interface FilterValues {
   outcome?: AuditEntry['outcome'];
 }
 
-const OUTCOME_COLOUR: Record<AuditEntry['outcome'], string> = { success: 'green', failure: 'orange', denied: 'red' };
+const OUTCOME_COLOUR: Record<AuditEntry['outcome'], string> = {
+  success: 'green',
+  failure: 'orange',
+  denied: 'red',
+};
 
 function toFilters(v: FilterValues): AuditFilters {
   const text = (s?: string) => s?.trim() || undefined;
@@ -55,7 +64,9 @@ export function AuditPage() {
   const [form] = Form.useForm<FilterValues>();
   const [filters, setFilters] = useState<AuditFilters>({});
   const [page, setPage] = useState({ current: 1, pageSize: 50 });
-  const list = useQuery(auditQuery(filters, { limit: page.pageSize, offset: (page.current - 1) * page.pageSize }));
+  const list = useQuery(
+    auditQuery(filters, { limit: page.pageSize, offset: (page.current - 1) * page.pageSize }),
+  );
   const verify = useVerifyChain();
 
   const apply = (v: FilterValues) => {
@@ -70,7 +81,12 @@ export function AuditPage() {
         title={t('audit.title')}
         extra={
           <Space wrap size={4}>
-            <Button icon={<SafetyCertificateOutlined />} loading={verify.isPending} onClick={() => verify.mutate()} data-testid="audit-verify">
+            <Button
+              icon={<SafetyCertificateOutlined />}
+              loading={verify.isPending}
+              onClick={() => verify.mutate()}
+              data-testid="audit-verify"
+            >
               {t('audit.verify')}
             </Button>
             {canGlobally(me, 'audit.export') && (
@@ -95,12 +111,19 @@ export function AuditPage() {
             description={verify.data.ok ? null : verify.data.problem}
           />
         )}
-        {verify.isError && <Alert style={{ marginBottom: 12 }} showIcon type="error" title={errorText(t, verify.error)} />}
+        {verify.isError && (
+          <Alert style={{ marginBottom: 12 }} showIcon type="error" title={errorText(t, verify.error)} />
+        )}
         <Form form={form} layout="vertical" onFinish={apply}>
           <Row gutter={12}>
             <Col xs={24} md={12} xl={8}>
               <Form.Item name="range" label={t('audit.field.time')}>
-                <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" allowEmpty={[true, true]} style={{ width: '100%' }} />
+                <DatePicker.RangePicker
+                  showTime={{ format: 'HH:mm' }}
+                  format="YYYY-MM-DD HH:mm"
+                  allowEmpty={[true, true]}
+                  style={{ width: '100%' }}
+                />
               </Form.Item>
             </Col>
             <Col xs={12} md={6} xl={4}>
@@ -125,7 +148,10 @@ export function AuditPage() {
             </Col>
             <Col xs={24} md={6} xl={3}>
               <Form.Item name="outcome" label={t('audit.field.outcome')}>
-                <Select allowClear options={AUDIT_OUTCOMES.map((o) => ({ value: o, label: t(`audit.outcome.${o}`) }))} />
+                <Select
+                  allowClear
+                  options={AUDIT_OUTCOMES.map((o) => ({ value: o, label: t(`audit.outcome.${o}`) }))}
+                />
               </Form.Item>
             </Col>
           </Row>
@@ -141,7 +167,11 @@ export function AuditPage() {
             >
               {t('common.reset')}
             </Button>
-            <Button icon={<ReloadOutlined />} onClick={() => void list.refetch()} aria-label={t('common.refresh')} />
+            <Button
+              icon={<ReloadOutlined />}
+              onClick={() => void list.refetch()}
+              aria-label={t('common.refresh')}
+            />
           </Space>
         </Form>
       </Card>
@@ -173,7 +203,11 @@ export function AuditPage() {
                     {
                       key: 'hash',
                       label: t('audit.field.hash'),
-                      children: <Typography.Text code copyable={{ text: e.hash }}>{e.hash.slice(0, 16)}…</Typography.Text>,
+                      children: (
+                        <Typography.Text code copyable={{ text: e.hash }}>
+                          {e.hash.slice(0, 16)}…
+                        </Typography.Text>
+                      ),
                     },
                   ]}
                 />
@@ -192,12 +226,15 @@ export function AuditPage() {
             {
               title: t('audit.field.target'),
               key: 'target',
-              render: (_, e) => (e.targetType ? `${e.targetType}${e.targetId ? ` #${e.targetId}` : ''}` : '—'),
+              render: (_, e) =>
+                e.targetType ? `${e.targetType}${e.targetId ? ` #${e.targetId}` : ''}` : '—',
             },
             {
               title: t('audit.field.outcome'),
               dataIndex: 'outcome',
-              render: (o: AuditEntry['outcome']) => <Tag color={OUTCOME_COLOUR[o]}>{t(`audit.outcome.${o}`)}</Tag>,
+              render: (o: AuditEntry['outcome']) => (
+                <Tag color={OUTCOME_COLOUR[o]}>{t(`audit.outcome.${o}`)}</Tag>
+              ),
             },
             {
               title: t('audit.field.reason'),

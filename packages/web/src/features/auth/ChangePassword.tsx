@@ -2,6 +2,7 @@ import { KeyOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Form, Input, Modal, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
+import { useMe } from '../../app/auth';
 import { errorText } from '../../app/notify';
 import { useChangePassword, useLogout } from './api';
 
@@ -16,6 +17,7 @@ function ChangePasswordForm({ onDone, submitText }: { onDone?: () => void; submi
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
   const change = useChangePassword();
+  const { data: me } = useMe();
   return (
     <Form
       form={form}
@@ -33,6 +35,8 @@ function ChangePasswordForm({ onDone, submitText }: { onDone?: () => void; submi
         )
       }
     >
+      {/* tells the browser's password manager whose password this is */}
+      <input type="text" name="username" autoComplete="username" value={me?.username ?? ''} readOnly hidden />
       {change.isError && (
         <Alert type="error" showIcon title={errorText(t, change.error)} style={{ marginBottom: 16 }} />
       )}
@@ -85,7 +89,15 @@ export function ForcedPasswordChange() {
   const logout = useLogout();
   const navigate = useNavigate();
   return (
-    <div style={{ minHeight: '100vh', display: 'grid', placeItems: 'center', padding: 16, background: '#f5f5f5' }}>
+    <div
+      style={{
+        minHeight: '100vh',
+        display: 'grid',
+        placeItems: 'center',
+        padding: 16,
+        background: '#f5f5f5',
+      }}
+    >
       <Card style={{ width: '100%', maxWidth: 420 }}>
         <Typography.Title level={4}>
           <KeyOutlined /> {t('password.requiredTitle')}

@@ -1,7 +1,7 @@
 import type { AlarmPriority, AlarmView } from '@aegis/shared';
 import { AlertOutlined, LineChartOutlined, SettingOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Col, Empty, Grid, List, Result, Row, Space, Table, Tooltip, Typography } from 'antd';
+import { Button, Card, Col, Empty, Grid, Result, Row, Space, Table, Tooltip, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
@@ -9,6 +9,7 @@ import { canAnywhere, useMe } from '../../app/auth';
 import { useLocalName } from '../../app/i18n';
 import { displayState, isUnackActive, PRIORITY_COLOR, PRIORITY_RANK, PriorityTag } from '../alarms/present';
 import { PlantNodeSelect } from '../plant/PlantNodeSelect';
+import { CardList } from '../realtime/CardList';
 import { formatTs, formatValue, QualityBadge } from '../realtime/format';
 import { type LivePoint, useAlarmStream, useLivePoints, useLiveValues } from '../realtime/hooks';
 import { LiveBadge } from '../realtime/LiveBadge';
@@ -230,24 +231,27 @@ function EquipmentTags({
       {tags.isError ? (
         <Result status="error" title={t('common.loadFailed')} subTitle={tags.error.message} />
       ) : phone ? (
-        <List<TagRow>
+        <CardList<TagRow>
           loading={tags.isLoading}
-          dataSource={rows}
-          rowKey="id"
-          locale={{ emptyText: <Empty description={t('live.noTags')} /> }}
-          renderItem={(tag) => {
+          items={rows}
+          rowKey={(tag) => tag.id}
+          gap={0}
+          pageSize={50}
+          empty={<Empty description={t('live.noTags')} />}
+          render={(tag) => {
             const v = value(tag);
             return (
-              <List.Item
+              <div
                 data-tag-id={tag.id}
-                onClick={() => setDetail(tag)}
-                style={{ cursor: 'pointer', display: 'block' }}
+                style={{ padding: '8px 0', borderBottom: '1px solid rgba(5, 5, 5, 0.06)' }}
               >
                 <Space style={{ width: '100%', justifyContent: 'space-between' }} align="start">
                   <div style={{ minWidth: 0 }}>
                     <Space size={4}>
                       {alarmIndicator(tag)}
-                      <Typography.Text strong>{name(tag)}</Typography.Text>
+                      <Typography.Link strong onClick={() => setDetail(tag)}>
+                        {name(tag)}
+                      </Typography.Link>
                     </Space>
                     <div>
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
@@ -267,7 +271,7 @@ function EquipmentTags({
                   </div>
                 </Space>
                 {spark_(tag, '100%')}
-              </List.Item>
+              </div>
             );
           }}
         />

@@ -1,6 +1,6 @@
 import type { AlarmView } from '@aegis/shared';
 import { BellOutlined, LineChartOutlined } from '@ant-design/icons';
-import { Button, Descriptions, Drawer, Grid, List, Space, Typography } from 'antd';
+import { Button, Descriptions, Drawer, Grid, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -58,22 +58,15 @@ export function TagDrawer({
             </Button>
           </Space>
           {alarms.length > 0 && (
-            <List<AlarmView>
-              size="small"
-              bordered
-              style={{ marginBottom: 16 }}
-              dataSource={alarms}
-              rowKey="key"
-              renderItem={(a) => (
-                <List.Item>
-                  <Space wrap size={4}>
-                    <PriorityTag priority={a.priority} />
-                    <StateTag alarm={a} />
-                    <span>{a.message}</span>
-                  </Space>
-                </List.Item>
-              )}
-            />
+            <Space orientation="vertical" size={4} style={{ width: '100%', marginBottom: 16 }}>
+              {alarms.map((a) => (
+                <Space key={a.key} wrap size={4} data-alarm-key={a.key}>
+                  <PriorityTag priority={a.priority} />
+                  <StateTag alarm={a} />
+                  <span>{a.message}</span>
+                </Space>
+              ))}
+            </Space>
           )}
           <Descriptions
             size="small"

@@ -11,7 +11,14 @@ export function NodeFields({ codeDisabled = false }: { codeDisabled?: boolean })
   return (
     <Row gutter={16}>
       <Col xs={24} sm={12}>
-        <Form.Item name="code" label={t('plant.field.code')} rules={[{ required: true }, { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, message: t('plant.codeHint') }]}>
+        <Form.Item
+          name="code"
+          label={t('plant.field.code')}
+          rules={[
+            { required: true },
+            { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, message: t('plant.codeHint') },
+          ]}
+        >
           <Input maxLength={64} disabled={codeDisabled} />
         </Form.Item>
       </Col>
@@ -21,12 +28,20 @@ export function NodeFields({ codeDisabled = false }: { codeDisabled?: boolean })
         </Form.Item>
       </Col>
       <Col xs={24} sm={12}>
-        <Form.Item name="nameZh" label={t('plant.field.nameZh')} rules={[{ required: true, whitespace: true }]}>
+        <Form.Item
+          name="nameZh"
+          label={t('plant.field.nameZh')}
+          rules={[{ required: true, whitespace: true }]}
+        >
           <Input maxLength={200} />
         </Form.Item>
       </Col>
       <Col xs={24} sm={12}>
-        <Form.Item name="nameEn" label={t('plant.field.nameEn')} rules={[{ required: true, whitespace: true }]}>
+        <Form.Item
+          name="nameEn"
+          label={t('plant.field.nameEn')}
+          rules={[{ required: true, whitespace: true }]}
+        >
           <Input maxLength={200} />
         </Form.Item>
       </Col>

@@ -1,5 +1,5 @@
-import { DeleteOutlined, PlusOutlined, SaveOutlined } from '@ant-design/icons';
 import type { PlantNode, PlantTreeNode } from '@aegis/shared';
+import { DeleteOutlined, PlusOutlined, SaveOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import {
   App,
@@ -28,7 +28,7 @@ import { canAt, canGlobally, pathIds, useMe } from '../../app/auth';
 import { useLocalName } from '../../app/i18n';
 import { ReasonField, ReasonModal } from '../../app/ReasonField';
 import { plantTreeQuery, useDeleteNode, useUpdateNode } from './api';
-import { LEVEL_ICON, LevelTag, StatusTag, childLevels } from './levels';
+import { childLevels, LEVEL_ICON, LevelTag, StatusTag } from './levels';
 import { CreateNodeModal, NodeFields } from './NodeForms';
 
 const EDITABLE = ['code', 'nameZh', 'nameEn', 'status', 'description'] as const;
@@ -67,7 +67,9 @@ export function PlantPage() {
     if (!selected) return;
     const ancestors = pathIds(selected.path).filter((id) => id !== selected.id);
     setExpanded((keys) =>
-      keys === null || ancestors.every((id) => keys.includes(id)) ? keys : [...new Set([...keys, ...ancestors])],
+      keys === null || ancestors.every((id) => keys.includes(id))
+        ? keys
+        : [...new Set([...keys, ...ancestors])],
     );
   }, [selected]);
 
@@ -101,7 +103,8 @@ export function PlantPage() {
     return (tree.data ?? []).filter(matches).map(toData);
   }, [tree.data, filter, name]);
 
-  if (tree.isError) return <Result status="error" title={t('common.loadFailed')} subTitle={tree.error.message} />;
+  if (tree.isError)
+    return <Result status="error" title={t('common.loadFailed')} subTitle={tree.error.message} />;
 
   return (
     <Row gutter={[16, 16]}>
@@ -147,7 +150,12 @@ export function PlantPage() {
       </Col>
       <Col xs={24} lg={14} xl={15} ref={detailRef}>
         {selected ? (
-          <NodeDetail key={selected.id} node={selected} onSelect={select} parentName={selected.parentId ? byId.get(selected.parentId) : undefined} />
+          <NodeDetail
+            key={selected.id}
+            node={selected}
+            onSelect={select}
+            parentName={selected.parentId ? byId.get(selected.parentId) : undefined}
+          />
         ) : (
           <Card size="small">
             <Empty description={t('plant.selectHint')} />
@@ -234,7 +242,11 @@ function NodeDetail({
         style={{ marginBottom: 16 }}
         items={[
           { key: 'parent', label: t('plant.parent'), children: parentName ? name(parentName) : '—' },
-          { key: 'updatedAt', label: t('plant.updatedAt'), children: dayjs(node.updatedAt).format('YYYY-MM-DD HH:mm') },
+          {
+            key: 'updatedAt',
+            label: t('plant.updatedAt'),
+            children: dayjs(node.updatedAt).format('YYYY-MM-DD HH:mm'),
+          },
         ]}
       />
       <Form
@@ -255,7 +267,13 @@ function NodeDetail({
         {writable && <ReasonField />}
         {writable && (
           <Space wrap>
-            <Button type="primary" htmlType="submit" icon={<SaveOutlined />} loading={update.isPending} data-testid="plant-save">
+            <Button
+              type="primary"
+              htmlType="submit"
+              icon={<SaveOutlined />}
+              loading={update.isPending}
+              data-testid="plant-save"
+            >
               {t('common.save')}
             </Button>
             {levels.length > 0 && (

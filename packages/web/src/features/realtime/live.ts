@@ -234,7 +234,12 @@ export class LiveConnection {
   private scheduleReconnect() {
     if (this.reconnectTimer) return;
     const delay = reconnectDelayMs(this.attempt++);
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      // Everyone left meanwhile (e.g. signed out): a new socket would only be refused.
+      if (this.users > 0) this.connect();
+      else this.setStatus('idle');
+    }, delay);
   }
 
   private retryNow() {
@@ -254,6 +259,7 @@ export class LiveConnection {
     const ws = this.ws;
     this.ws = null;
     ws?.close(1000, 'no more listeners');
+    this.attempt = 0;
     this.latest.clear();
     this.setStatus('idle');
   }

@@ -1,8 +1,8 @@
 import type { PlantNode } from '@aegis/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { canAnywhere, pathIds, useMe } from '../../app/auth';
-import { useLocalName } from '../../app/i18n';
 import { plantNodesQuery } from '../plant/api';
 
 /**
@@ -12,12 +12,14 @@ import { plantNodesQuery } from '../plant/api';
 export function usePlantIndex() {
   const { data: me } = useMe();
   const nodes = useQuery({ ...plantNodesQuery, enabled: canAnywhere(me, 'plant.read') });
-  const name = useLocalName();
+  const { i18n } = useTranslation();
+  const en = i18n.language === 'en-US';
   return useMemo(() => {
+    const name = (r: PlantNode) => (en ? r.nameEn || r.nameZh : r.nameZh || r.nameEn);
     const byId = new Map<number, PlantNode>((nodes.data ?? []).map((n) => [n.id, n]));
     return {
       byId,
-      /** "Name (CODE)" or "#id". */
+      /** The node's name in the UI language, or "#id". */
       label: (id: number | null | undefined) => {
         if (id === null || id === undefined) return '—';
         const n = byId.get(id);
@@ -29,5 +31,5 @@ export function usePlantIndex() {
         return id === ancestorId || (!!n && pathIds(n.path).includes(ancestorId));
       },
     };
-  }, [nodes.data, name]);
+  }, [nodes.data, en]);
 }

@@ -182,7 +182,12 @@ export function TagFormDrawer({
   const [problems, setProblems] = useState<string[]>([]);
   const type = Form.useWatch('type', form);
   const kind = Form.useWatch(['source', 'kind'], form) as SourceKind | undefined;
-  const connectors = useQuery({ ...connectorsQuery, enabled: open && canAnywhere(me, 'connector.manage') });
+  // Only to offer a pick list: without it the id is typed, so a failure is not worth a message.
+  const connectors = useQuery({
+    ...connectorsQuery,
+    enabled: open && canAnywhere(me, 'connector.manage'),
+    meta: { silent: true },
+  });
 
   useEffect(() => {
     if (!open) return;

@@ -87,8 +87,24 @@ export function TrendChart(props: Props) {
       const lastTs = fetched.at(-1)?.[0] ?? Number.NEGATIVE_INFINITY;
       const data = [...fetched, ...(props.live.get(id) ?? []).filter((p) => p[0] > lastTs)];
       const bucketed = !!s && s.resolution !== 'raw' && s.points.some((p) => p.min != null && p.max != null);
+      lines.push({
+        id: `line-${id}`,
+        type: 'line',
+        name: label(id),
+        yAxisIndex,
+        data,
+        showSymbol: data.length < 60,
+        symbolSize: 4,
+        step: stepped ? 'end' : undefined,
+        connectNulls: false,
+        lineStyle: { width: 1.6, color: c },
+        itemStyle: { color: c },
+        emphasis: { focus: 'series' },
+        z: 3,
+      });
       if (bucketed && s) {
-        // The band is two stacked series: an invisible floor at min, then (max − min) filled.
+        // The band: two stacked series, an invisible floor at min, then (max − min) filled. It comes
+        // after the line so the legend shows the line's symbol.
         const stack = `band-${id}`;
         const common = {
           type: 'line',
@@ -99,6 +115,7 @@ export function TrendChart(props: Props) {
           silent: true,
           lineStyle: { opacity: 0 },
           tooltip: { show: false },
+          z: 1,
           connectNulls: false,
         };
         lines.push({
@@ -116,20 +133,6 @@ export function TrendChart(props: Props) {
           ]),
         });
       }
-      lines.push({
-        id: `line-${id}`,
-        type: 'line',
-        name: label(id),
-        yAxisIndex,
-        data,
-        showSymbol: data.length < 60,
-        symbolSize: 4,
-        step: stepped ? 'end' : undefined,
-        connectNulls: false,
-        lineStyle: { width: 1.6, color: c },
-        itemStyle: { color: c },
-        emphasis: { focus: 'series' },
-      });
     }
     const leftAxes = Math.ceil(units.length / 2);
     const rightAxes = Math.floor(units.length / 2);

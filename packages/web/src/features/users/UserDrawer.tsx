@@ -1,7 +1,22 @@
-import { KeyOutlined } from '@ant-design/icons';
 import type { User } from '@aegis/shared';
+import { KeyOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { App, Button, Col, Divider, Drawer, Form, Grid, Input, Modal, Row, Select, Space, Switch, Tag } from 'antd';
+import {
+  App,
+  Button,
+  Col,
+  Divider,
+  Drawer,
+  Form,
+  Grid,
+  Input,
+  Modal,
+  Row,
+  Select,
+  Space,
+  Switch,
+  Tag,
+} from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { canAnywhere, useMe } from '../../app/auth';
@@ -110,7 +125,11 @@ export function UserDrawer({
             </Form.Item>
           </Col>
           <Col xs={24} sm={12}>
-            <Form.Item name="displayName" label={t('users.field.displayName')} rules={[{ required: true, whitespace: true }]}>
+            <Form.Item
+              name="displayName"
+              label={t('users.field.displayName')}
+              rules={[{ required: true, whitespace: true }]}
+            >
               <Input maxLength={200} />
             </Form.Item>
           </Col>
@@ -239,7 +258,12 @@ function ResetPasswordModal({ open, user, onClose }: { open: boolean; user: User
       }}
     >
       <Form form={form} layout="vertical">
-        <Form.Item name="password" label={t('password.new')} extra={t('users.resetHint')} rules={[{ required: true }]}>
+        <Form.Item
+          name="password"
+          label={t('password.new')}
+          extra={t('users.resetHint')}
+          rules={[{ required: true }]}
+        >
           <Input.Password autoComplete="new-password" />
         </Form.Item>
       </Form>

@@ -1,5 +1,5 @@
-import { PlusOutlined } from '@ant-design/icons';
 import type { User } from '@aegis/shared';
+import { PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Input, Space, Table, Tag } from 'antd';
 import dayjs from 'dayjs';
@@ -76,7 +76,8 @@ export function UsersPage() {
           {
             title: t('users.field.team'),
             dataIndex: 'teamId',
-            render: (id: number | null) => (id ? (teams.data?.find((x) => x.id === id)?.name ?? `#${id}`) : null),
+            render: (id: number | null) =>
+              id ? (teams.data?.find((x) => x.id === id)?.name ?? `#${id}`) : null,
           },
           {
             title: t('users.field.homeNode'),
