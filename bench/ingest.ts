@@ -360,6 +360,7 @@ async function runOne(kind: DbKind, totalPoints: number) {
     // --- 4. Raw COPY of the same number of points into a table of the same shape ---
     log(`[${kind}] raw COPY baseline…`);
     await s.db.execAsOwner('CREATE TABLE bench_copy (LIKE tag_value INCLUDING ALL)');
+    await s.db.execAsOwner(`GRANT ALL ON bench_copy TO ${config.dbAppRole}`);
     const n = t10.points;
     const csvLines = function* () {
       const base = Date.now() - 7_200_000;
@@ -371,7 +372,6 @@ async function runOne(kind: DbKind, totalPoints: number) {
     if (kind === 'pg') {
       const client = await s.db.pool!.connect();
       try {
-        await client.query('RESET ROLE');
         await pipeline(
           Readable.from(csvLines()),
           client.query(copyFrom('COPY bench_copy FROM STDIN WITH (FORMAT csv)')),

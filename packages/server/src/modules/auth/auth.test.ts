@@ -31,6 +31,17 @@ describe('sign-in', () => {
     expect(me.body).toMatchObject({ username: 'admin', roles: [{ role: 'admin', nodeId: null }] });
   });
 
+  it('records a sign-in once, under the user who signed in', async () => {
+    const before = (await admin.get('/api/audit?limit=1')).body.items[0].seq as number;
+    await app.as('lead.a');
+    const after = (await admin.get('/api/audit?limit=50')).body.items.filter(
+      (e: { seq: number }) => e.seq > before,
+    );
+    expect(after.map((e: { action: string; actorName: string }) => [e.action, e.actorName])).toEqual([
+      ['auth.login', 'lead.a'],
+    ]);
+  });
+
   it('answers 401 with the error body when not signed in', async () => {
     const res = await anonymous(app).get('/api/plant/tree');
     expect(res.status).toBe(401);

@@ -129,6 +129,9 @@ export function createAuthService(deps: {
             after: { sessionId: s.id },
           },
         );
+        // The entry went in under a copy of the context (no actor yet): mark the request itself,
+        // or the audit safety net would add a second, anonymous entry for the sign-in.
+        ctx.audited = true;
         return s;
       });
       const actor = await access.loadActor(user.id, { sessionId: session.id });
