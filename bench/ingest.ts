@@ -18,10 +18,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import mqtt from 'mqtt';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import WebSocket from 'ws';
 import { createAegis } from '../packages/server/src/app.js';
 import { loadConfig } from '../packages/server/src/config.js';
 import { systemContext } from '../packages/server/src/context.js';
@@ -67,6 +66,24 @@ async function pgDatabase() {
       await c.end();
     },
   };
+}
+
+// The load generator (publishers and screens) runs in its own thread: see bench/load.ts.
+const worker = new Worker(new URL('./load-worker.mjs', import.meta.url));
+let nextId = 0;
+const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+worker.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+  const w = waiting.get(m.id);
+  waiting.delete(m.id);
+  if (m.error) w?.reject(new Error(m.error));
+  else w?.resolve(m.result);
+});
+function load<T = unknown>(command: Record<string, unknown>): Promise<T> {
+  const id = ++nextId;
+  return new Promise<T>((resolve, reject) => {
+    waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    worker.postMessage({ ...command, id });
+  });
 }
 
 async function runOne(kind: DbKind, totalPoints: number) {
@@ -165,18 +182,6 @@ async function runOne(kind: DbKind, totalPoints: number) {
     const brokerUrl = s.connectors.broker()!.url;
     log(`[${kind}] ${tags.length} tags, ${ruleRows.length} rules`);
 
-    const clients: mqtt.MqttClient[] = [];
-    const connect = async () => {
-      const c = mqtt.connect(brokerUrl, { clean: true, reconnectPeriod: 0 });
-      await new Promise<void>((res, rej) => {
-        c.once('connect', () => res());
-        c.once('error', rej);
-      });
-      clients.push(c);
-      return c;
-    };
-    const publish = (c: mqtt.MqttClient, topic: string, payload: string) =>
-      new Promise<void>((res, rej) => c.publish(topic, payload, { qos: 1 }, (e) => (e ? rej(e) : res())));
     const handled = () => {
       const st = s.ingest.stats();
       return st.stored + st.skippedByDeadband + st.duplicates;
@@ -187,49 +192,26 @@ async function runOne(kind: DbKind, totalPoints: number) {
       await s.alarms.idle();
       return handled() >= target;
     };
-
     let tsBase = Date.now() - 3_600_000;
-    const nextTs = () => ++tsBase;
 
     // --- 1. Throughput ---
     async function throughput(pointsPerMessage: 10 | 1, points: number) {
-      const publishers = await Promise.all([0, 1, 2, 3].map(() => connect()));
       const messages = Math.ceil(points / pointsPerMessage);
+      const total = messages * pointsPerMessage;
       const before = handled();
       const started = performance.now();
-      const window = 512;
-      await Promise.all(
-        publishers.map(async (c, p) => {
-          const inflight = new Set<Promise<void>>();
-          for (let m = p; m < messages; m += publishers.length) {
-            const e = m % EQUIPMENT;
-            let topic: string;
-            let payload: string;
-            const ts = nextTs();
-            if (pointsPerMessage === 10) {
-              const values: Record<string, number> = {};
-              for (let k = 0; k < 10; k++) values[`a${k}`] = Math.round(Math.random() * 500 * 10) / 10;
-              topic = `bench/a/EQ${e}`;
-              payload = JSON.stringify({ ts, values });
-            } else {
-              topic = `bench/b/EQ${e}/B${Math.floor(m / EQUIPMENT) % 10}`;
-              payload = JSON.stringify({ ts, v: Math.round(Math.random() * 5000) / 10 });
-            }
-            const pr = publish(c, topic, payload).finally(() => inflight.delete(pr));
-            inflight.add(pr);
-            if (inflight.size >= window) await Promise.race(inflight);
-          }
-          await Promise.all(inflight);
-        }),
-      );
-      const total = messages * pointsPerMessage;
+      const r = await load<{ tsEnd: number }>({
+        cmd: 'throughput',
+        url: brokerUrl,
+        pointsPerMessage,
+        messages,
+        equipment: EQUIPMENT,
+        tsBase,
+      });
+      tsBase = r.tsEnd;
       const ok = await waitHandled(before + total, 120_000);
-      if (!ok) {
-        log(`[${kind}]   incomplete: ingest ${JSON.stringify(s.ingest.stats())}`);
-        log(`[${kind}]   connectors ${JSON.stringify(s.connectors.health())}`);
-      }
       const secs = (performance.now() - started) / 1000;
-      for (const c of publishers) c.end(true);
+      if (!ok) log(`[${kind}]   incomplete: ingest ${JSON.stringify(s.ingest.stats())}`);
       return {
         pointsPerMessage,
         points: total,
@@ -253,109 +235,34 @@ async function runOne(kind: DbKind, totalPoints: number) {
       payload: { username: 'admin', password: 'Bench-Pass-2026' },
     });
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
-    const keysByClient: Array<Map<string, number>> = [];
-    const latencies: number[] = [];
-    const probeSent = new Map<string, number>();
-    const sockets = await Promise.all(
-      Array.from({ length: LATENCY_CLIENTS }, (_, i) => {
-        const keys = new Map<string, number>();
-        keysByClient.push(keys);
-        return new Promise<WebSocket>((res, rej) => {
-          const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/api/live`, { headers: { cookie } });
-          ws.on('message', (data) => {
-            const now = Date.now();
-            const msg = JSON.parse(String(data)) as {
-              type: string;
-              events?: Array<{ type: string; key: string; tag: string; at: number }>;
-            };
-            if (msg.type !== 'alarms') return;
-            for (const ev of msg.events ?? []) {
-              if (ev.type !== 'activated') continue;
-              if (!keys.has(ev.key)) keys.set(ev.key, now);
-              const sent = probeSent.get(`${ev.tag}@${ev.at}`);
-              if (sent !== undefined) latencies.push(now - sent);
-            }
-          });
-          ws.once('open', () => res(ws));
-          ws.once('error', rej);
-          void i;
-        });
-      }),
-    );
-    log(`[${kind}] latency: ${sockets.length} WebSocket clients, background 10,000 points/s…`);
-    const bg = await connect();
-    const probe = await connect();
-    let running = true;
-    const background = (async () => {
-      // 1,000 messages/s of 10 points, in 10 ms slices.
-      while (running) {
-        const sliceStart = Date.now();
-        const work: Promise<void>[] = [];
-        for (let i = 0; i < 10; i++) {
-          const values: Record<string, number> = {};
-          for (let k = 0; k < 10; k++) values[`a${k}`] = Math.round(Math.random() * 500);
-          work.push(publish(bg, `bench/a/EQ${i % EQUIPMENT}`, JSON.stringify({ ts: nextTs(), values })));
-        }
-        await Promise.all(work);
-        const wait = 10 - (Date.now() - sliceStart);
-        if (wait > 0) await sleep(wait);
-      }
-    })();
-    const bgBefore = handled();
-    const bgStarted = performance.now();
-    // Probes: every 50 ms a B tag goes above H, and 25 ms later back to normal.
-    for (let i = 0; i < 100; i++) {
-      const tag = `EQ${i % EQUIPMENT}.B${Math.floor(i / EQUIPMENT)}`;
-      const topic = `bench/b/EQ${i % EQUIPMENT}/B${Math.floor(i / EQUIPMENT)}`;
-      const ts = Date.now();
-      probeSent.set(`${tag}@${ts}`, ts);
-      await publish(probe, topic, JSON.stringify({ ts, v: 950 }));
-      await sleep(25);
-      await publish(probe, topic, JSON.stringify({ ts: Date.now(), v: 10 }));
-      await sleep(25);
-    }
-    await sleep(500);
-    const bgRate = Math.round((handled() - bgBefore) / ((performance.now() - bgStarted) / 1000));
-    running = false;
-    await background;
-    const expectedSamples = 100 * sockets.length;
+    await load({ cmd: 'screens', port: httpPort, cookie, count: LATENCY_CLIENTS });
+    log(`[${kind}] latency: ${LATENCY_CLIENTS} WebSocket clients, background 10,000 points/s…`);
+    const lat = await load<{ latencies: number[]; backgroundPointsPerSecond: number }>({
+      cmd: 'latency',
+      url: brokerUrl,
+      equipment: EQUIPMENT,
+      probes: 100,
+      tsBase: tsBase + 1_000_000, // the background's own stretch of source time
+    });
+    const latencies = lat.latencies;
+    const expectedSamples = 100 * LATENCY_CLIENTS;
     log(
       `[${kind}]   p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms (${latencies.length}/${expectedSamples} samples)`,
     );
 
     // --- 3. Burst: 5,000 alarms (2,500 values each crossing H and HH) ---
-    log(`[${kind}] burst of ${BURST_TAGS * 2} alarms to ${sockets.length} clients…`);
-    for (const k of keysByClient) k.clear();
-    const burstClient = await connect();
-    let engineCount = 0;
-    let engineLast = 0;
-    let storedLast = 0;
-    const offEngine = s.alarms.onEvents((evs) => {
-      engineCount += evs.filter((e) => e.event.type === 'activated').length;
-      engineLast = Date.now();
-    });
-    const offStored = s.ingest.onStored(() => {
-      storedLast = Date.now();
-    });
-    const burstTs = Date.now();
-    await Promise.all(
-      Array.from({ length: BURST_TAGS }, (_, i) =>
-        publish(burstClient, `bench/c/${i}`, JSON.stringify({ ts: burstTs, v: 950 })),
-      ),
-    );
+    log(`[${kind}] burst of ${BURST_TAGS * 2} alarms to ${LATENCY_CLIENTS} clients…`);
     const expected = BURST_TAGS * 2;
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && keysByClient.some((k) => k.size < expected)) await sleep(10);
-    const lastArrival = Math.max(...keysByClient.map((k) => Math.max(0, ...k.values())));
-    const burstMs = lastArrival ? lastArrival - burstTs : null;
-    const lost = keysByClient.reduce((sum, k) => sum + Math.max(0, expected - k.size), 0);
-    offEngine();
-    offStored();
-    log(`[${kind}]   all clients had every alarm after ${round(burstMs, 0)} ms, lost ${lost}`);
-    log(
-      `[${kind}]   (stored by ${storedLast - burstTs} ms, ${engineCount} raised by the engine by ${engineLast - burstTs} ms)`,
-    );
-    for (const ws of sockets) ws.close();
+    const burst = await load<{ allDeliveredMs: number | null; lost: number }>({
+      cmd: 'burst',
+      url: brokerUrl,
+      tags: BURST_TAGS,
+      expected,
+    });
+    const burstMs = burst.allDeliveredMs;
+    const lost = burst.lost;
+    log(`[${kind}]   all clients had every alarm after ${burstMs} ms, lost ${lost}`);
+    await load({ cmd: 'close' });
 
     // --- 4. Raw COPY of the same number of points into a table of the same shape ---
     log(`[${kind}] raw COPY baseline…`);
@@ -390,21 +297,20 @@ async function runOne(kind: DbKind, totalPoints: number) {
     const copyRate = Math.round(n / copySecs);
     log(`[${kind}]   COPY ${copyRate} points/s`);
 
-    for (const c of clients) c.end(true);
     return {
       database: kind === 'pg' ? 'postgresql' : 'pglite',
       tags: tags.length,
       rules: ruleRows.length,
       throughput: { batched10: t10, single: t1 },
       latency: {
-        clients: sockets.length,
-        backgroundPointsPerSecond: bgRate,
+        clients: LATENCY_CLIENTS,
+        backgroundPointsPerSecond: lat.backgroundPointsPerSecond,
         samples: latencies.length,
         expectedSamples,
         p50Ms: percentile(latencies, 50),
         p99Ms: percentile(latencies, 99),
       },
-      burst: { alarms: expected, clients: sockets.length, allDeliveredMs: round(burstMs, 0), lost },
+      burst: { alarms: expected, clients: LATENCY_CLIENTS, allDeliveredMs: burstMs, lost },
       copy: { points: n, pointsPerSecond: copyRate },
       ratioToCopy: round(t10.pointsPerSecond / copyRate, 2),
     };

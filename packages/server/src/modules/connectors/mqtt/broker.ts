@@ -76,7 +76,9 @@ const closeServer = (server: TcpServer | HttpServer) =>
  * WebSocket, anonymous, sessions and QoS 1 queues kept in memory.
  */
 export async function startEmbeddedBroker(opts: BrokerOptions): Promise<EmbeddedBroker> {
-  const aedes = await Aedes.createBroker();
+  // More messages in flight than the default 100: the server's own subscriber acknowledges only
+  // after storage, and a slow device must not stall delivery to everyone (drainTimeout).
+  const aedes = await Aedes.createBroker({ concurrency: 2000, drainTimeout: 15_000 });
   const sockets = new Set<import('node:net').Socket>();
   const tcp = createTcpServer((socket) => {
     sockets.add(socket);
