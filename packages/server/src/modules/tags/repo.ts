@@ -116,52 +116,39 @@ export type TagFields = Omit<
   'id' | 'createdAt' | 'updatedAt' | 'equipmentCode' | 'equipmentNameZh' | 'equipmentNameEn'
 > & { path: string };
 
+/** The column values of a tag, in the order both INSERT and UPDATE below use ($n offsets). */
+const columnValues = (t: TagFields) => [
+  t.equipmentId,
+  t.code,
+  t.nameZh,
+  t.nameEn,
+  t.unit,
+  t.type,
+  t.engLow,
+  t.engHigh,
+  t.states === null ? null : JSON.stringify(t.states),
+  JSON.stringify(t.source),
+  t.storageDeadband,
+  t.storageHeartbeatMs,
+];
+
 export async function insert(db: Db, t: TagFields, now: Date) {
   const [row] = await db.query<{ id: number }>(
     `INSERT INTO tag (equipment_id, code, name_zh, name_en, unit, type, eng_low, eng_high, states, source,
        storage_deadband, storage_heartbeat_ms, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $13) RETURNING id`,
-    [
-      t.equipmentId,
-      t.code,
-      t.nameZh,
-      t.nameEn,
-      t.unit,
-      t.type,
-      t.engLow,
-      t.engHigh,
-      t.states === null ? null : JSON.stringify(t.states),
-      JSON.stringify(t.source),
-      t.storageDeadband,
-      t.storageHeartbeatMs,
-      now,
-    ],
+    [...columnValues(t), now],
   );
   return row!.id;
 }
 
 export async function update(db: Db, id: number, t: TagFields, now: Date) {
   await db.query(
-    `UPDATE tag SET equipment_id = $2, code = $3, name_zh = $4, name_en = $5, unit = $6, type = $7, eng_low = $8,
-       eng_high = $9, states = $10::jsonb, source = $11::jsonb, storage_deadband = $12, storage_heartbeat_ms = $13,
-       updated_at = $14
-     WHERE id = $1`,
-    [
-      id,
-      t.equipmentId,
-      t.code,
-      t.nameZh,
-      t.nameEn,
-      t.unit,
-      t.type,
-      t.engLow,
-      t.engHigh,
-      t.states === null ? null : JSON.stringify(t.states),
-      JSON.stringify(t.source),
-      t.storageDeadband,
-      t.storageHeartbeatMs,
-      now,
-    ],
+    `UPDATE tag SET equipment_id = $1, code = $2, name_zh = $3, name_en = $4, unit = $5, type = $6, eng_low = $7,
+       eng_high = $8, states = $9::jsonb, source = $10::jsonb, storage_deadband = $11, storage_heartbeat_ms = $12,
+       updated_at = $13
+     WHERE id = $14`,
+    [...columnValues(t), now, id],
   );
 }
 
