@@ -149,6 +149,18 @@ export async function runCli(program: Command, argv: string[]) {
     }
     const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     say(`Aegis is up: http://${shown}:${config.port}/  (API docs: /api/docs)`);
+    const broker = aegis.services.connectors.broker();
+    if (broker) {
+      const fallback =
+        (config.mqttPort === undefined && broker.port !== 1883) ||
+        (config.mqttWsPort === undefined && broker.wsPort !== 8083);
+      say(
+        `Embedded MQTT broker: mqtt://${shown}:${broker.port}, MQTT over WebSocket ws://${shown}:${broker.wsPort}` +
+          (fallback
+            ? '  (1883/8083 were taken by another program; set AEGIS_MQTT_PORT or MQTT_URL to choose)'
+            : ''),
+      );
+    } else if (config.mqttUrl) say(`MQTT: using the broker at ${config.mqttUrl}`);
     if (aegis.bootstrapPassword) {
       say('');
       say('First start: an administrator was created.');

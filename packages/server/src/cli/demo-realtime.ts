@@ -166,16 +166,18 @@ export async function startDemoSimulator(
       `Simulator: ports ${DEMO_MODBUS_PORT}/${DEMO_OPCUA_PORT} are taken; Modbus on ${sim.ports.modbus}, OPC UA on ${sim.ports.opcua}`,
     );
   }
-  if (sim.ports.modbus !== DEMO_MODBUS_PORT && modbus.id !== null) {
+  // Point the connectors at wherever the simulator listens this time.
+  if (modbus.id !== null && modbus.config.port !== sim.ports.modbus) {
     await s.connectors.update(ctx, modbus.id, {
       config: { ...modbus.config, port: sim.ports.modbus },
-      reason: 'demo simulator moved to a free port',
+      reason: 'demo simulator listens on another port',
     });
   }
-  if (sim.ports.opcua !== DEMO_OPCUA_PORT && opcua.id !== null) {
+  const endpointUrl = `opc.tcp://127.0.0.1:${sim.ports.opcua}`;
+  if (opcua.id !== null && opcua.config.endpointUrl !== endpointUrl) {
     await s.connectors.update(ctx, opcua.id, {
-      config: { ...opcua.config, endpointUrl: `opc.tcp://127.0.0.1:${sim.ports.opcua}` },
-      reason: 'demo simulator moved to a free port',
+      config: { ...opcua.config, endpointUrl },
+      reason: 'demo simulator listens on another port',
     });
   }
   return sim;

@@ -370,7 +370,7 @@ export function RuleFormModal({
               >
                 {connectors.data ? (
                   <Select
-                    options={connectors.data.items.map((c) => ({
+                    options={connectors.data.map((c) => ({
                       value: c.code,
                       label: `${c.name} (${c.code})`,
                     }))}

@@ -59,7 +59,7 @@ export function ConnectorsPage() {
   const [editing, setEditing] = useState<Connector | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Connector | null>(null);
   const [detail, setDetail] = useState<string | number | null>(null);
-  const rows = list.data?.items ?? [];
+  const rows = list.data ?? [];
   const shown = detail !== null ? rows.find((c) => connectorKey(c) === detail) : undefined;
 
   const actions = (c: Connector) =>

@@ -11,7 +11,7 @@ export const connectorKeys = { all: ['connectors'] as const };
 
 export const connectorsQuery = queryOptions({
   queryKey: connectorKeys.all,
-  queryFn: () => http.get<{ items: Connector[] }>('/api/connectors'),
+  queryFn: () => http.get<Connector[]>('/api/connectors'),
 });
 
 export function useCreateConnector() {

@@ -251,7 +251,7 @@ export function TagFormDrawer({
 
   const connectorOptions = (kinds: ConnectorKind[], withDefault: boolean) => [
     ...(withDefault ? [{ value: DEFAULT_CONNECTION, label: t('tags.source.defaultConnection') }] : []),
-    ...(connectors.data?.items ?? [])
+    ...(connectors.data ?? [])
       .filter((c) => c.id !== null && kinds.includes(c.kind))
       .map((c) => ({ value: c.id!, label: `${c.name} (${c.code})` })),
   ];
