@@ -166,6 +166,7 @@ export async function startDemoSimulator(
       `Simulator: ports ${DEMO_MODBUS_PORT}/${DEMO_OPCUA_PORT} are taken; Modbus on ${sim.ports.modbus}, OPC UA on ${sim.ports.opcua}`,
     );
   }
+  playFaults(sim, say);
   // Point the connectors at wherever the simulator listens this time.
   if (modbus.id !== null && modbus.config.port !== sim.ports.modbus) {
     await s.connectors.update(ctx, modbus.id, {
@@ -181,4 +182,30 @@ export async function startDemoSimulator(
     });
   }
   return sim;
+}
+
+/**
+ * Keeps the demo alive: every few minutes one equipment item develops a fault that fits it
+ * (a gas leak, rising vibration, a stuck sensor, a lost link…), which raises real alarms and,
+ * for some, interlocks; three minutes later it is repaired.
+ */
+function playFaults(sim: Simulator, say: (line: string) => void, everyMs = 4 * 60_000, lastsMs = 3 * 60_000) {
+  const candidates = sim.plant.equipment.flatMap((e) => e.faults.map((f) => ({ code: e.code, fault: f })));
+  if (!candidates.length) return;
+  const timer = setInterval(() => {
+    const pick = candidates[Math.floor(Math.random() * candidates.length)]!;
+    try {
+      sim.injectFault(pick.code, pick.fault, { rampMs: 60_000 });
+      say(`Demo: simulated fault ${pick.fault} on ${pick.code} (repaired in ${lastsMs / 60_000} min)`);
+      setTimeout(() => sim.clearFault(pick.code), lastsMs).unref();
+    } catch {
+      // A fault that no longer fits (e.g. already active) is skipped; the next one comes soon.
+    }
+  }, everyMs);
+  timer.unref();
+  const stop = sim.stop.bind(sim);
+  sim.stop = async () => {
+    clearInterval(timer);
+    await stop();
+  };
 }
