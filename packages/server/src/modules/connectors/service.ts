@@ -18,6 +18,8 @@ import type { AuditService } from '../audit/index.js';
 import type { BoundTag, ConnectorHealth, IngestSink, PointValue, TagDirectory } from '../ingest/types.js';
 import { CONFIG_SCHEMAS, type DriverFactories, type DriverFactory, defaultDrivers } from './drivers.js';
 import { BrokerPortInUseError, type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
+import { createMqttDriver } from './mqtt/driver.js';
+import { inProcessTransport } from './mqtt/inprocess.js';
 import type { StoredConnector } from './repo.js';
 import * as repo from './repo.js';
 import type { ConnectorDriver } from './types.js';
@@ -124,10 +126,10 @@ export function createConnectorService(deps: {
     code: string,
     kind: ConnectorKind,
     rawConfig: Record<string, unknown>,
+    factory = drivers[kind] as DriverFactory<ConnectorKind> | undefined,
   ) {
     const entry: Running = { id, code, kind, driver: null, problem: null, since: clock.now() };
     running.set(keyOf(id), entry);
-    const factory = drivers[kind] as DriverFactory<typeof kind> | undefined;
     if (!factory) {
       entry.problem = `This build has no ${kind} driver`;
       return;
@@ -282,10 +284,19 @@ export function createConnectorService(deps: {
           });
         }
         started = true;
-        await launch(null, DEFAULT_CONNECTOR_CODE, 'mqtt', {
-          url: config.mqttUrl ?? broker!.url,
-          sparkplug: true,
-        });
+        // With the embedded broker the default connection takes its messages in-process.
+        const embedded = broker;
+        const inProcess: DriverFactory<'mqtt'> | undefined =
+          embedded && !deps.drivers?.mqtt
+            ? (d) => createMqttDriver(d, inProcessTransport(embedded))
+            : undefined;
+        await launch(
+          null,
+          DEFAULT_CONNECTOR_CODE,
+          'mqtt',
+          { url: config.mqttUrl ?? embedded!.url, sparkplug: true },
+          inProcess as DriverFactory<ConnectorKind> | undefined,
+        );
         for (const row of await repo.list(db))
           if (row.enabled) await launch(row.id, row.code, row.kind, row.config);
         const every = opts.linkPollMs === undefined ? 1000 : opts.linkPollMs;

@@ -29,8 +29,18 @@ export interface EmbeddedBroker {
   /** The URL the server's own default connection uses. */
   readonly url: string;
   readonly aedes: Aedes;
+  /**
+   * Shows the server every message a client publishes (wills included) before the broker
+   * acknowledges or forwards it. For QoS 1 and 2 the broker waits for the promise the handler
+   * returns: the device's PUBACK then means "stored"; a rejection drops the device's connection
+   * unacknowledged, so it publishes again. Returns the function that removes the handler.
+   */
+  intercept(handler: PublishInterceptor): () => void;
   close(): Promise<void>;
 }
+
+/** A message published to the embedded broker; resolves when it is dealt with (null: at once). */
+export type PublishInterceptor = (topic: string, payload: Buffer, qos: number) => Promise<void> | null;
 
 export interface BrokerOptions {
   host: string;
@@ -89,6 +99,32 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
   let wss: WebSocketServer | null = null;
   aedes.on('clientError', (client, err) => opts.log.debug({ client: client?.id, err }, 'mqtt client error'));
 
+  // aedes sends a QoS 1 PUBACK before it delivers the message to any subscriber, so only
+  // authorizePublish, which runs first, can hold the acknowledgement until storage.
+  const interceptors = new Set<PublishInterceptor>();
+  aedes.authorizePublish = (_client, packet, callback) => {
+    if (packet.topic.startsWith('$SYS/')) return callback(new Error('$SYS/ topic is reserved'));
+    if (interceptors.size === 0) return callback(null);
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const waits: Promise<void>[] = [];
+    for (const handler of interceptors) {
+      const done = handler(packet.topic, payload, packet.qos);
+      // QoS 0 has no acknowledgement to hold; the device need not wait.
+      if (done && packet.qos > 0) waits.push(done);
+    }
+    if (waits.length === 0) return callback(null);
+    Promise.all(waits).then(
+      () => callback(null),
+      (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),
+    );
+  };
+  const intercept = (handler: PublishInterceptor) => {
+    interceptors.add(handler);
+    return () => {
+      interceptors.delete(handler);
+    };
+  };
+
   const closeAll = async () => {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     for (const s of sockets) s.destroy();
@@ -121,7 +157,7 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
     const local = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
     const url = `mqtt://${local.includes(':') ? `[${local}]` : local}:${port}`;
     opts.log.info({ port, wsPort, host: opts.host }, 'embedded MQTT broker listening');
-    return { host: opts.host, port, wsPort, url, aedes, close: closeAll };
+    return { host: opts.host, port, wsPort, url, aedes, intercept, close: closeAll };
   } catch (e) {
     await closeAll().catch(() => {});
     throw e;

@@ -8,6 +8,7 @@ import { eventually, memoryDirectory, silentLog } from '../modbus/testing.js';
 import type { ConnectorDriver } from '../types.js';
 import { BrokerPortInUseError, type EmbeddedBroker, startEmbeddedBroker } from './broker.js';
 import { createMqttDriver } from './driver.js';
+import { inProcessTransport } from './inprocess.js';
 import { type ControlledSink, controlledSink, jsonTag } from './testing.js';
 
 let broker: EmbeddedBroker;
@@ -46,18 +47,23 @@ function startDriver(
     log?: FastifyBaseLogger;
     clock?: ReturnType<typeof manualClock>;
     sparkplug?: boolean;
+    /** Take the embedded broker's messages in-process instead of connecting to url. */
+    inProcess?: boolean;
   } = {},
 ): Started {
   const directory = memoryDirectory(tags);
-  const driver = createMqttDriver({
-    connectorId: null,
-    code: 'test',
-    config: { url, clientId: opts.clientId ?? unique('aegis'), sparkplug: opts.sparkplug ?? false },
-    tags: directory,
-    sink,
-    log: opts.log ?? silentLog,
-    clock: opts.clock ?? manualClock(),
-  });
+  const driver = createMqttDriver(
+    {
+      connectorId: null,
+      code: 'test',
+      config: { url, clientId: opts.clientId ?? unique('aegis'), sparkplug: opts.sparkplug ?? false },
+      tags: directory,
+      sink,
+      log: opts.log ?? silentLog,
+      clock: opts.clock ?? manualClock(),
+    },
+    opts.inProcess ? inProcessTransport(broker) : undefined,
+  );
   cleanups.push(() => driver.stop());
   void driver.start();
   return { driver, directory };
@@ -413,5 +419,148 @@ describe('embedded broker', () => {
     });
     cleanups.push(() => ws.endAsync(true));
     await untilSubscribed(ws, probe, sink);
+  });
+});
+
+describe('in-process on the embedded broker', () => {
+  /** Whether a QoS 1 publish is acknowledged to the device within ms. */
+  function acknowledgedWithin(pub: MqttClient, topic: string, payload: string, ms: number) {
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      pub.publish(topic, payload, { qos: 1 }, (err) => {
+        clearTimeout(timer);
+        resolve(!err);
+      });
+    });
+  }
+
+  it('maps JSON payloads to tags and is connected while the broker runs', async () => {
+    const p = unique('aegis-test');
+    const pressure = jsonTag({ topic: `${p}/+/status`, path: 'values.pressure', timestampPath: 'ts' });
+    const probe = jsonTag({ topic: `${p}/probe` });
+    const sink = controlledSink();
+    const { driver } = startDriver(broker.url, [pressure, probe], sink, { inProcess: true });
+    const pub = await publisher(broker.url);
+    await untilSubscribed(pub, probe, sink);
+    await pub.publishAsync(
+      `${p}/pump1/status`,
+      JSON.stringify({ values: { pressure: 3.5 }, ts: 1767600000000 }),
+      {
+        qos: 1,
+      },
+    );
+    await pub.publishAsync(`${p}/pump1/status`, 'not json', { qos: 0 });
+    await pub.publishAsync(`${p}/other`, JSON.stringify({ values: { pressure: 1 } }), { qos: 1 });
+    await eventually(() => driver.health().errors === 1, 5000, 'the malformed payload counted');
+    expect(sink.of(pressure.id)).toEqual([
+      { tagId: pressure.id, ts: 1767600000000, value: 3.5, quality: 'good' },
+    ]);
+    expect(driver.health().state).toBe('connected');
+    expect(driver.health().lastError).toMatch(/not JSON/);
+  });
+
+  it("holds the device's PUBACK until the points are stored", async () => {
+    const p = unique('aegis-test');
+    const temp = jsonTag({ topic: `${p}/temp`, path: 'v' });
+    const probe = jsonTag({ topic: `${p}/probe` });
+    const hanging = controlledSink();
+    startDriver(broker.url, [temp, probe], hanging, { inProcess: true });
+    const pub = await publisher(broker.url);
+    await untilSubscribed(pub, probe, hanging);
+
+    hanging.mode = 'hang';
+    expect(await acknowledgedWithin(pub, `${p}/temp`, JSON.stringify({ v: 1 }), 1000)).toBe(false);
+    expect(hanging.of(temp.id)).toHaveLength(1); // received, never stored
+
+    const p2 = unique('aegis-test');
+    const temp2 = jsonTag({ topic: `${p2}/temp`, path: 'v' });
+    const probe2 = jsonTag({ topic: `${p2}/probe` });
+    const storing = controlledSink();
+    storing.delayMs = 200;
+    startDriver(broker.url, [temp2, probe2], storing, { inProcess: true });
+    const pub2 = await publisher(broker.url);
+    await untilSubscribed(pub2, probe2, storing);
+    const sent = Date.now();
+    expect(await acknowledgedWithin(pub2, `${p2}/temp`, JSON.stringify({ v: 2 }), 2000)).toBe(true);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(150);
+    expect(storing.of(temp2.id).map((x) => x.value)).toEqual([2]);
+  });
+
+  it('drops the device unacknowledged when storage fails; it publishes again on reconnect', async () => {
+    const p = unique('aegis-test');
+    const temp = jsonTag({ topic: `${p}/temp`, path: 'v' });
+    const probe = jsonTag({ topic: `${p}/probe` });
+    const sink = controlledSink();
+    const { driver } = startDriver(broker.url, [temp, probe], sink, { inProcess: true });
+    const pub = await connectAsync(broker.url, { clientId: unique('pub'), reconnectPeriod: 100 });
+    cleanups.push(() => pub.endAsync(true));
+    await untilSubscribed(pub, probe, sink);
+
+    sink.mode = 'fail';
+    const acked = pub.publishAsync(`${p}/temp`, JSON.stringify({ v: 5 }), { qos: 1 });
+    await eventually(() => driver.health().errors > 0, 5000, 'the storage failure');
+    sink.mode = 'store';
+    await acked;
+    expect(sink.of(temp.id).map((x) => x.value)).toEqual([5]);
+    expect(driver.health().lastError).toMatch(/database unavailable/);
+  });
+
+  it('keeps many messages in flight while storage is slow, stored in order in few submits', async () => {
+    const p = unique('aegis-test');
+    const counter = jsonTag({ topic: `${p}/counter`, path: 'n' });
+    const probe = jsonTag({ topic: `${p}/probe` });
+    const sink = controlledSink();
+    startDriver(broker.url, [counter, probe], sink, { inProcess: true });
+    const pub = await publisher(broker.url);
+    await untilSubscribed(pub, probe, sink);
+    sink.delayMs = 30;
+    const before = sink.submits;
+    const n = 300;
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        pub.publishAsync(`${p}/counter`, JSON.stringify({ n: i }), { qos: 1 }),
+      ),
+    );
+    expect(sink.of(counter.id).map((x) => x.value)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(sink.submits - before).toBeLessThan(n / 3);
+  });
+
+  it('re-subscribes on tag changes, and writes through the broker with read-back', async () => {
+    const p = unique('aegis-test');
+    const valve = jsonTag(
+      { topic: `${p}/valve/state`, path: 'value', commandTopic: `${p}/valve/cmd` },
+      'boolean',
+    );
+    const probe = jsonTag({ topic: `${p}/probe` });
+    const sink = controlledSink();
+    const { driver, directory } = startDriver(broker.url, [probe], sink, { inProcess: true });
+    const pub = await publisher(broker.url);
+    await untilSubscribed(pub, probe, sink);
+    const device = await publisher(broker.url);
+    await device.subscribeAsync(`${p}/valve/cmd`, { qos: 1 });
+    device.on('message', (_topic, payload) => {
+      const { value } = JSON.parse(payload.toString()) as { value: unknown };
+      device.publish(`${p}/valve/state`, JSON.stringify({ value }), { qos: 1 });
+    });
+
+    directory.set([valve, probe]);
+    await eventually(
+      () => {
+        if (sink.of(valve.id).length > 0) return true;
+        pub.publish(`${p}/valve/state`, JSON.stringify({ value: true }), { qos: 1 });
+        return false;
+      },
+      5000,
+      'the subscription to the new tag',
+    );
+    const result = await driver.write(valve, false, 3000);
+    expect(result).toMatchObject({ confirmed: true });
+    await eventually(() => sink.of(valve.id).at(-1)?.value === false, 2000, 'the read-back value stored');
+
+    directory.set([probe]);
+    await new Promise((r) => setTimeout(r, 50));
+    const stored = sink.of(valve.id).length;
+    await pub.publishAsync(`${p}/valve/state`, JSON.stringify({ value: false }), { qos: 1 });
+    expect(sink.of(valve.id)).toHaveLength(stored);
   });
 });

@@ -1,12 +1,12 @@
 import type { MqttConnectorConfigSchema } from '@aegis/shared';
-import { connect, type IClientOptions, type MqttClient, type Packet } from 'mqtt';
 import type { z } from 'zod';
 import type { BoundTag, ConnectorHealth, Point, PointValue } from '../../ingest/types.js';
 import { createReadback } from '../readback.js';
-import { backoffMs, type ConnectorDriver, type DriverDeps, initialHealth } from '../types.js';
+import { type ConnectorDriver, type DriverDeps, initialHealth } from '../types.js';
 import { coerce, INVALID, parseTimestamp } from '../values.js';
 import { createSparkplugHost, isSparkplugTopic, SPARKPLUG_TOPIC } from './sparkplug.js';
 import { compilePath, isValidFilter, TopicIndex, valueAt } from './topics.js';
+import { clientTransport, type MqttLink, type MqttTransport } from './transport.js';
 
 export type MqttDriverConfig = z.output<typeof MqttConnectorConfigSchema>;
 
@@ -41,58 +41,24 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
-type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
+const notStored = Promise.reject(new Error('connector stopped'));
+notStored.catch(() => {});
 
 /**
- * Acknowledge after store. mqtt.js handles one packet at a time and sends a QoS 1 PUBACK from
- * handleMessage's callback; waiting for storage there would store one message per database
- * round trip. So the callback runs at once and the PUBACK it sends is held here until the
- * message's points are stored, then sent in arrival order. Acks held when the connection
- * drops are discarded: the broker redelivers those messages (persistent session) and storage
- * de-duplicates by (tag, ts).
+ * An MQTT connection: JSON tags and Sparkplug B metrics from subscribed topics, stored in
+ * batches, each message acknowledged only after its points are stored. The transport is an
+ * mqtt.js client by default; the default connection to the embedded broker runs in-process.
  */
-function holdAcksUntilStored(client: MqttClient) {
-  const held = new Map<number, Promise<void>>();
-  let chain: Promise<unknown> = Promise.resolve();
-  let generation = 0;
-  const internal = client as unknown as { _sendPacket: SendPacket };
-  const send = internal._sendPacket.bind(client);
-  internal._sendPacket = (packet, cb, ...rest) => {
-    const stored =
-      packet.cmd === 'puback' && packet.messageId !== undefined ? held.get(packet.messageId) : undefined;
-    if (!stored) return send(packet, cb, ...rest);
-    held.delete(packet.messageId!);
-    const gen = generation;
-    chain = chain
-      .then(() => stored)
-      .then(
-        () => {
-          if (gen === generation && client.connected) send(packet);
-        },
-        () => {},
-      );
-    cb?.();
-  };
-  client.on('close', () => {
-    generation++;
-    held.clear();
-  });
-  return {
-    hold(messageId: number, stored: Promise<void>) {
-      held.set(messageId, stored);
-    },
-  };
-}
-
-export function createMqttDriver(deps: DriverDeps<MqttDriverConfig>): ConnectorDriver {
+export function createMqttDriver(
+  deps: DriverDeps<MqttDriverConfig>,
+  transport: MqttTransport = clientTransport(deps.config, deps.code),
+): ConnectorDriver {
   const { config, clock, log, sink, tags } = deps;
   const label = deps.code;
   let health: ConnectorHealth = initialHealth(clock.now());
   let lastMessageAt: number | null = null;
-  let client: MqttClient | null = null;
+  let link: MqttLink | null = null;
   let stopped = true;
-  let attempt = 0;
-  let reconnectTimer: NodeJS.Timeout | null = null;
   let unsubscribeTags: (() => void) | null = null;
   let rebuildScheduled = false;
 
@@ -125,7 +91,7 @@ export function createMqttDriver(deps: DriverDeps<MqttDriverConfig>): ConnectorD
   const sparkplug = createSparkplugHost({
     fault,
     publish(topic, payload) {
-      client?.publish(topic, Buffer.from(payload), { qos: 0 });
+      link?.publish(topic, Buffer.from(payload), 0).catch(() => {});
     },
   });
 
@@ -172,26 +138,25 @@ export function createMqttDriver(deps: DriverDeps<MqttDriverConfig>): ConnectorD
   }
 
   function syncSubscriptions() {
-    const c = client;
-    if (!c?.connected) return;
+    const c = link;
+    if (!c?.up) return;
     const add = [...wanted].filter((f) => !subscribed.has(f));
     const remove = [...subscribed].filter((f) => !wanted.has(f));
     for (let i = 0; i < add.length; i += SUBSCRIBE_CHUNK) {
       const chunk = add.slice(i, i + SUBSCRIBE_CHUNK);
       for (const f of chunk) subscribed.add(f);
-      c.subscribe(chunk, { qos: 1 }, (err, granted) => {
-        if (err) {
+      c.subscribe(chunk).then(
+        (refused) => {
+          for (const f of refused) {
+            subscribed.delete(f);
+            fault(`subscribe:${f}`, `The broker refused the subscription to ${f}`);
+          }
+        },
+        (err: Error) => {
           for (const f of chunk) subscribed.delete(f);
           fault('subscribe', `Subscribing failed: ${err.message}`);
-          return;
-        }
-        for (const g of granted ?? []) {
-          if (g.qos === 128) {
-            subscribed.delete(g.topic);
-            fault(`subscribe:${g.topic}`, `The broker refused the subscription to ${g.topic}`);
-          }
-        }
-      });
+        },
+      );
     }
     if (remove.length > 0) {
       for (const f of remove) subscribed.delete(f);
@@ -242,8 +207,7 @@ export function createMqttDriver(deps: DriverDeps<MqttDriverConfig>): ConnectorD
           `Storing ${points.length} points failed: ${(e as Error).message}; reconnecting for redelivery`,
         );
         d.reject(e);
-        // The unacknowledged messages are redelivered only on a new connection.
-        client?.stream?.destroy();
+        link?.redeliver();
       },
     );
   }
@@ -325,66 +289,29 @@ export function createMqttDriver(deps: DriverDeps<MqttDriverConfig>): ConnectorD
 
   // ---- connection ----
 
-  function scheduleReconnect() {
-    if (stopped || reconnectTimer) return;
-    const delay = backoffMs(attempt++);
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = null;
-      if (stopped || !client) return;
-      health.reconnects++;
-      setState('connecting');
-      client.reconnect();
-    }, delay);
-  }
-
   function open() {
-    const options: IClientOptions = {
-      clientId: config.clientId || `aegis-${label}`,
-      // A persistent session: QoS 1 messages queued while we are away are delivered on return.
-      clean: false,
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-      connectTimeout: 10_000,
-      keepalive: 30,
-      resubscribe: false,
-      // A command not sent while offline must not go out late, after its write has timed out.
-      queueQoSZero: false,
-      ...(config.username ? { username: config.username } : {}),
-      ...(config.password ? { password: config.password } : {}),
-    };
-    const c = connect(config.url, options);
-    client = c;
-    const acks = holdAcksUntilStored(c);
-    c.handleMessage = (packet, callback) => {
-      // Stopping: leave the message unacknowledged for the next session.
-      if (stopped) return;
-      if (packet.cmd === 'publish') {
-        const stored = receive(packet.topic, packet.payload as Buffer);
-        if (stored && packet.qos > 0 && packet.messageId !== undefined) acks.hold(packet.messageId, stored);
-      }
-      callback();
-    };
-    c.on('connect', (connack) => {
-      // PUBACKs go out in small writes after storage; Nagle's algorithm would hold each one
-      // for the broker's delayed ACK (~40 ms) and starve the broker's in-flight window.
-      const socket = c.stream as { setNoDelay?: (on: boolean) => void };
-      socket.setNoDelay?.(true);
-      attempt = 0;
-      setState('connected');
-      if (!connack.sessionPresent) subscribed.clear();
-      syncSubscriptions();
-    });
-    c.on('error', (err) => {
-      const code = (err as { code?: unknown }).code;
-      // CONNACK refusals (bad credentials, not authorised) will not heal by retrying soon; say so.
-      if (code === 4 || code === 5 || code === 134 || code === 135) setState('error', err.message);
-      else health.lastError = err.message;
-      fault('connection', `MQTT ${config.url}: ${err.message}`, false);
-    });
-    c.on('close', () => {
-      if (stopped) return;
-      if (health.state !== 'error') setState('disconnected');
-      scheduleReconnect();
+    link = transport({
+      message(topic, payload) {
+        // Stopping: leave the message unacknowledged for the next session.
+        return stopped ? notStored : receive(topic, payload);
+      },
+      up(sessionPresent) {
+        setState('connected');
+        if (!sessionPresent) subscribed.clear();
+        syncSubscriptions();
+      },
+      down() {
+        if (health.state !== 'error') setState('disconnected');
+      },
+      reconnecting() {
+        health.reconnects++;
+        setState('connecting');
+      },
+      error(message, fatal) {
+        if (fatal) setState('error', message);
+        else health.lastError = message;
+        fault('connection', `MQTT ${config.url}: ${message}`, false);
+      },
     });
   }
 
@@ -405,13 +332,11 @@ export function createMqttDriver(deps: DriverDeps<MqttDriverConfig>): ConnectorD
       stopped = true;
       unsubscribeTags?.();
       unsubscribeTags = null;
-      if (reconnectTimer) clearTimeout(reconnectTimer);
-      reconnectTimer = null;
       readback.cancelAll();
       flush();
-      const c = client;
-      client = null;
-      if (c) await new Promise<void>((resolve) => c.end(true, {}, () => resolve()));
+      const c = link;
+      link = null;
+      await c?.close();
       setState('stopped');
     },
 
@@ -423,8 +348,8 @@ export function createMqttDriver(deps: DriverDeps<MqttDriverConfig>): ConnectorD
     },
 
     async write(tag, value, timeoutMs) {
-      const c = client;
-      if (!c?.connected) return { confirmed: false, detail: `not connected to the MQTT broker (${label})` };
+      const c = link;
+      if (!c?.up) return { confirmed: false, detail: `not connected to the MQTT broker (${label})` };
       const name = `${tag.equipmentCode}.${tag.code}`;
       let topic: string;
       let payload: Buffer;
@@ -448,7 +373,7 @@ export function createMqttDriver(deps: DriverDeps<MqttDriverConfig>): ConnectorD
       }
       const wait = readback.expect(tag.id, checked, timeoutMs);
       try {
-        await c.publishAsync(topic, payload, { qos });
+        await c.publish(topic, payload, qos);
       } catch (e) {
         wait.cancel();
         return { confirmed: false, detail: `publishing to ${topic} failed: ${(e as Error).message}` };

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { connectAsync } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { manualClock } from '../../../clock.js';
 import { eventually, memoryDirectory, silentLog } from '../modbus/testing.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker.js';
 import { createMqttDriver } from './driver.js';
+import { inProcessTransport } from './inprocess.js';
 import { decodeSparkplug, encodeSparkplug } from './sparkplug.js';
 import { type ControlledSink, controlledSink, jsonTag, sparkplugTag } from './testing.js';
 
@@ -25,8 +26,20 @@ afterAll(async () => {
 });
 
 /** An edge node as a real MQTT client: publishes Sparkplug B messages, records the commands it gets. */
-async function edgeNode(group: string, node: string) {
-  const client = await connectAsync(broker.url, { clientId: unique('edge'), reconnectPeriod: 0 });
+async function edgeNode(group: string, node: string, will?: Payload) {
+  const client = await connectAsync(broker.url, {
+    clientId: unique('edge'),
+    reconnectPeriod: 0,
+    ...(will
+      ? {
+          will: {
+            topic: `spBv1.0/${group}/NDEATH/${node}`,
+            payload: Buffer.from(encodeSparkplug(will)),
+            qos: 1,
+          },
+        }
+      : {}),
+  });
   cleanups.push(() => client.endAsync(true));
   const commands: Array<{ topic: string; payload: ReturnType<typeof decodeSparkplug> }> = [];
   await client.subscribeAsync(`spBv1.0/${group}/+/${node}/#`, { qos: 0 });
@@ -43,19 +56,25 @@ async function edgeNode(group: string, node: string) {
   return { client, commands, send };
 }
 
+/** Whether the host driver takes the embedded broker's messages in-process, or as an MQTT client. */
+let inProcess = false;
+
 async function hostDriver(tags: Parameters<typeof memoryDirectory>[0]) {
   const probe = jsonTag({ topic: unique('probe') });
   const sink = controlledSink();
   const clock = manualClock(new Date('2026-03-02T08:00:00Z'));
-  const driver = createMqttDriver({
-    connectorId: null,
-    code: 'spb',
-    config: { url: broker.url, clientId: unique('host'), sparkplug: true },
-    tags: memoryDirectory([...tags, probe]),
-    sink,
-    log: silentLog,
-    clock,
-  });
+  const driver = createMqttDriver(
+    {
+      connectorId: null,
+      code: 'spb',
+      config: { url: broker.url, clientId: unique('host'), sparkplug: true },
+      tags: memoryDirectory([...tags, probe]),
+      sink,
+      log: silentLog,
+      clock,
+    },
+    inProcess ? inProcessTransport(broker) : undefined,
+  );
   cleanups.push(() => driver.stop());
   await driver.start();
   const pub = await connectAsync(broker.url, { clientId: unique('probe'), reconnectPeriod: 0 });
@@ -78,7 +97,14 @@ async function waitFor(sink: ControlledSink, tagId: number, poke?: () => void, c
 
 const T0 = Date.parse('2026-03-02T07:59:00Z');
 
-describe('Sparkplug B host', () => {
+describe.each([
+  ['as an MQTT client', false],
+  ['in-process', true],
+])('Sparkplug B host %s', (_how, inProc) => {
+  beforeEach(() => {
+    inProcess = inProc;
+  });
+
   it('learns births and aliases and maps node and device metrics to tags with their timestamps', async () => {
     const g = unique('G');
     const temperature = sparkplugTag({ group: g, edgeNode: 'N1', metric: 'Temperature' });
@@ -211,6 +237,25 @@ describe('Sparkplug B host', () => {
     await eventually(() => stranger.commands.length === 1, 5000, 'a rebirth request for the unborn node');
     expect(stranger.commands[0]!.topic).toBe(`spBv1.0/${g}/NCMD/N2`);
     expect(driver.health().errors).toBeGreaterThanOrEqual(2);
+  });
+
+  it("marks the node's tags bad when its connection drops and the broker publishes its NDEATH will", async () => {
+    const g = unique('G');
+    const temperature = sparkplugTag({ group: g, edgeNode: 'N1', metric: 'Temperature' });
+    const { sink } = await hostDriver([temperature]);
+    const edge = await edgeNode(g, 'N1', { metrics: [{ name: 'bdSeq', type: 'UInt64', value: 7 }] });
+    await edge.send('NBIRTH', {
+      timestamp: T0,
+      seq: 0,
+      metrics: [
+        { name: 'bdSeq', type: 'UInt64', value: 7 },
+        { name: 'Temperature', type: 'Double', value: 20 },
+      ],
+    });
+    await waitFor(sink, temperature.id);
+    edge.client.stream.destroy(); // the edge node loses power
+    await waitFor(sink, temperature.id, undefined, 2);
+    expect(sink.of(temperature.id).at(-1)).toMatchObject({ value: null, quality: 'bad' });
   });
 
   it('writes a device metric with DCMD and confirms by the DDATA read-back', async () => {
