@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/index.js';
 import type { Directory } from '../tags/index.js';
-import { QUALITY_CODE, QUALITY_OF } from '../timeseries/codec.js';
+import { encode, QUALITY_CODE, QUALITY_OF } from '../timeseries/codec.js';
 import type { StorablePoint } from '../timeseries/repo.js';
 import * as store from '../timeseries/repo.js';
 import { normalise } from './normalise.js';
@@ -41,6 +41,84 @@ export type IngestPipeline = ReturnType<typeof createIngestPipeline>;
 const MAX_BATCH_POINTS = 20_000;
 /** Beyond this many queued points submit() refuses, so a stalled database cannot exhaust memory. */
 const MAX_QUEUED_POINTS = 1_000_000;
+/**
+ * Concurrent batch writes on PostgreSQL (a pool: the server writes while Node prepares the next
+ * batch). PGlite is one connection on this thread, so there it stays 1. On a 2-core host shared
+ * with the server, 2 and 3 measured alike within noise (the Node thread then becomes the limit);
+ * 2 keeps more of the pool for queries.
+ */
+const PG_CONCURRENT_WRITES = 2;
+/**
+ * A further write starts only when the queue already holds this many points, or when the youngest
+ * write has been running for WRITE_STALL_MS. Below that, waiting for the running write and then
+ * taking everything in one batch is cheaper than a small extra statement (group commit stays
+ * effective), while a slow statement still cannot hold back a trickle for long.
+ */
+const CONCURRENT_MIN_POINTS = 1_000;
+const WRITE_STALL_MS = 50;
+/** Completed batches held back for an earlier one still writing; beyond this no new write starts. */
+const MAX_HELD_BATCHES = 16;
+
+/**
+ * One batch in one statement (one round trip, atomic without BEGIN/COMMIT): the new points, the
+ * late points (replays, history) and the current values, with the number of new and late rows
+ * actually inserted. Current values arrive sorted by tag so that concurrent batches lock
+ * tag_current rows in the same order; `WHERE tag_current.ts <= excluded.ts` keeps it from going back.
+ */
+const WRITE_BATCH_SQL = `WITH
+  ins_new AS (
+    INSERT INTO tag_value (tag_id, ts, num, txt, quality)
+    SELECT id, to_timestamp(ms / 1000.0), num, txt, q
+    FROM unnest($1::bigint[], $2::float8[], $3::float8[], $4::text[], $5::int2[]) AS x(id, ms, num, txt, q)
+    ON CONFLICT (tag_id, ts) DO NOTHING
+    RETURNING 1),
+  ins_late AS (
+    INSERT INTO tag_value (tag_id, ts, num, txt, quality)
+    SELECT id, to_timestamp(ms / 1000.0), num, txt, q
+    FROM unnest($6::bigint[], $7::float8[], $8::float8[], $9::text[], $10::int2[]) AS x(id, ms, num, txt, q)
+    ON CONFLICT (tag_id, ts) DO NOTHING
+    RETURNING 1),
+  cur AS (
+    INSERT INTO tag_current (tag_id, ts, num, txt, quality)
+    SELECT id, to_timestamp(ms / 1000.0), num, txt, q
+    FROM unnest($11::bigint[], $12::float8[], $13::float8[], $14::text[], $15::int2[]) AS x(id, ms, num, txt, q)
+    ON CONFLICT (tag_id) DO UPDATE SET ts = excluded.ts, num = excluded.num, txt = excluded.txt,
+      quality = excluded.quality
+    WHERE tag_current.ts <= excluded.ts)
+  SELECT (SELECT count(*) FROM ins_new)::int AS n, (SELECT count(*) FROM ins_late)::int AS l`;
+
+function columns(points: StorablePoint[]) {
+  const len = points.length;
+  const ids = new Array<number>(len);
+  const ts = new Array<number>(len);
+  const num = new Array<number | null>(len);
+  const txt = new Array<string | null>(len);
+  const q = new Array<number>(len);
+  for (let i = 0; i < len; i++) {
+    const p = points[i]!;
+    const e = encode(p.value);
+    ids[i] = p.tagId;
+    ts[i] = p.ts;
+    num[i] = e.num;
+    txt[i] = e.txt;
+    q[i] = p.quality;
+  }
+  return [ids, ts, num, txt, q];
+}
+
+const DEADLOCK = '40P01';
+const isDeadlock = (e: unknown) => (e as { code?: unknown } | null)?.code === DEADLOCK;
+
+/** A batch from the moment it is formed until its submitters and listeners have been told. */
+interface Flight {
+  batch: Pending[];
+  /** The write has finished (committed or failed); delivery waits for every earlier flight. */
+  done: boolean;
+  started: number;
+  /** Resolves once the write has finished and everything deliverable has been delivered. */
+  settled: Promise<void>;
+  deliver(): void;
+}
 
 /**
  * The way in for every value: normalise → group commit to the raw table and the current values
@@ -48,7 +126,9 @@ const MAX_QUEUED_POINTS = 1_000_000;
  * hand the new points, in order, to the listeners (alarm engine, live push).
  *
  * While one batch is being written the next accumulates, so under load each statement
- * carries many points (group commit) and at low rates each point is written at once.
+ * carries many points (group commit) and at low rates each point is written at once. On
+ * PostgreSQL a second batch may be written while the first is (see PG_CONCURRENT_WRITES);
+ * submitters and listeners are still told strictly in the order the batches were formed.
  */
 export function createIngestPipeline(deps: {
   db: Db;
@@ -56,6 +136,8 @@ export function createIngestPipeline(deps: {
   clock: Clock;
   log?: FastifyBaseLogger;
   futureToleranceMs?: number;
+  /** Batch writes at once; defaults to PG_CONCURRENT_WRITES on PostgreSQL and 1 on PGlite. */
+  concurrentWrites?: number;
 }) {
   const { db, directory, clock } = deps;
   let log = deps.log;
@@ -64,7 +146,14 @@ export function createIngestPipeline(deps: {
   const lateListeners = new Set<(minTs: number) => void>();
   const queue: Pending[] = [];
   let queuedPoints = 0;
-  let writing: Promise<void> | null = null;
+  const maxWrites = Math.max(
+    1,
+    deps.concurrentWrites ?? (db.dialect === 'postgres' ? PG_CONCURRENT_WRITES : 1),
+  );
+  /** Formed batches in order; the head is delivered first. */
+  const flights: Flight[] = [];
+  let writing = 0;
+  let stallTimer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
   /** Newest source time seen per tag: older points are history (stored, not re-evaluated). */
   const newest = new Map<number, number>();
@@ -161,17 +250,38 @@ export function createIngestPipeline(deps: {
       });
     }
 
+    // A late point equal to a new point of the same batch is a duplicate without asking the
+    // database (both inserts of one statement see the same snapshot).
+    let lateDupes = 0;
+    let lateToSend = late;
+    if (late.length && toStore.length) {
+      const keys = new Set<string>();
+      for (const p of toStore) keys.add(`${p.tagId}:${p.ts}`);
+      lateToSend = late.filter((p) => !keys.has(`${p.tagId}:${p.ts}`));
+      lateDupes = late.length - lateToSend.length;
+    }
+    const current = [...latest.values()].sort((a, b) => a.tagId - b.tagId);
+
     let lateInserted = 0;
-    await db.transaction(async (tx) => {
-      const inserted = await store.insertValues(tx, toStore);
-      if (late.length) lateInserted = await store.insertValues(tx, late);
-      await store.upsertCurrent(tx, [...latest.values()]);
-      stats.stored += inserted + lateInserted;
-    });
+    if (toStore.length || lateToSend.length || current.length) {
+      const params = [...columns(toStore), ...columns(lateToSend), ...columns(current)];
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const [row] = await db.query<{ n: number; l: number }>(WRITE_BATCH_SQL, params);
+          stats.stored += row!.n + row!.l;
+          lateInserted = row!.l;
+          break;
+        } catch (e) {
+          // Concurrent batches touching the same rows in another order (replays): the statement
+          // was rolled back as a whole, so it is simply run again.
+          if (!isDeadlock(e) || attempt >= 3) throw e;
+        }
+      }
+    }
 
     // Late points that were already stored are the duplicates; which submit they came from
     // only matters for the count, so they are shared out in order.
-    let dupes = late.length - lateInserted;
+    let dupes = lateDupes + lateToSend.length - lateInserted;
     stats.duplicates += dupes;
     for (const owner of lateOwners) {
       if (dupes-- <= 0) break;
@@ -182,19 +292,22 @@ export function createIngestPipeline(deps: {
     stats.batches++;
     stats.lastBatchPoints = toStore.length + late.length;
     stats.lastBatchMs = performance.now() - started;
-    for (const p of batch) {
-      stats.rejected += p.result.rejected.length;
-      p.resolve(p.result);
-    }
-    if (forward.length) {
-      for (const l of listeners) {
-        try {
-          l(forward);
-        } catch (e) {
-          log?.error({ err: e }, 'ingest: a listener failed');
+    // Submitters and listeners are told in the order the batches were formed (see deliver()).
+    return () => {
+      for (const p of batch) {
+        stats.rejected += p.result.rejected.length;
+        p.resolve(p.result);
+      }
+      if (forward.length) {
+        for (const l of listeners) {
+          try {
+            l(forward);
+          } catch (e) {
+            log?.error({ err: e }, 'ingest: a listener failed');
+          }
         }
       }
-    }
+    };
   }
 
   function takeBatch() {
@@ -210,27 +323,80 @@ export function createIngestPipeline(deps: {
     return batch;
   }
 
+  /** Tells the submitters and listeners of every finished batch not preceded by an unfinished one. */
+  function deliver() {
+    while (flights.length && flights[0]!.done) flights.shift()!.deliver();
+  }
+
+  function mayStartAnother() {
+    if (writing === 0) return true;
+    if (writing >= maxWrites || flights.length - writing >= MAX_HELD_BATCHES) return false;
+    if (queuedPoints >= CONCURRENT_MIN_POINTS) return true;
+    const youngest = Math.max(...flights.filter((f) => !f.done).map((f) => f.started));
+    const waited = performance.now() - youngest;
+    if (waited >= WRITE_STALL_MS) return true;
+    if (!stallTimer) {
+      stallTimer = setTimeout(
+        () => {
+          stallTimer = null;
+          pump();
+        },
+        WRITE_STALL_MS - waited + 1,
+      );
+      stallTimer.unref?.();
+    }
+    return false;
+  }
+
   function pump() {
-    if (writing || !queue.length) return;
-    const batch = takeBatch();
-    writing = writeBatch(batch)
-      .catch((e) => {
-        stats.failedBatches++;
-        log?.error(
-          { err: e, points: batch.reduce((s, p) => s + p.points.length, 0) },
-          'ingest: batch not stored',
-        );
-        // Forget what this batch taught the deadband and ordering: nothing of it is stored.
-        for (const p of batch) {
-          for (const pt of p.points) {
-            newest.delete(pt.tagId);
-            lastStored.delete(pt.tagId);
+    while (queue.length && mayStartAnother()) startWrite(takeBatch());
+  }
+
+  /**
+   * Concurrent writes and failures: a batch is formed from the in-memory `newest`/`lastStored`
+   * that earlier batches, possibly still writing, already updated. If such an earlier batch fails,
+   * its tags are forgotten (their next value is taken fresh), but a later batch formed meanwhile
+   * keeps its decisions: a point it judged late (older than the failed point) is stored but not
+   * evaluated and does not update tag_current, and a point the deadband skipped against the
+   * failed value is not stored. Its values are otherwise stored and delivered normally.
+   */
+  function startWrite(batch: Pending[]) {
+    writing++;
+    const flight: Flight = {
+      batch,
+      done: false,
+      started: performance.now(),
+      settled: Promise.resolve(),
+      deliver: () => {},
+    };
+    flights.push(flight);
+    flight.settled = writeBatch(batch)
+      .then(
+        (tell) => {
+          flight.deliver = tell;
+        },
+        (e) => {
+          stats.failedBatches++;
+          log?.error(
+            { err: e, points: batch.reduce((s, p) => s + p.points.length, 0) },
+            'ingest: batch not stored',
+          );
+          // Forget what this batch taught the deadband and ordering: nothing of it is stored.
+          for (const p of batch) {
+            for (const pt of p.points) {
+              newest.delete(pt.tagId);
+              lastStored.delete(pt.tagId);
+            }
           }
-          p.reject(e);
-        }
-      })
+          flight.deliver = () => {
+            for (const p of batch) p.reject(e);
+          };
+        },
+      )
       .finally(() => {
-        writing = null;
+        writing--;
+        flight.done = true;
+        deliver();
         pump();
       });
   }
@@ -263,14 +429,16 @@ export function createIngestPipeline(deps: {
     },
     /** Waits until everything submitted so far is stored. */
     async drain() {
-      while (writing || queue.length) {
+      while (flights.length || queue.length) {
         pump();
-        await writing;
+        await Promise.all(flights.map((f) => f.settled));
       }
     },
     async stop() {
       await this.drain();
       stopped = true;
+      if (stallTimer) clearTimeout(stallTimer);
+      stallTimer = null;
     },
     onStored(listener: (points: Point[]) => void) {
       listeners.add(listener);
