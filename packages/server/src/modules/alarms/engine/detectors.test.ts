@@ -6,6 +6,7 @@ import {
   type FloodState,
   recordChatterActivation,
   recordFloodActivation,
+  recordFloodActivations,
   tickChatter,
   tickFlood,
 } from './detectors.js';
@@ -107,5 +108,41 @@ describe('chattering detector', () => {
     const quiet = tickChatter(s, 90_000);
     expect(quiet.changes).toEqual([{ chattering: false, at: 62_000, count: 0 }]);
     expect(quiet.state.chattering).toBe(false);
+  });
+});
+
+describe('flood detection in bulk', () => {
+  it('gives the same states and events as counting the activations one by one', () => {
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const cfg = { startAbove: 10, endBelow: 5, windowMs: 60_000 };
+    for (let run = 0; run < 50; run++) {
+      let t = 1_000_000;
+      const times: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        t += Math.floor(random() * (random() < 0.3 ? 40_000 : 3_000));
+        // now and then a value that arrives a little out of order
+        times.push(random() < 0.1 ? t - Math.floor(random() * 2000) : t);
+      }
+      const start = recordFloodActivations(createFloodState('A'), times.slice(0, 5), cfg).state;
+      let one = { state: start, events: [] as FloodEvent[] };
+      for (const at of times.slice(5)) {
+        const step = recordFloodActivation(one.state, at, cfg);
+        one = { state: step.state, events: [...one.events, ...step.events] };
+      }
+      const bulk = recordFloodActivations(start, times.slice(5), cfg);
+      expect(bulk).toEqual(one);
+    }
+  });
+
+  it('counts a burst of 5,000 activations in one area: one flood start, every activation counted', () => {
+    const times = Array.from({ length: 5000 }, (_, i) => 1_000_000 + i);
+    const step = recordFloodActivations(createFloodState('A'), times);
+    expect(step.events).toMatchObject([{ type: 'flood_start', count: 11 }]);
+    expect(step.state).toMatchObject({ flooding: true, total: 5000 });
+    expect(step.state.activations).toHaveLength(5000);
   });
 });

@@ -84,6 +84,56 @@ export function recordFloodActivation(
   };
 }
 
+/**
+ * Counts many activations at once, with the same result as recordFloodActivation one by one
+ * but in one pass over one copy of the window, so that a burst of thousands stays linear.
+ */
+export function recordFloodActivations(
+  s: FloodState,
+  times: number[],
+  cfg: FloodConfig = DEFAULT_FLOOD_CONFIG,
+): FloodStep {
+  if (times.length === 0) return { state: s, events: [] };
+  const window = [...s.activations];
+  let head = 0;
+  let { flooding, since, total } = s;
+  const events: FloodEvent[] = [];
+  for (const at of times) {
+    while (head < window.length && window[head]! <= at - cfg.windowMs) {
+      const leftAt = window[head]! + cfg.windowMs;
+      head++;
+      if (flooding && window.length - head < cfg.endBelow) {
+        events.push({
+          type: 'flood_end',
+          area: s.area,
+          at: leftAt,
+          count: window.length - head,
+          total,
+          windowMs: cfg.windowMs,
+        });
+        flooding = false;
+        since = null;
+        total = 0;
+      }
+    }
+    if (window.length === head || at >= window[window.length - 1]!) window.push(at);
+    else {
+      let i = window.length;
+      while (i > head && window[i - 1]! > at) i--;
+      window.splice(i, 0, at);
+    }
+    const count = window.length - head;
+    if (flooding) total++;
+    else if (count > cfg.startAbove) {
+      events.push({ type: 'flood_start', area: s.area, at, count, total: count, windowMs: cfg.windowMs });
+      flooding = true;
+      since = at;
+      total = count;
+    }
+  }
+  return { state: { ...s, activations: window.slice(head), flooding, since, total }, events };
+}
+
 /** An alarm activated `count` times within `windowMs` chatters, until `quietMs` pass without activation. */
 export interface ChatterConfig {
   count: number;

@@ -8,7 +8,7 @@ import {
   type FloodState,
   type FloodStep,
   recordChatterActivation,
-  recordFloodActivation,
+  recordFloodActivations,
   tickChatter,
 } from './detectors.js';
 import { type AlarmDefinition, alarmDefinitions, alarmKey, createRuleState, evaluateRule } from './rules.js';
@@ -218,11 +218,6 @@ export function detectFlood(
   events: AlarmEvent[],
   cfg: FloodConfig = DEFAULT_FLOOD_CONFIG,
 ): FloodStep {
-  let step: FloodStep = { state: flood, events: [] };
-  for (const e of events) {
-    if (e.type !== 'activated' || !e.annunciated) continue;
-    const next = recordFloodActivation(step.state, e.at, cfg);
-    step = { state: next.state, events: [...step.events, ...next.events] };
-  }
-  return step;
+  const times = events.filter((e) => e.type === 'activated' && e.annunciated).map((e) => e.at);
+  return recordFloodActivations(flood, times, cfg);
 }
