@@ -1,5 +1,5 @@
-import { TranslationOutlined } from '@ant-design/icons';
 import type { Locale } from '@aegis/shared';
+import { TranslationOutlined } from '@ant-design/icons';
 import { Button, Dropdown } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { setLanguage } from './i18n';
@@ -19,7 +19,12 @@ export function LanguageSwitch({ compact = false }: { compact?: boolean }) {
         onClick: ({ key }) => setLanguage(key as Locale),
       }}
     >
-      <Button type="text" icon={<TranslationOutlined />} aria-label={t('header.language')} data-testid="lang-switch">
+      <Button
+        type="text"
+        icon={<TranslationOutlined />}
+        aria-label={t('header.language')}
+        data-testid="lang-switch"
+      >
         {compact ? null : LABELS[lng]}
       </Button>
     </Dropdown>

@@ -88,7 +88,8 @@ export function AppLayout() {
       { key: 'logout', icon: <LogoutOutlined />, label: t('header.logout'), danger: true },
     ],
     onClick: ({ key }) => {
-      if (key === 'logout') logout.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) });
+      if (key === 'logout')
+        logout.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) });
       else setDialog(key as 'password' | 'sessions');
     },
   };

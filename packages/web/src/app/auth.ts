@@ -33,10 +33,15 @@ export function pathIds(path: string): number[] {
 }
 
 /** Does the user hold the permission over this plant node (a grant at it, above it, or everywhere)? */
-export function canAt(me: Me | null | undefined, permission: Permission, node: Pick<PlantNode, 'path'>): boolean {
+export function canAt(
+  me: Me | null | undefined,
+  permission: Permission,
+  node: Pick<PlantNode, 'path'>,
+): boolean {
   const ids = pathIds(node.path);
   return !!me?.grants.some(
-    (g) => (g.permission === permission || g.permission === '*') && (g.nodeId === null || ids.includes(g.nodeId)),
+    (g) =>
+      (g.permission === permission || g.permission === '*') && (g.nodeId === null || ids.includes(g.nodeId)),
   );
 }
 

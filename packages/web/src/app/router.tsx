@@ -21,22 +21,38 @@ export const router = createBrowserRouter([
       {
         element: <RequirePermission permission="tag.read" />,
         children: [
-          { path: 'live', lazy: async () => ({ Component: (await import('../features/live/LivePage')).LivePage }) },
-          { path: 'trends', lazy: async () => ({ Component: (await import('../features/trends/TrendsPage')).TrendsPage }) },
-          { path: 'tags', lazy: async () => ({ Component: (await import('../features/tags/TagsPage')).TagsPage }) },
+          {
+            path: 'live',
+            lazy: async () => ({ Component: (await import('../features/live/LivePage')).LivePage }),
+          },
+          {
+            path: 'trends',
+            lazy: async () => ({ Component: (await import('../features/trends/TrendsPage')).TrendsPage }),
+          },
+          {
+            path: 'tags',
+            lazy: async () => ({ Component: (await import('../features/tags/TagsPage')).TagsPage }),
+          },
         ],
       },
       {
         element: <RequirePermission permission="alarm.read" />,
         children: [
-          { path: 'alarms', lazy: async () => ({ Component: (await import('../features/alarms/AlarmsPage')).AlarmsPage }) },
+          {
+            path: 'alarms',
+            lazy: async () => ({ Component: (await import('../features/alarms/AlarmsPage')).AlarmsPage }),
+          },
           {
             path: 'alarms/history',
-            lazy: async () => ({ Component: (await import('../features/alarms/AlarmHistoryPage')).AlarmHistoryPage }),
+            lazy: async () => ({
+              Component: (await import('../features/alarms/AlarmHistoryPage')).AlarmHistoryPage,
+            }),
           },
           {
             path: 'alarms/interlocks',
-            lazy: async () => ({ Component: (await import('../features/alarms/InterlocksPage')).InterlocksPage }),
+            lazy: async () => ({
+              Component: (await import('../features/alarms/InterlocksPage')).InterlocksPage,
+            }),
           },
         ],
       },
@@ -45,38 +61,55 @@ export const router = createBrowserRouter([
         children: [
           {
             path: 'connectors',
-            lazy: async () => ({ Component: (await import('../features/connectors/ConnectorsPage')).ConnectorsPage }),
+            lazy: async () => ({
+              Component: (await import('../features/connectors/ConnectorsPage')).ConnectorsPage,
+            }),
           },
         ],
       },
       {
         element: <RequirePermission permission="plant.read" />,
         children: [
-          { path: 'plant', lazy: async () => ({ Component: (await import('../features/plant/PlantPage')).PlantPage }) },
+          {
+            path: 'plant',
+            lazy: async () => ({ Component: (await import('../features/plant/PlantPage')).PlantPage }),
+          },
         ],
       },
       {
         element: <RequirePermission permission="org.read" />,
         children: [
-          { path: 'org/:tab?', lazy: async () => ({ Component: (await import('../features/org/OrgPage')).OrgPage }) },
+          {
+            path: 'org/:tab?',
+            lazy: async () => ({ Component: (await import('../features/org/OrgPage')).OrgPage }),
+          },
         ],
       },
       {
         element: <RequirePermission permission="user.read" />,
         children: [
-          { path: 'users', lazy: async () => ({ Component: (await import('../features/users/UsersPage')).UsersPage }) },
+          {
+            path: 'users',
+            lazy: async () => ({ Component: (await import('../features/users/UsersPage')).UsersPage }),
+          },
         ],
       },
       {
         element: <RequirePermission permission="role.read" />,
         children: [
-          { path: 'roles', lazy: async () => ({ Component: (await import('../features/users/RolesPage')).RolesPage }) },
+          {
+            path: 'roles',
+            lazy: async () => ({ Component: (await import('../features/users/RolesPage')).RolesPage }),
+          },
         ],
       },
       {
         element: <RequirePermission permission="audit.read" />,
         children: [
-          { path: 'audit', lazy: async () => ({ Component: (await import('../features/audit/AuditPage')).AuditPage }) },
+          {
+            path: 'audit',
+            lazy: async () => ({ Component: (await import('../features/audit/AuditPage')).AuditPage }),
+          },
         ],
       },
       { path: '*', element: <NotFound /> },

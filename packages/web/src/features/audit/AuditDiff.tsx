@@ -9,7 +9,8 @@ interface Row {
   change: Change;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** { a: { b: 1 } } → { "a.b": 1 }; arrays and scalars are leaves. */
 function flatten(v: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
@@ -62,12 +63,26 @@ export function AuditDiff({ before, after }: { before: unknown; after: unknown }
         {
           title: t('audit.diff.before'),
           dataIndex: 'before',
-          render: (v: unknown, r) => <span style={r.change === 'changed' || r.change === 'removed' ? { textDecoration: 'line-through', color: '#a8071a' } : undefined}>{show(v)}</span>,
+          render: (v: unknown, r) => (
+            <span
+              style={
+                r.change === 'changed' || r.change === 'removed'
+                  ? { textDecoration: 'line-through', color: '#a8071a' }
+                  : undefined
+              }
+            >
+              {show(v)}
+            </span>
+          ),
         },
         {
           title: t('audit.diff.after'),
           dataIndex: 'after',
-          render: (v: unknown, r) => <span style={r.change !== 'same' ? { color: '#135200', fontWeight: 500 } : undefined}>{show(v)}</span>,
+          render: (v: unknown, r) => (
+            <span style={r.change !== 'same' ? { color: '#135200', fontWeight: 500 } : undefined}>
+              {show(v)}
+            </span>
+          ),
         },
       ]}
     />

@@ -21,7 +21,8 @@ export function LoginPage() {
   const err = login.error instanceof ApiError ? login.error : null;
   const errorTitle = err ? t(`error.${err.code}`, { defaultValue: err.message }) : login.error?.message;
   // The server's message adds facts (how long the lock lasts) the translated code does not have.
-  const errorDetail = err && err.code !== 'invalid_credentials' && errorTitle !== err.message ? err.message : null;
+  const errorDetail =
+    err && err.code !== 'invalid_credentials' && errorTitle !== err.message ? err.message : null;
 
   return (
     <div
@@ -66,10 +67,18 @@ export function LoginPage() {
             login.mutate(v, { onSuccess: () => navigate(target, { replace: true }) })
           }
         >
-          <Form.Item name="username" label={t('login.username')} rules={[{ required: true, message: t('login.usernameRequired') }]}>
+          <Form.Item
+            name="username"
+            label={t('login.username')}
+            rules={[{ required: true, message: t('login.usernameRequired') }]}
+          >
             <Input prefix={<UserOutlined />} autoComplete="username" autoFocus size="large" />
           </Form.Item>
-          <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('login.passwordRequired') }]}>
+          <Form.Item
+            name="password"
+            label={t('login.password')}
+            rules={[{ required: true, message: t('login.passwordRequired') }]}
+          >
             <Input.Password prefix={<LockOutlined />} autoComplete="current-password" size="large" />
           </Form.Item>
           <Button type="primary" htmlType="submit" block size="large" loading={login.isPending}>

@@ -23,11 +23,16 @@ export function SessionsModal({ open, onClose }: { open: boolean; onClose: () =>
             dataIndex: 'createdAt',
             render: (v: string, s) => (
               <>
-                {dayjs(v).format('YYYY-MM-DD HH:mm')} {s.current && <Tag color="green">{t('sessions.current')}</Tag>}
+                {dayjs(v).format('YYYY-MM-DD HH:mm')}{' '}
+                {s.current && <Tag color="green">{t('sessions.current')}</Tag>}
               </>
             ),
           },
-          { title: t('sessions.lastSeenAt'), dataIndex: 'lastSeenAt', render: (v: string) => dayjs(v).format('YYYY-MM-DD HH:mm') },
+          {
+            title: t('sessions.lastSeenAt'),
+            dataIndex: 'lastSeenAt',
+            render: (v: string) => dayjs(v).format('YYYY-MM-DD HH:mm'),
+          },
           { title: t('sessions.ip'), dataIndex: 'ip' },
           { title: t('sessions.userAgent'), dataIndex: 'userAgent', ellipsis: true },
           {

@@ -17,7 +17,8 @@ export const sessionsQuery = queryOptions({
 export function useLogin() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { username: string; password: string }) => http.post<LoginResult>('/api/auth/login', body),
+    mutationFn: (body: { username: string; password: string }) =>
+      http.post<LoginResult>('/api/auth/login', body),
     meta: { silent: true },
     onSuccess: (res) => {
       qc.clear();

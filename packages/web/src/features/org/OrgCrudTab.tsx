@@ -1,9 +1,20 @@
 import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { App, Button, Form, type FormInstance, Input, Modal, Popconfirm, Space, Table, type TableColumnsType } from 'antd';
+import {
+  App,
+  Button,
+  Form,
+  type FormInstance,
+  Input,
+  Modal,
+  Popconfirm,
+  Space,
+  Table,
+  type TableColumnsType,
+} from 'antd';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { canGlobally, canAnywhere, useMe } from '../../app/auth';
+import { canAnywhere, canGlobally, useMe } from '../../app/auth';
 import { type OrgKind, type OrgRecords, orgListQuery, useDeleteOrgRecord, useSaveOrgRecord } from './api';
 
 type Values = Record<string, unknown>;
@@ -64,13 +75,25 @@ export function OrgCrudTab<K extends OrgKind>(props: {
       width: 110,
       render: (_, r) => (
         <Space size={0}>
-          <Button type="link" size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => open(r)} />
+          <Button
+            type="link"
+            size="small"
+            icon={<EditOutlined />}
+            aria-label={t('common.edit')}
+            onClick={() => open(r)}
+          />
           <Popconfirm
             title={t('org.deleteConfirm', { name: r.name })}
             okButtonProps={{ danger: true }}
             onConfirm={() => remove.mutateAsync(r.id)}
           >
-            <Button type="link" size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
+            <Button
+              type="link"
+              size="small"
+              danger
+              icon={<DeleteOutlined />}
+              aria-label={t('common.delete')}
+            />
           </Popconfirm>
         </Space>
       ),
@@ -80,7 +103,12 @@ export function OrgCrudTab<K extends OrgKind>(props: {
   return (
     <>
       {writable && (
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => open('new')} style={{ marginBottom: 12 }}>
+        <Button
+          type="primary"
+          icon={<PlusOutlined />}
+          onClick={() => open('new')}
+          style={{ marginBottom: 12 }}
+        >
           {t(`org.new.${props.kind}`)}
         </Button>
       )}
@@ -103,7 +131,14 @@ export function OrgCrudTab<K extends OrgKind>(props: {
         forceRender
       >
         <Form form={form} layout="vertical" name={`org-${props.kind}`}>
-          <Form.Item name="code" label={t('org.field.code')} rules={[{ required: true }, { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, message: t('plant.codeHint') }]}>
+          <Form.Item
+            name="code"
+            label={t('org.field.code')}
+            rules={[
+              { required: true },
+              { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, message: t('plant.codeHint') },
+            ]}
+          >
             <Input maxLength={64} />
           </Form.Item>
           <Form.Item name="name" label={t('org.field.name')} rules={[{ required: true, whitespace: true }]}>

@@ -23,14 +23,18 @@ function useNodeName() {
 function useDepartmentOptions() {
   const departments = useQuery(orgListQuery('departments'));
   const options = (departments.data ?? []).map((d) => ({ value: d.id, label: `${d.name} (${d.code})` }));
-  const nameOf = (id: number | null) => (id === null ? '—' : (departments.data?.find((d) => d.id === id)?.name ?? `#${id}`));
+  const nameOf = (id: number | null) =>
+    id === null ? '—' : (departments.data?.find((d) => d.id === id)?.name ?? `#${id}`);
   return { options, nameOf };
 }
 
 const hhmm = (d: Dayjs | null | undefined) => (d ? d.format('HH:mm') : undefined);
 const fromHhmm = (s: string) => {
   const [h, m] = s.split(':').map(Number);
-  return dayjs().hour(h ?? 0).minute(m ?? 0).second(0);
+  return dayjs()
+    .hour(h ?? 0)
+    .minute(m ?? 0)
+    .second(0);
 };
 
 function DepartmentsTab() {
@@ -122,7 +126,12 @@ function ShiftsTab() {
           <Form.Item name="startTime" label={t('org.field.startTime')} rules={[{ required: true }]}>
             <TimePicker format="HH:mm" minuteStep={5} needConfirm={false} style={{ width: '100%' }} />
           </Form.Item>
-          <Form.Item name="endTime" label={t('org.field.endTime')} rules={[{ required: true }]} extra={t('org.shiftHint')}>
+          <Form.Item
+            name="endTime"
+            label={t('org.field.endTime')}
+            rules={[{ required: true }]}
+            extra={t('org.shiftHint')}
+          >
             <TimePicker format="HH:mm" minuteStep={5} needConfirm={false} style={{ width: '100%' }} />
           </Form.Item>
         </>

@@ -21,15 +21,22 @@ export const plantNodesQuery = queryOptions({
 });
 
 export const plantNodeQuery = (id: number) =>
-  queryOptions({ queryKey: plantKeys.node(id), queryFn: () => http.get<PlantNode>(`/api/plant/nodes/${id}`) });
+  queryOptions({
+    queryKey: plantKeys.node(id),
+    queryFn: () => http.get<PlantNode>(`/api/plant/nodes/${id}`),
+  });
 
 export function useCreateNode() {
-  return useApiMutation((body: CreatePlantNode) => http.post<PlantNode>('/api/plant/nodes', body), [plantKeys.all]);
+  return useApiMutation(
+    (body: CreatePlantNode) => http.post<PlantNode>('/api/plant/nodes', body),
+    [plantKeys.all],
+  );
 }
 
 export function useUpdateNode() {
   return useApiMutation(
-    ({ id, ...body }: UpdatePlantNode & { id: number }) => http.patch<PlantNode>(`/api/plant/nodes/${id}`, body),
+    ({ id, ...body }: UpdatePlantNode & { id: number }) =>
+      http.patch<PlantNode>(`/api/plant/nodes/${id}`, body),
     [plantKeys.all],
   );
 }

@@ -1,3 +1,4 @@
+import { ALLOWED_PARENT, type NodeStatus, PLANT_LEVELS, type PlantLevel } from '@aegis/shared';
 import {
   ApartmentOutlined,
   AppstoreOutlined,
@@ -5,7 +6,6 @@ import {
   EnvironmentOutlined,
   ToolOutlined,
 } from '@ant-design/icons';
-import { ALLOWED_PARENT, type NodeStatus, PLANT_LEVELS, type PlantLevel } from '@aegis/shared';
 import { Tag } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';

@@ -55,7 +55,11 @@ export function RoleGrants({ userId }: { userId: number }) {
         columns={[
           { title: t('grants.role'), key: 'role', render: (_, a) => roleName(a) },
           { title: t('grants.scope'), dataIndex: 'nodeId', render: scopeName },
-          { title: t('grants.since'), dataIndex: 'createdAt', render: (v: string) => dayjs(v).format('YYYY-MM-DD') },
+          {
+            title: t('grants.since'),
+            dataIndex: 'createdAt',
+            render: (v: string) => dayjs(v).format('YYYY-MM-DD'),
+          },
           ...(writable
             ? [
                 {

@@ -1,7 +1,21 @@
-import { DeleteOutlined, EditOutlined, EyeOutlined, PlusOutlined } from '@ant-design/icons';
 import type { Permission, Role } from '@aegis/shared';
+import { DeleteOutlined, EditOutlined, EyeOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { App, Button, Card, Checkbox, Col, Form, Input, Modal, Row, Space, Table, Tag, Typography } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Col,
+  Form,
+  Input,
+  Modal,
+  Row,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { canGlobally, useMe } from '../../app/auth';
@@ -28,7 +42,10 @@ function usePermissionGroups() {
     list.push({ key: p.key, label: i18n.language === 'en-US' ? p.en : p.zh });
     groups.set(domain, list);
   }
-  return { groups: [...groups], labelOf: (k: Permission) => [...groups.values()].flat().find((p) => p.key === k)?.label ?? k };
+  return {
+    groups: [...groups],
+    labelOf: (k: Permission) => [...groups.values()].flat().find((p) => p.key === k)?.label ?? k,
+  };
 }
 
 export function RolesPage() {
@@ -78,7 +95,11 @@ export function RolesPage() {
             title: t('roles.field.permissions'),
             dataIndex: 'permissions',
             render: (ps: Permission[]) => (
-              <Typography.Text type="secondary" style={{ display: 'block', maxWidth: 520 }} ellipsis={{ tooltip: ps.map(labelOf).join('、') }}>
+              <Typography.Text
+                type="secondary"
+                style={{ display: 'block', maxWidth: 520 }}
+                ellipsis={{ tooltip: ps.map(labelOf).join('、') }}
+              >
                 {t('roles.permissionCount', { count: ps.length })}: {ps.map(labelOf).join('、')}
               </Typography.Text>
             ),
@@ -157,7 +178,12 @@ function RoleModal(props: { open: boolean; role: Role | null; readOnly: boolean;
       onOk={async () => {
         const v = await form.validateFields();
         const body = role
-          ? { nameZh: v.nameZh.trim(), nameEn: v.nameEn.trim(), permissions: v.permissions, reason: v.reason.trim() }
+          ? {
+              nameZh: v.nameZh.trim(),
+              nameEn: v.nameEn.trim(),
+              permissions: v.permissions,
+              reason: v.reason.trim(),
+            }
           : { ...v, code: v.code.trim(), reason: v.reason.trim() };
         save.mutate(
           { id: role?.id ?? null, body },
@@ -174,17 +200,32 @@ function RoleModal(props: { open: boolean; role: Role | null; readOnly: boolean;
       <Form form={form} layout="vertical" name="role" disabled={props.readOnly}>
         <Row gutter={16}>
           <Col xs={24} sm={8}>
-            <Form.Item name="code" label={t('roles.field.code')} rules={[{ required: true }, { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, message: t('plant.codeHint') }]}>
+            <Form.Item
+              name="code"
+              label={t('roles.field.code')}
+              rules={[
+                { required: true },
+                { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, message: t('plant.codeHint') },
+              ]}
+            >
               <Input disabled={!!role} maxLength={64} />
             </Form.Item>
           </Col>
           <Col xs={24} sm={8}>
-            <Form.Item name="nameZh" label={t('roles.field.nameZh')} rules={[{ required: true, whitespace: true }]}>
+            <Form.Item
+              name="nameZh"
+              label={t('roles.field.nameZh')}
+              rules={[{ required: true, whitespace: true }]}
+            >
               <Input maxLength={200} />
             </Form.Item>
           </Col>
           <Col xs={24} sm={8}>
-            <Form.Item name="nameEn" label={t('roles.field.nameEn')} rules={[{ required: true, whitespace: true }]}>
+            <Form.Item
+              name="nameEn"
+              label={t('roles.field.nameEn')}
+              rules={[{ required: true, whitespace: true }]}
+            >
               <Input maxLength={200} />
             </Form.Item>
           </Col>
@@ -196,9 +237,15 @@ function RoleModal(props: { open: boolean; role: Role | null; readOnly: boolean;
         >
           <Checkbox.Group style={{ display: 'block' }}>
             {groups.map(([domain, perms]) => (
-              <Row key={domain} gutter={[8, 4]} style={{ padding: '6px 0', borderBottom: '1px solid rgba(5,5,5,0.06)' }}>
+              <Row
+                key={domain}
+                gutter={[8, 4]}
+                style={{ padding: '6px 0', borderBottom: '1px solid rgba(5,5,5,0.06)' }}
+              >
                 <Col xs={24} sm={6}>
-                  <Typography.Text strong>{t(`roles.domain.${domain}`, { defaultValue: domain })}</Typography.Text>
+                  <Typography.Text strong>
+                    {t(`roles.domain.${domain}`, { defaultValue: domain })}
+                  </Typography.Text>
                 </Col>
                 <Col xs={24} sm={18}>
                   <Space wrap size={[12, 4]}>

@@ -7,7 +7,10 @@ import { usersQuery } from './api';
 /** Names of the users in your scope, for tables that show a user id (team leader). */
 export function useUserNames() {
   const { data: me } = useMe();
-  const users = useQuery({ ...usersQuery({ limit: 1000, offset: 0 }), enabled: canAnywhere(me, 'user.read') });
+  const users = useQuery({
+    ...usersQuery({ limit: 1000, offset: 0 }),
+    enabled: canAnywhere(me, 'user.read'),
+  });
   return (id: number | null) => {
     if (id === null) return '—';
     return users.data?.items.find((u) => u.id === id)?.displayName ?? `#${id}`;
@@ -15,7 +18,11 @@ export function useUserNames() {
 }
 
 /** Picks one user, searching the server by name, username or employee number. */
-export function UserSelect(props: { value?: number | null; onChange?: (v: number | null) => void; id?: string }) {
+export function UserSelect(props: {
+  value?: number | null;
+  onChange?: (v: number | null) => void;
+  id?: string;
+}) {
   const [q, setQ] = useState('');
   const users = useQuery(usersQuery({ q: q || undefined, limit: 20, offset: 0 }));
   const current = useQuery({ ...usersQuery({ limit: 1000, offset: 0 }), enabled: !!props.value });

@@ -53,7 +53,8 @@ export function useSaveUser() {
 /** Admin reset: sets a new password and unlocks the account. */
 export function useResetPassword() {
   return useApiMutation(
-    ({ id, password }: { id: number; password: string }) => http.post(`/api/users/${id}/password`, { password }),
+    ({ id, password }: { id: number; password: string }) =>
+      http.post(`/api/users/${id}/password`, { password }),
     [['users']],
   );
 }
@@ -61,7 +62,9 @@ export function useResetPassword() {
 export function useSaveRole() {
   return useApiMutation(
     ({ id, body }: { id: number | null; body: Record<string, unknown> }) =>
-      id === null ? http.post<Role>('/api/access/roles', body) : http.patch<Role>(`/api/access/roles/${id}`, body),
+      id === null
+        ? http.post<Role>('/api/access/roles', body)
+        : http.patch<Role>(`/api/access/roles/${id}`, body),
     // a changed role changes what its holders (perhaps you) may do
     [['roles'], meKey],
   );
