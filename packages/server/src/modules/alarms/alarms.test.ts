@@ -249,4 +249,30 @@ describe('alarm engine in the server', () => {
     }
     expect((await admin.get('/api/alarms/health')).body.chattering).toContain(`${rule}:H`);
   });
+
+  it('exports the journal as CSV, filtered and limited to the scope, and audits the export', async () => {
+    const ruleA = await limitRule(tagA);
+    const ruleB = await limitRule(tagB);
+    await feed(tagA, 95);
+    await feed(tagB, 95);
+    await admin.post(`/api/alarms/${ruleA}:HH/acknowledge`, { comment: '=HYPERLINK("x")' });
+    const all = await admin.get('/api/alarms/history/export.csv');
+    expect(all.status).toBe(200);
+    expect(String(all.headers['content-disposition'])).toMatch(/attachment; filename="aegis-alarm-journal-/);
+    const text = all.body as string;
+    expect(text.startsWith('\uFEFFat,key,tag,type')).toBe(true);
+    expect(text).toContain(`${ruleA}:HH,A-PRS-01.VIB,acknowledged`);
+    expect(text).toContain(`${ruleB}:HH,B-PRS-01.VIB,activated`);
+    expect(text).toContain(`"'=HYPERLINK(""x"")"`); // a formula is defused
+    const leadA = await app.as('lead.a');
+    const mine = (await leadA.get('/api/alarms/history/export.csv?type=activated')).body as string;
+    expect(mine).toContain('A-PRS-01.VIB,activated');
+    expect(mine).not.toContain('B-PRS-01');
+    expect(mine).not.toContain('acknowledged');
+    const audit = await admin.get('/api/audit?action=alarm.history.export');
+    expect(audit.body.items[0]).toMatchObject({
+      actorName: 'lead.a',
+      after: { filter: { type: 'activated' } },
+    });
+  });
 });

@@ -262,7 +262,7 @@ export async function history(
     AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)
     AND ($5::bigint IS NULL OR tag_id = $5) AND ($6::bigint IS NULL OR equipment_id = $6)
     AND ($7::text IS NULL OR priority = $7) AND ($8::text IS NULL OR type = $8) AND ($9::text IS NULL OR key = $9)
-    AND ($10::text IS NULL OR user_name = $10)`;
+    AND ($10::text IS NULL OR user_name ILIKE '%' || $10 || '%')`;
   const rows = await db.query<EventRow & { tag_ref: string | null }>(
     `SELECT ev.*, (SELECT e.code || '.' || t.code FROM tag t JOIN plant_node e ON e.id = t.equipment_id
                    WHERE t.id = ev.tag_id) AS tag_ref

@@ -591,6 +591,71 @@ export function createAlarmService(deps: {
     history(ctx: RequestContext, q: Parameters<typeof repo.history>[2]) {
       return repo.history(db, guard.scope(ctx, 'alarm.read'), q);
     },
+
+    /**
+     * The whole filtered journal as CSV (UTF-8 with BOM, for Excel), in pages, newest first;
+     * the export itself is audited.
+     */
+    async exportHistory(
+      ctx: RequestContext,
+      q: Omit<Parameters<typeof repo.history>[2], 'limit' | 'offset'>,
+    ) {
+      const scope = guard.scope(ctx, 'alarm.read');
+      const { total } = await repo.history(db, scope, { ...q, limit: 1, offset: 0 });
+      await audit.record(ctx, {
+        action: 'alarm.history.export',
+        targetType: 'alarm_event',
+        after: { filter: q, rows: total },
+      });
+      const cell = (v: unknown) => {
+        const text = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+        // Quoted when needed; a leading = + - @ is defused so a spreadsheet never runs it as a formula.
+        const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+        return /[",\r\n]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
+      };
+      const columns = [
+        'at',
+        'key',
+        'tag',
+        'type',
+        'from',
+        'to',
+        'priority',
+        'value',
+        'user',
+        'comment',
+        'message',
+      ] as const;
+      async function* rows() {
+        yield `\uFEFF${columns.join(',')}\r\n`;
+        for (let offset = 0; ; offset += 1000) {
+          const page = await repo.history(db, scope, { ...q, limit: 1000, offset });
+          if (!page.items.length) return;
+          yield page.items
+            .map((e) =>
+              [
+                new Date(e.at).toISOString(),
+                e.key,
+                e.tag,
+                e.type,
+                e.from,
+                e.to,
+                e.priority,
+                e.value,
+                e.user,
+                e.comment,
+                e.message,
+              ]
+                .map(cell)
+                .join(','),
+            )
+            .join('\r\n')
+            .concat('\r\n');
+          if (page.items.length < 1000) return;
+        }
+      }
+      return { total, rows: rows() };
+    },
     interlocks(ctx: RequestContext, limit = 100) {
       return repo.interlockCommands(db, guard.scope(ctx, 'alarm.read'), limit);
     },

@@ -121,19 +121,37 @@ export function AlarmHistoryPage() {
         size="small"
         title={t('alarms.historyTitle')}
         extra={
-          <Button
-            icon={<DownloadOutlined />}
-            disabled={rows.length === 0}
-            data-testid="alarm-history-export"
-            onClick={() =>
-              downloadCsv(
-                `alarm-journal-${dayjs().format('YYYYMMDD-HHmmss')}.csv`,
-                csvOf(t, rows, (id) => plant.label(id)),
-              )
-            }
-          >
-            {phone ? null : t('alarms.exportPage')}
-          </Button>
+          <Space>
+            <Button
+              icon={<DownloadOutlined />}
+              disabled={rows.length === 0}
+              data-testid="alarm-history-export-all"
+              onClick={() => {
+                // Every matching entry, not just this page, written by the server (and audited there).
+                const query = new URLSearchParams(
+                  Object.entries(filters).flatMap(([k, v]) =>
+                    v === undefined || v === '' ? [] : [[k, String(v)]],
+                  ),
+                );
+                window.location.assign(`/api/alarms/history/export.csv?${query}`);
+              }}
+            >
+              {phone ? null : t('alarms.exportAll')}
+            </Button>
+            <Button
+              icon={<DownloadOutlined />}
+              disabled={rows.length === 0}
+              data-testid="alarm-history-export"
+              onClick={() =>
+                downloadCsv(
+                  `alarm-journal-${dayjs().format('YYYYMMDD-HHmmss')}.csv`,
+                  csvOf(t, rows, (id) => plant.label(id)),
+                )
+              }
+            >
+              {phone ? null : t('alarms.exportPage')}
+            </Button>
+          </Space>
         }
       >
         <Form form={form} layout="vertical" onFinish={apply}>
