@@ -7,6 +7,7 @@ import { createAlarmService } from './modules/alarms/index.js';
 import { createAuditService } from './modules/audit/index.js';
 import { createAuthService } from './modules/auth/index.js';
 import { createConnectorService } from './modules/connectors/index.js';
+import { createDemoControl } from './modules/demo/index.js';
 import { createIngestPipeline } from './modules/ingest/index.js';
 import { createLiveHub } from './modules/live/index.js';
 import { createOrgService } from './modules/org/index.js';
@@ -64,6 +65,7 @@ export function createServices({ config, db, clock }: { config: Config; db: Data
     alarms,
     live,
     connectors,
+    demo: createDemoControl(),
   };
 }
 

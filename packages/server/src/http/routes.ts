@@ -3,6 +3,7 @@ import { alarmRoutes } from '../modules/alarms/index.js';
 import { auditRoutes } from '../modules/audit/index.js';
 import { authRoutes } from '../modules/auth/index.js';
 import { connectorRoutes } from '../modules/connectors/index.js';
+import { demoRoutes } from '../modules/demo/index.js';
 import { ingestRoutes } from '../modules/ingest/index.js';
 import { liveRoutes } from '../modules/live/index.js';
 import { orgRoutes } from '../modules/org/index.js';
@@ -25,6 +26,7 @@ export async function registerRoutes(app: App, services: Services) {
   await ingestRoutes(app, services);
   await timeseriesRoutes(app, services);
   await connectorRoutes(app, services);
+  await demoRoutes(app, services);
   await alarmRoutes(app, services);
   await liveRoutes(app, services);
 }

@@ -22,6 +22,7 @@ import { useTranslation } from 'react-i18next';
 import { ReasonModal } from '../../app/ReasonField';
 import { connectorsQuery, useDeleteConnector, useRestartConnector } from './api';
 import { ConnectorFormDrawer } from './ConnectorForm';
+import { DemoFaults } from './DemoFaults';
 
 dayjs.extend(relativeTime);
 
@@ -107,162 +108,165 @@ export function ConnectorsPage() {
     );
 
   return (
-    <Card
-      size="small"
-      title={t('connectors.title')}
-      extra={
-        <Button
-          type="primary"
-          icon={<PlusOutlined />}
-          onClick={() => setEditing('new')}
-          data-testid="connector-new"
-        >
-          {phone ? null : t('connectors.new')}
-        </Button>
-      }
-    >
-      <Table<Connector>
-        rowKey={connectorKey}
+    <Space orientation="vertical" size={12} style={{ width: '100%' }}>
+      <Card
         size="small"
-        loading={list.isLoading}
-        dataSource={rows}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
-        onRow={(c) => ({
-          ...({ 'data-connector-code': c.code } as Record<string, string>),
-          onClick: () => setDetail(connectorKey(c)),
-          style: { cursor: 'pointer' },
-        })}
-        columns={[
-          {
-            title: t('connectors.field.name'),
-            key: 'name',
-            render: (_, c) => (
-              <Space orientation="vertical" size={0}>
-                <span>
-                  {c.name} {!c.enabled && <Tag>{t('connectors.disabled')}</Tag>}
-                </span>
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  <code>{c.code}</code> · {t(`connectors.kind.${c.kind}`)}
-                </Typography.Text>
-              </Space>
-            ),
-          },
-          {
-            title: t('connectors.field.state'),
-            key: 'state',
-            render: (_, c) => <HealthBadge health={c.health} />,
-          },
-          ...(phone
-            ? []
-            : [
-                {
-                  title: t('connectors.field.lastMessage'),
-                  key: 'last',
-                  render: (_: unknown, c: Connector) => ago(c.health.lastMessageAt),
-                },
-                {
-                  title: t('connectors.field.counters'),
-                  key: 'counters',
-                  render: (_: unknown, c: Connector) => (
-                    <Space size={4} wrap>
-                      <Tag>{t('connectors.messages', { count: c.health.messages })}</Tag>
-                      <Tag>{t('connectors.points', { count: c.health.points })}</Tag>
-                      <Tag color={c.health.errors ? 'red' : undefined}>
-                        {t('connectors.errors', { count: c.health.errors })}
-                      </Tag>
-                    </Space>
-                  ),
-                },
-                {
-                  title: t('connectors.field.lastError'),
-                  key: 'lastError',
-                  render: (_: unknown, c: Connector) => (
-                    <Typography.Text
-                      type="danger"
-                      ellipsis={{ tooltip: c.health.lastError }}
-                      style={{ maxWidth: 260 }}
-                    >
-                      {c.health.lastError ?? ''}
-                    </Typography.Text>
-                  ),
-                },
-              ]),
-          { title: t('common.actions'), key: 'actions', fixed: 'right', render: (_, c) => actions(c) },
-        ]}
-      />
-      <Drawer
-        open={!!shown}
-        onClose={() => setDetail(null)}
-        size={phone ? '100%' : 520}
-        title={shown ? `${shown.name} (${shown.code})` : null}
-        extra={shown && actions(shown)}
+        title={t('connectors.title')}
+        extra={
+          <Button
+            type="primary"
+            icon={<PlusOutlined />}
+            onClick={() => setEditing('new')}
+            data-testid="connector-new"
+          >
+            {phone ? null : t('connectors.new')}
+          </Button>
+        }
       >
-        {shown && (
-          <Descriptions
-            size="small"
-            bordered
-            column={1}
-            items={[
-              {
-                key: 'kind',
-                label: t('connectors.field.kind'),
-                children: t(`connectors.kind.${shown.kind}`),
-              },
-              {
-                key: 'state',
-                label: t('connectors.field.state'),
-                children: <HealthBadge health={shown.health} />,
-              },
-              {
-                key: 'since',
-                label: t('connectors.field.since'),
-                children: dayjs(shown.health.since).format('YYYY-MM-DD HH:mm:ss'),
-              },
-              {
-                key: 'last',
-                label: t('connectors.field.lastMessage'),
-                children: ago(shown.health.lastMessageAt),
-              },
-              { key: 'messages', label: t('connectors.field.messages'), children: shown.health.messages },
-              { key: 'points', label: t('connectors.field.points'), children: shown.health.points },
-              { key: 'errors', label: t('connectors.field.errors'), children: shown.health.errors },
-              {
-                key: 'reconnects',
-                label: t('connectors.field.reconnects'),
-                children: shown.health.reconnects,
-              },
-              {
-                key: 'lastError',
-                label: t('connectors.field.lastError'),
-                children: shown.health.lastError ?? '—',
-              },
-              {
-                key: 'config',
-                label: t('connectors.field.config'),
-                children: (
-                  <pre style={{ margin: 0, fontSize: 12, whiteSpace: 'pre-wrap' }}>
-                    {JSON.stringify(shown.config, null, 2)}
-                  </pre>
-                ),
-              },
-            ]}
-          />
-        )}
-      </Drawer>
-      <ConnectorFormDrawer
-        open={editing !== null}
-        connector={editing === 'new' ? null : editing}
-        onClose={() => setEditing(null)}
-      />
-      <ReasonModal
-        open={!!deleting}
-        danger
-        title={t('connectors.deleteTitle', { code: deleting?.code ?? '' })}
-        okText={t('common.delete')}
-        onClose={() => setDeleting(null)}
-        onConfirm={(reason) => remove.mutateAsync({ id: deleting!.id!, reason })}
-      />
-    </Card>
+        <Table<Connector>
+          rowKey={connectorKey}
+          size="small"
+          loading={list.isLoading}
+          dataSource={rows}
+          pagination={false}
+          scroll={{ x: 'max-content' }}
+          onRow={(c) => ({
+            ...({ 'data-connector-code': c.code } as Record<string, string>),
+            onClick: () => setDetail(connectorKey(c)),
+            style: { cursor: 'pointer' },
+          })}
+          columns={[
+            {
+              title: t('connectors.field.name'),
+              key: 'name',
+              render: (_, c) => (
+                <Space orientation="vertical" size={0}>
+                  <span>
+                    {c.name} {!c.enabled && <Tag>{t('connectors.disabled')}</Tag>}
+                  </span>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    <code>{c.code}</code> · {t(`connectors.kind.${c.kind}`)}
+                  </Typography.Text>
+                </Space>
+              ),
+            },
+            {
+              title: t('connectors.field.state'),
+              key: 'state',
+              render: (_, c) => <HealthBadge health={c.health} />,
+            },
+            ...(phone
+              ? []
+              : [
+                  {
+                    title: t('connectors.field.lastMessage'),
+                    key: 'last',
+                    render: (_: unknown, c: Connector) => ago(c.health.lastMessageAt),
+                  },
+                  {
+                    title: t('connectors.field.counters'),
+                    key: 'counters',
+                    render: (_: unknown, c: Connector) => (
+                      <Space size={4} wrap>
+                        <Tag>{t('connectors.messages', { count: c.health.messages })}</Tag>
+                        <Tag>{t('connectors.points', { count: c.health.points })}</Tag>
+                        <Tag color={c.health.errors ? 'red' : undefined}>
+                          {t('connectors.errors', { count: c.health.errors })}
+                        </Tag>
+                      </Space>
+                    ),
+                  },
+                  {
+                    title: t('connectors.field.lastError'),
+                    key: 'lastError',
+                    render: (_: unknown, c: Connector) => (
+                      <Typography.Text
+                        type="danger"
+                        ellipsis={{ tooltip: c.health.lastError }}
+                        style={{ maxWidth: 260 }}
+                      >
+                        {c.health.lastError ?? ''}
+                      </Typography.Text>
+                    ),
+                  },
+                ]),
+            { title: t('common.actions'), key: 'actions', fixed: 'right', render: (_, c) => actions(c) },
+          ]}
+        />
+        <Drawer
+          open={!!shown}
+          onClose={() => setDetail(null)}
+          size={phone ? '100%' : 520}
+          title={shown ? `${shown.name} (${shown.code})` : null}
+          extra={shown && actions(shown)}
+        >
+          {shown && (
+            <Descriptions
+              size="small"
+              bordered
+              column={1}
+              items={[
+                {
+                  key: 'kind',
+                  label: t('connectors.field.kind'),
+                  children: t(`connectors.kind.${shown.kind}`),
+                },
+                {
+                  key: 'state',
+                  label: t('connectors.field.state'),
+                  children: <HealthBadge health={shown.health} />,
+                },
+                {
+                  key: 'since',
+                  label: t('connectors.field.since'),
+                  children: dayjs(shown.health.since).format('YYYY-MM-DD HH:mm:ss'),
+                },
+                {
+                  key: 'last',
+                  label: t('connectors.field.lastMessage'),
+                  children: ago(shown.health.lastMessageAt),
+                },
+                { key: 'messages', label: t('connectors.field.messages'), children: shown.health.messages },
+                { key: 'points', label: t('connectors.field.points'), children: shown.health.points },
+                { key: 'errors', label: t('connectors.field.errors'), children: shown.health.errors },
+                {
+                  key: 'reconnects',
+                  label: t('connectors.field.reconnects'),
+                  children: shown.health.reconnects,
+                },
+                {
+                  key: 'lastError',
+                  label: t('connectors.field.lastError'),
+                  children: shown.health.lastError ?? '—',
+                },
+                {
+                  key: 'config',
+                  label: t('connectors.field.config'),
+                  children: (
+                    <pre style={{ margin: 0, fontSize: 12, whiteSpace: 'pre-wrap' }}>
+                      {JSON.stringify(shown.config, null, 2)}
+                    </pre>
+                  ),
+                },
+              ]}
+            />
+          )}
+        </Drawer>
+        <ConnectorFormDrawer
+          open={editing !== null}
+          connector={editing === 'new' ? null : editing}
+          onClose={() => setEditing(null)}
+        />
+        <ReasonModal
+          open={!!deleting}
+          danger
+          title={t('connectors.deleteTitle', { code: deleting?.code ?? '' })}
+          okText={t('common.delete')}
+          onClose={() => setDeleting(null)}
+          onConfirm={(reason) => remove.mutateAsync({ id: deleting!.id!, reason })}
+        />
+      </Card>
+      <DemoFaults />
+    </Space>
   );
 }

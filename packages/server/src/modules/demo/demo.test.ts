@@ -1,0 +1,53 @@
+import { type FaultName, type Simulator, startSimulator } from '@aegis/simulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Client, startTestApp, type TestApp } from '../../test/harness.js';
+
+let app: TestApp;
+let admin: Client;
+let sim: Simulator;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  admin = await app.as('admin');
+  sim = await startSimulator({ transports: ['modbus'], modbus: { host: '127.0.0.1', port: 0 }, seed: 1 });
+});
+afterAll(async () => {
+  await sim.stop();
+  await app.close();
+});
+
+describe('demo fault injection', () => {
+  it('says clearly that no simulator runs when none is attached', async () => {
+    const res = await admin.get('/api/demo/simulator');
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toMatch(/--demo/);
+  });
+
+  it('gives a simulated tank a fault that fits it, refuses one that does not, and repairs it', async () => {
+    app.aegis.services.demo.attach({
+      equipment: () => sim.plant.equipment.map((e) => ({ code: e.code, faults: [...e.faults] })),
+      inject: (code, fault, rampMs) => sim.injectFault(code, fault as FaultName, { rampMs }),
+      clear: (code) => sim.clearFault(code),
+    });
+    const list = (await admin.get('/api/demo/simulator')).body as Array<{ code: string; faults: string[] }>;
+    const tank = list.find((e) => e.code === 'TK-101')!;
+    expect(tank.faults.length).toBeGreaterThan(0);
+    const wrong = await admin.post('/api/demo/faults', { equipment: 'TK-101', fault: 'no-such-fault' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.message).toMatch(/cannot have the fault/);
+    expect((await admin.post('/api/demo/faults', { equipment: 'NOPE', fault: tank.faults[0] })).status).toBe(
+      400,
+    );
+    const ok = await admin.post('/api/demo/faults', {
+      equipment: 'TK-101',
+      fault: tank.faults[0],
+      rampSeconds: 5,
+    });
+    expect(ok.status).toBe(200);
+    expect(sim.stats().faults).toEqual([
+      expect.objectContaining({ target: 'TK-101', fault: tank.faults[0] }),
+    ]);
+    expect((await admin.del('/api/demo/faults/TK-101')).status).toBe(200);
+    expect(sim.stats().faults).toEqual([]);
+  });
+});
