@@ -1,12 +1,7 @@
 import type { AlarmPriority, AlarmRule, Interlock } from '@aegis/shared';
-import {
-  type FaultName,
-  type SimulatedTag,
-  type Simulator,
-  simulatedPlant,
-  startSimulator,
-} from '@aegis/simulator';
+import { type SimulatedTag, type Simulator, simulatedPlant, startSimulator } from '@aegis/simulator';
 import { systemContext } from '../context.js';
+import { simulatorControl } from '../modules/demo/index.js';
 import type { Services } from '../services.js';
 
 const reason = 'demo plant seeded by aegis start --demo';
@@ -173,11 +168,7 @@ export async function startDemoSimulator(
     );
   }
   playFaults(sim, say);
-  s.demo.attach({
-    equipment: () => sim.plant.equipment.map((e) => ({ code: e.code, faults: [...e.faults] })),
-    inject: (code, fault, rampMs) => sim.injectFault(code, fault as FaultName, { rampMs }),
-    clear: (code) => sim.clearFault(code),
-  });
+  s.demo.attach(simulatorControl(sim));
   // Point the connectors at wherever the simulator listens this time.
   if (modbus.id !== null && modbus.config.port !== sim.ports.modbus) {
     await s.connectors.update(ctx, modbus.id, {

@@ -1,6 +1,7 @@
-import { type FaultName, type Simulator, startSimulator } from '@aegis/simulator';
+import { type Simulator, startSimulator } from '@aegis/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, startTestApp, type TestApp } from '../../test/harness.js';
+import { simulatorControl } from './index.js';
 
 let app: TestApp;
 let admin: Client;
@@ -24,11 +25,7 @@ describe('demo fault injection', () => {
   });
 
   it('gives a simulated tank a fault that fits it, refuses one that does not, and repairs it', async () => {
-    app.aegis.services.demo.attach({
-      equipment: () => sim.plant.equipment.map((e) => ({ code: e.code, faults: [...e.faults] })),
-      inject: (code, fault, rampMs) => sim.injectFault(code, fault as FaultName, { rampMs }),
-      clear: (code) => sim.clearFault(code),
-    });
+    app.aegis.services.demo.attach(simulatorControl(sim));
     const list = (await admin.get('/api/demo/simulator')).body as Array<{ code: string; faults: string[] }>;
     const tank = list.find((e) => e.code === 'TK-101')!;
     expect(tank.faults.length).toBeGreaterThan(0);

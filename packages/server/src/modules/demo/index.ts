@@ -1,3 +1,4 @@
+import type { FaultName, Simulator } from '@aegis/simulator';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { App } from '../../http/app.js';
@@ -9,6 +10,13 @@ export interface DemoSimulator {
   inject(equipment: string, fault: string, rampMs: number): void;
   clear(equipment: string): void;
 }
+
+/** The running simulator as the demo routes see it. */
+export const simulatorControl = (sim: Simulator): DemoSimulator => ({
+  equipment: () => sim.plant.equipment.map((e) => ({ code: e.code, faults: [...e.faults] })),
+  inject: (code, fault, rampMs) => sim.injectFault(code, fault as FaultName, { rampMs }),
+  clear: (code) => sim.clearFault(code),
+});
 
 export type DemoControl = ReturnType<typeof createDemoControl>;
 
