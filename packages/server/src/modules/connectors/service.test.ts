@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateConnectorSchema } from '@aegis/shared';
@@ -106,6 +107,7 @@ function service(
     tags?: BoundTag[];
     config?: Partial<Config>;
     drivers?: Parameters<typeof createConnectorService>[0]['drivers'];
+    defaultBrokerPorts?: { tcp: number; ws: number };
   } = {},
 ) {
   const clock = manualClock();
@@ -120,6 +122,7 @@ function service(
     sink: controlledSink(),
     log: silentLog,
     drivers: opts.drivers,
+    defaultBrokerPorts: opts.defaultBrokerPorts,
   });
   services.push(s);
   return { s, tags };
@@ -431,6 +434,31 @@ describe('connector registry', () => {
     } finally {
       for (const svc of services.splice(0)) await svc.stop();
       await external.close();
+    }
+  });
+});
+
+describe('embedded broker ports', () => {
+  it('moves to a free port when its default port is taken, but not when the port was chosen', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const taken = (blocker.address() as { port: number }).port;
+    try {
+      const { s } = service({
+        config: { host: '127.0.0.1', mqttPort: undefined, mqttWsPort: 0 },
+        defaultBrokerPorts: { tcp: taken, ws: 0 },
+      });
+      await s.start({ linkPollMs: null });
+      const port = s.broker()!.port;
+      expect(port).toBeGreaterThan(0);
+      expect(port).not.toBe(taken);
+
+      const { s: chosen } = service({ config: { host: '127.0.0.1', mqttPort: taken, mqttWsPort: 0 } });
+      await expect(chosen.start({ linkPollMs: null })).rejects.toThrow(
+        new RegExp(`127.0.0.1:${taken}: the port is already in use.*AEGIS_MQTT_PORT`),
+      );
+    } finally {
+      blocker.close();
     }
   });
 });

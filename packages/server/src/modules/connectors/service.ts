@@ -102,8 +102,11 @@ export function createConnectorService(deps: {
   log?: FastifyBaseLogger;
   /** Driver factories by kind; defaults to this build's drivers. */
   drivers?: DriverFactories;
+  /** The embedded broker's ports when the configuration names none (tests pass their own). */
+  defaultBrokerPorts?: { tcp: number; ws: number };
 }) {
   const { db, audit, guard, clock, config, tags, sink } = deps;
+  const defaults = deps.defaultBrokerPorts ?? { tcp: 1883, ws: 8083 };
   const drivers: DriverFactories = { ...defaultDrivers({ dataDir: config.dataDir }), ...deps.drivers };
   let log: FastifyBaseLogger = deps.log ?? pino({ level: 'silent' });
   const running = new Map<string, Running>();
@@ -261,8 +264,8 @@ export function createConnectorService(deps: {
         if (!config.mqttUrl) {
           broker = await startEmbeddedBroker({
             host: config.host,
-            port: config.mqttPort ?? 1883,
-            wsPort: config.mqttWsPort ?? 8083,
+            port: config.mqttPort ?? defaults.tcp,
+            wsPort: config.mqttWsPort ?? defaults.ws,
             log,
           }).catch(async (e) => {
             // A port chosen explicitly must be had; the default ones may be taken by a broker
@@ -273,7 +276,7 @@ export function createConnectorService(deps: {
             if (!(e instanceof BrokerPortInUseError) || explicit) throw e;
             const started = await startEmbeddedBroker({
               host: config.host,
-              port: config.mqttPort ?? (e.envVar === 'AEGIS_MQTT_PORT' ? 0 : 1883),
+              port: config.mqttPort ?? (e.envVar === 'AEGIS_MQTT_PORT' ? 0 : defaults.tcp),
               wsPort: config.mqttWsPort ?? 0,
               log,
             });
