@@ -1,10 +1,12 @@
-import ModbusRTU from 'modbus-serial';
+import modbusSerial from 'modbus-serial';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from './simulator.js';
 import { sleep } from './test/peers.js';
 
 let sim: Simulator;
-let client: ModbusRTU;
+// modbus-serial is CommonJS: its class is the default export's `default`.
+const ModbusRTU = modbusSerial.default;
+let client: InstanceType<typeof ModbusRTU>;
 
 beforeAll(async () => {
   sim = await startSimulator({ transports: ['modbus'], modbus: { port: 0 }, rateMs: 100, seed: 8 });
@@ -26,7 +28,11 @@ const sourceOf = (equipment: string, code: string) => {
 };
 
 /** Reads until the model and the slave agree on a value (the model moves every 100 ms). */
-async function readAgreeing<T>(read: () => Promise<T>, expected: () => T, equal: (a: T, b: T) => boolean) {
+async function readAgreeing<T, E>(
+  read: () => Promise<T>,
+  expected: () => E,
+  equal: (got: T, want: E) => boolean,
+) {
   for (let i = 0; i < 5; i++) {
     const got = await read();
     if (equal(got, expected())) return got;
