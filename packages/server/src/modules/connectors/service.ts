@@ -238,14 +238,19 @@ export function createConnectorService(deps: {
   }
 
   function checkLinks() {
+    // Runs on a timer: nothing it calls may throw out of it.
     for (const [key, entry] of running) {
-      const state = entry.driver?.health().state ?? 'error';
-      // connecting and stopped are no news: a start-up must not flash a communication-loss alarm.
-      if (state === 'connecting' || state === 'stopped') continue;
-      const up = state === 'connected';
-      if (linkUp.get(key) === up) continue;
-      linkUp.set(key, up);
-      for (const l of linkListeners) l(entry.code, up);
+      try {
+        const state = entry.driver?.health().state ?? 'error';
+        // connecting and stopped are no news: a start-up must not flash a communication-loss alarm.
+        if (state === 'connecting' || state === 'stopped') continue;
+        const up = state === 'connected';
+        if (linkUp.get(key) === up) continue;
+        linkUp.set(key, up);
+        for (const l of linkListeners) l(entry.code, up);
+      } catch (err) {
+        log.error({ err, connector: entry.code }, 'connector link check failed');
+      }
     }
   }
 

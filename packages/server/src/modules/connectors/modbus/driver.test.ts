@@ -26,7 +26,10 @@ function illegal(addr: number) {
 }
 const vector = {
   async getHoldingRegister(addr: number, unitID: number) {
-    if (unitID === 9) await new Promise((r) => setTimeout(r, 300));
+    if (unitID === 9) {
+      slowReadStarted?.();
+      await new Promise((r) => setTimeout(r, 300));
+    }
     illegal(addr);
     return holding[addr] ?? 0;
   },
@@ -47,6 +50,8 @@ const vector = {
   },
 };
 
+/** Called when unit 9 begins a (slow) read: a poll is then waiting for the device. */
+let slowReadStarted: (() => void) | null = null;
 let port = 0;
 let server: ServerTCP | null = null;
 
@@ -276,6 +281,29 @@ describe('Modbus driver against a real slave', () => {
     expect(sink.last(a.id)?.quality).toBe('good');
     expect(d.health().reconnects).toBeGreaterThanOrEqual(1);
   }, 30_000);
+
+  it('keeps polling when its tags are edited while a poll waits for the device', async () => {
+    const slow = tag({ unitId: 9, address: 300 });
+    holding[300] = 11;
+    holding[301] = 22;
+    const dir = memoryDirectory([slow]);
+    const { d, sink } = driver(dir, memorySink(), 50);
+    for (let edit = 0; edit < 5; edit++) {
+      const reading = new Promise<void>((resolve) => {
+        slowReadStarted = resolve;
+      });
+      if (edit === 0) await d.start();
+      await reading;
+      // The edit lands while the poll awaits unit 9's answer: the poll plan is replanned under it.
+      dir.set([{ ...slow, source: { ...(slow.source as ModbusSource), address: 300 + (edit % 2) } }]);
+    }
+    slowReadStarted = null;
+    sink.clear();
+    await eventually(() => sink.last(slow.id)?.quality === 'good', 5000, 'values after the edits');
+    expect([11, 22]).toContain(sink.last(slow.id)?.value);
+    expect(d.health().state).toBe('connected');
+    expect(d.health().lastError ?? '').not.toMatch(/poll failed/);
+  });
 
   it('submits nothing after stop()', async () => {
     const t = tag({ address: 0 });

@@ -37,18 +37,28 @@ function isTimeout(err: unknown) {
  * Closes the socket; resolves at once if it never opened (modbus-serial then never calls back).
  * Its 'close' event is ignored by then: the driver has already let go of this client.
  */
-function closeClient(c: Client) {
-  if (!c.isOpen) {
-    c.destroy(() => undefined);
+function closeClient(c: Client): Promise<void> {
+  // Never throws nor rejects: it runs in event handlers and un-awaited clean-ups.
+  try {
+    if (!c.isOpen) {
+      c.destroy(() => undefined);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      try {
+        c.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      } catch {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  } catch {
     return Promise.resolve();
   }
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 1000);
-    c.close(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 const SILENT_POLLS_BEFORE_RECONNECT = 3;
@@ -137,11 +147,12 @@ export function createModbusDriver(deps: DriverDeps<ModbusConfig>): ConnectorDri
   }
 
   async function poll(c: Client) {
-    plan ??= planReads(boundTags());
+    // Captured once: a tag edit during the poll sets `plan` to null, and this run must not see it.
+    const groups = (plan ??= planReads(boundTags()));
     const points: Point[] = [];
     let lost = false;
     let timeouts = 0;
-    for (const group of plan) {
+    for (const group of groups) {
       if (stopped || lost) break;
       try {
         const data = await exclusive(() => read(c, group));
@@ -159,7 +170,7 @@ export function createModbusDriver(deps: DriverDeps<ModbusConfig>): ConnectorDri
         if (isTimeout(err)) timeouts++;
       }
     }
-    silentPolls = plan.length > 0 && timeouts === plan.length ? silentPolls + 1 : 0;
+    silentPolls = groups.length > 0 && timeouts === groups.length ? silentPolls + 1 : 0;
     if (silentPolls >= SILENT_POLLS_BEFORE_RECONNECT) lost = true;
     health = {
       ...health,
@@ -183,9 +194,15 @@ export function createModbusDriver(deps: DriverDeps<ModbusConfig>): ConnectorDri
       recordError(`poll cycle skipped: the previous poll is still running after ${config.pollIntervalMs} ms`);
       return;
     }
-    polling = poll(c).finally(() => {
-      polling = null;
-    });
+    polling = poll(c)
+      .catch((err: unknown) => {
+        // A poll that throws is a bug; it must not end the process, and the next tick polls again.
+        recordError(`poll failed: ${message(err)}`);
+        log.error({ err, connector: deps.code }, 'modbus: poll failed');
+      })
+      .finally(() => {
+        polling = null;
+      });
   }
 
   function connectionLost(c: Client, reason: string) {
@@ -213,8 +230,19 @@ export function createModbusDriver(deps: DriverDeps<ModbusConfig>): ConnectorDri
     reconnectTimer = setTimeout(() => {
       reconnectTimer = null;
       health = { ...health, reconnects: health.reconnects + 1 };
-      void connect();
+      run();
     }, delay);
+  }
+
+  /** A connection attempt whose every failure ends in a retry, never in an unhandled rejection. */
+  function run() {
+    connect().catch((err: unknown) => {
+      recordError(`connecting failed: ${message(err)}`);
+      log.error({ err, connector: deps.code }, 'modbus: connection attempt failed');
+      const c = client;
+      if (c) connectionLost(c, message(err));
+      else scheduleReconnect();
+    });
   }
 
   async function connect() {
@@ -304,7 +332,7 @@ export function createModbusDriver(deps: DriverDeps<ModbusConfig>): ConnectorDri
       unsubscribe ??= deps.tags.onChange(() => {
         plan = null;
       });
-      void connect();
+      run();
     },
 
     async stop() {

@@ -91,7 +91,9 @@ export function createMqttDriver(
   const sparkplug = createSparkplugHost({
     fault,
     publish(topic, payload) {
-      link?.publish(topic, Buffer.from(payload), 0).catch(() => {});
+      link
+        ?.publish(topic, Buffer.from(payload), 0)
+        .catch((e: unknown) => fault('publish', `Publishing to ${topic} failed: ${(e as Error).message}`));
     },
   });
 
@@ -171,8 +173,14 @@ export function createMqttDriver(
     setImmediate(() => {
       rebuildScheduled = false;
       if (stopped) return;
-      rebuild();
-      syncSubscriptions();
+      // A callback of its own: a throw here would end the process.
+      try {
+        rebuild();
+        syncSubscriptions();
+      } catch (e) {
+        fault('rebuild', `Applying the tag changes failed: ${(e as Error).message}`);
+        log.error({ err: e, connector: label }, 'mqtt: applying tag changes failed');
+      }
     });
   }
 

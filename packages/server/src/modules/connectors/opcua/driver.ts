@@ -153,9 +153,15 @@ export function createOpcuaDriver(
     const item = l.items.get(tagId);
     if (l.closed || !item) return;
     l.lastPublishAt = Date.now();
-    const { point, error } = toPoint(item.tag, dv, clock.now().getTime());
-    if (error) recordError(`${item.tag.equipmentCode}.${item.tag.code} (${item.source.nodeId}): ${error}`);
-    enqueue(point);
+    // An event handler: a throw here would reach node-opcua's emitter, and from there the process.
+    try {
+      const { point, error } = toPoint(item.tag, dv, clock.now().getTime());
+      if (error) recordError(`${item.tag.equipmentCode}.${item.tag.code} (${item.source.nodeId}): ${error}`);
+      enqueue(point);
+    } catch (err) {
+      recordError(`${item.tag.equipmentCode}.${item.tag.code}: value not handled: ${message(err)}`);
+      log.error({ err, connector: deps.code }, 'opcua: value not handled');
+    }
   }
 
   function badPoints(tags: readonly BoundTag[]) {
@@ -428,6 +434,7 @@ export function createOpcuaDriver(
       stopped = false;
       unsubscribe ??= deps.tags.onChange(() => {
         dataTypes.clear();
+        // sync() ends in its own catch (a failed reconcile rebuilds the connection).
         if (link?.subscription && !link.closed) void sync(link);
       });
       run();
