@@ -148,7 +148,8 @@ export function createModbusDriver(deps: DriverDeps<ModbusConfig>): ConnectorDri
 
   async function poll(c: Client) {
     // Captured once: a tag edit during the poll sets `plan` to null, and this run must not see it.
-    const groups = (plan ??= planReads(boundTags()));
+    plan ??= planReads(boundTags());
+    const groups = plan;
     const points: Point[] = [];
     let lost = false;
     let timeouts = 0;
