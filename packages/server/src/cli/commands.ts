@@ -10,6 +10,7 @@ import { type Config, ConfigError, loadConfig } from '../config.js';
 import { systemContext } from '../context.js';
 import { DataDirLockedError, openDatabase } from '../db/index.js';
 import { csvHeader, csvRow } from '../modules/audit/index.js';
+import { installProcessGuard } from '../process-guard.js';
 import { createServices } from '../services.js';
 import { DEMO_PASSWORD, seedDemo } from './demo.js';
 import { seedDemoRealtime, startDemoSimulator } from './demo-realtime.js';
@@ -117,6 +118,8 @@ export async function runCli(program: Command, argv: string[]) {
           }
         : {}),
     });
+    // A bug in a background task must not stop the alarm engine: logged, counted (/healthz), survived.
+    installProcessGuard(logger);
     let aegis: Aegis;
     try {
       say(`Aegis starting (${config.databaseUrl ? 'PostgreSQL' : `embedded database in ${config.dataDir}`})`);

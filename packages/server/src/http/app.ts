@@ -24,6 +24,7 @@ import {
 import type { RequestContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { canAnywhere } from '../modules/access/index.js';
+import { processFaults } from '../process-guard.js';
 import type { Services } from '../services.js';
 import { errorHandler } from './errors.js';
 import { registerRoutes } from './routes.js';
@@ -170,7 +171,11 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
       .catch((e) => req.log.error({ err: e }, 'audit safety net failed'));
   });
 
-  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // processFaults: errors that escaped every catch (logged as BUG); the process survived them.
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({
+    status: 'ok',
+    processFaults: processFaults(),
+  }));
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
     try {
       await services.db.query('SELECT 1');
