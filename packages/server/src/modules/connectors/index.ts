@@ -10,3 +10,4 @@ export {
   DEFAULT_CONNECTOR_CODE,
 } from './service.js';
 export { backoffMs, type ConnectorDriver, type DriverDeps, initialHealth } from './types.js';
+export { sourceWritable } from './writable.js';
