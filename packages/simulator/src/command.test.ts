@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatStatusLine, parseSimulateFlags, runSimulateCommand, SimulateFlagError } from './command.js';
 import { freePort } from './connections.js';
 import { startSimulator } from './simulator.js';
-import { sleep, startBroker, subscribe } from './test/peers.js';
+import { startBroker, subscribe } from './test/peers.js';
 
 describe('aegis simulate flags', () => {
   it('turns CLI text into simulator options', () => {
@@ -69,7 +69,8 @@ describe('aegis simulate run', () => {
       expect(lines.some((l) => l.startsWith('MQTT JSON: 7 equipment'))).toBe(true);
       expect(lines.some((l) => l.includes('edge nodes GAS-GW01, GAS-GW02'))).toBe(true);
       expect(lines.some((l) => l.includes(`127.0.0.1:${run.simulator.ports.modbus}`))).toBe(true);
-      await sleep(1200);
+      // The first status line comes after one second of running.
+      await vi.waitFor(() => expect(lines.some((l) => l.startsWith('[sim '))).toBe(true), { timeout: 5000 });
       const status = lines.find((l) => l.startsWith('[sim '));
       expect(status).toMatch(/mqtt up \d+ msgs/);
       expect(status).toMatch(/GAS-GW01 up bdSeq 0 5 dev/);
@@ -129,10 +130,11 @@ describe('stopping', () => {
     expect(running.sockets).toBeGreaterThan(before.sockets);
     expect(running.servers).toBeGreaterThan(before.servers);
     await sim.stop();
-    await sleep(100);
+    // Closed handles leave the list on the event loop's next turns.
+    await vi.waitFor(() =>
+      expect(relevant()).toMatchObject({ sockets: before.sockets, servers: before.servers }),
+    );
     const after = relevant();
-    expect(after.sockets).toBe(before.sockets);
-    expect(after.servers).toBe(before.servers);
     // Timers of earlier tests may have fired meanwhile; none may have been added.
     expect(after.timers).toBeLessThanOrEqual(before.timers);
     await sub.close();
@@ -149,11 +151,10 @@ describe('stopping', () => {
       transports: ['mqtt', 'sparkplug'],
       rateMs: 50,
     });
-    await sleep(300);
+    await vi.waitFor(() => expect(sim.stats().mqtt?.dropped).toBeGreaterThan(0), { timeout: 3000 });
     expect(sim.stats().mqtt?.connected).toBe(false);
     await sim.stop();
-    await sleep(100);
-    expect(sockets()).toBe(before.sockets);
+    await vi.waitFor(() => expect(sockets()).toBe(before.sockets));
     expect(timers()).toBeLessThanOrEqual(before.timers);
   });
 });

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freePort } from './connections.js';
 import { type Simulator, startSimulator } from './simulator.js';
-import { type Received, sleep, startBroker, subscribe } from './test/peers.js';
+import { type Received, startBroker, subscribe } from './test/peers.js';
 
 type Telemetry = { ts: number; values: Record<string, unknown> };
 const json = (m: Received) => JSON.parse(m.payload.toString()) as Telemetry;
@@ -45,8 +45,10 @@ describe('MQTT JSON telemetry', () => {
         expect(value).toBeLessThanOrEqual(tag.engHigh);
       }
     }
-    await sub.waitFor((m) => m.topic === 'aegis/SZ01/STAMP/CRN-01/telemetry');
-    await sleep(350);
+    // Barrier: two crane messages enclose at least one whole publishing cycle.
+    const isCrane = (m: Received) => m.topic === 'aegis/SZ01/STAMP/CRN-01/telemetry';
+    const firstCrane = sub.messages.indexOf(await sub.waitFor(isCrane));
+    await sub.waitFor(isCrane, 3000, firstCrane + 1);
     const topics = new Set(sub.messages.map((m) => m.topic));
     for (const code of ['PRS-01', 'PRS-02', 'PRS-03', 'PRS-04', 'PRS-05', 'PRS-06', 'CRN-01']) {
       expect(topics).toContain(`aegis/SZ01/STAMP/${code}/telemetry`);
@@ -85,7 +87,8 @@ describe('MQTT JSON telemetry', () => {
     await sub.publish('aegis/SZ01/STAMP/PRS-03/cmd', 'not json');
     await sub.publish('aegis/SZ01/STAMP/PRS-03/cmd', JSON.stringify({ tag: 'VIB', value: 0 }));
     await sub.publish('aegis/SZ01/STAMP/PRS-03/cmd', JSON.stringify({ value: 'perhaps' }));
-    await sleep(300);
+    // Messages on one connection are handled in order: once the third is refused, all were seen.
+    await vi.waitFor(() => expect(sim.stats().mqtt?.rejectedCommands).toBe(3), { timeout: 3000 });
     expect(sim.stats().mqtt).toMatchObject({ commands: 0, rejectedCommands: 3 });
     const from = sub.messages.length;
     await sub.waitFor((m) => m.topic === 'aegis/SZ01/STAMP/PRS-03/telemetry', 2000, from);
@@ -95,15 +98,21 @@ describe('MQTT JSON telemetry', () => {
     const { sub, sim } = await setup();
     await sub.waitFor((m) => m.topic === 'aegis/SZ01/STAMP/PRS-05/telemetry');
     sim.injectFault('PRS-05', 'link-loss');
-    await sleep(150);
-    const from = sub.messages.length;
-    await sleep(500);
-    const during = sub.messages.slice(from);
+    // Barrier: every cycle publishes PRS-04 before PRS-05. The first PRS-04 after the fault may
+    // still come from a cycle that began before it; from the second one on, every message
+    // belongs to a cycle that began with the link lost, and the third closes a whole cycle.
+    const isPrs04 = (m: Received) => m.topic === 'aegis/SZ01/STAMP/PRS-04/telemetry';
+    const first = sub.messages.indexOf(await sub.waitFor(isPrs04, 2000, sub.messages.length));
+    const second = sub.messages.indexOf(await sub.waitFor(isPrs04, 2000, first + 1));
+    const third = sub.messages.indexOf(await sub.waitFor(isPrs04, 2000, second + 1));
+    const during = sub.messages.slice(second, third + 1);
     expect(during.some((m) => m.topic.includes('/PRS-05/'))).toBe(false);
-    expect(during.some((m) => m.topic.includes('/PRS-04/'))).toBe(true);
-    // A command to equipment that is off line is not applied.
+    // A command to equipment that is off line is refused, not applied.
+    const refusedBefore = sim.stats().mqtt?.rejectedCommands ?? 0;
     await sub.publish('aegis/SZ01/STAMP/PRS-05/cmd', JSON.stringify({ value: false }));
-    await sleep(100);
+    await vi.waitFor(() => expect(sim.stats().mqtt?.rejectedCommands).toBe(refusedBefore + 1), {
+      timeout: 3000,
+    });
     expect(sim.model.values('PRS-05').RUN_ENABLE).toBe(true);
     sim.clearFault('PRS-05');
     await sub.waitFor((m) => m.topic === 'aegis/SZ01/STAMP/PRS-05/telemetry', 2000, sub.messages.length);
@@ -117,9 +126,9 @@ describe('MQTT JSON telemetry', () => {
       rateMs: 100,
     });
     cleanups.push(() => sim.stop());
-    await sleep(400);
+    // Values produced while no broker listens are dropped, and the simulator goes on.
+    await vi.waitFor(() => expect(sim.stats().mqtt?.dropped).toBeGreaterThan(0), { timeout: 3000 });
     expect(sim.stats().mqtt?.connected).toBe(false);
-    expect(sim.stats().mqtt?.dropped).toBeGreaterThan(0);
     const broker = await startBroker(port);
     cleanups.push(() => broker.close());
     const sub = await subscribe(broker.url, ['aegis/SZ01/+/+/telemetry']);

@@ -7,10 +7,9 @@ import {
   OPCUAClient,
   StatusCodes,
 } from 'node-opcua';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_PKI_DIR } from './opcua.js';
 import { type Simulator, startSimulator } from './simulator.js';
-import { sleep } from './test/peers.js';
 
 // One server and one session for the file: node-opcua's start-up is the slow part.
 let sim: Simulator;
@@ -49,9 +48,11 @@ describe('OPC UA server', () => {
     expect(first.value.value).toBeGreaterThan(20);
     expect(first.value.value).toBeLessThan(60);
     expect(Math.abs(first.sourceTimestamp!.getTime() - Date.now())).toBeLessThan(2000);
-    await sleep(350);
-    const later = await read('ns=1;s=PMP-101.Flow');
-    expect(later.sourceTimestamp!.getTime()).toBeGreaterThan(first.sourceTimestamp!.getTime());
+    const later = await vi.waitFor(async () => {
+      const value = await read('ns=1;s=PMP-101.Flow');
+      expect(value.sourceTimestamp!.getTime()).toBeGreaterThan(first.sourceTimestamp!.getTime());
+      return value;
+    });
     expect(later.value.value).toBeCloseTo(sim.model.values('PMP-101').FLOW as number, 0);
   });
 
@@ -64,8 +65,8 @@ describe('OPC UA server', () => {
     expect(status).toBe(StatusCodes.Good);
     expect((await read('ns=1;s=PMP-101.RunCommand')).value.value).toBe(false);
     expect(sim.model.values('PMP-101').RUN_CMD).toBe(false);
-    await sleep(250);
-    expect((await read('ns=1;s=PMP-101.State')).value.value).toBe(0);
+    // The pump runs down on the model's next step.
+    await vi.waitFor(async () => expect((await read('ns=1;s=PMP-101.State')).value.value).toBe(0));
     const refused = await session.write({
       nodeId: 'ns=1;s=PMP-101.SpeedSetpoint',
       attributeId: AttributeIds.Value,
@@ -76,11 +77,13 @@ describe('OPC UA server', () => {
 
   it('marks an equipment’s values BadNoCommunication while its link is lost', async () => {
     sim.injectFault('HYD-01', 'link-loss');
-    await sleep(250);
-    expect((await read('ns=1;s=HYD-01.OilPressure')).statusCode).toBe(StatusCodes.BadNoCommunication);
+    await vi.waitFor(async () =>
+      expect((await read('ns=1;s=HYD-01.OilPressure')).statusCode).toBe(StatusCodes.BadNoCommunication),
+    );
     expect((await read('ns=1;s=SCR-201.pH')).statusCode).toBe(StatusCodes.Good);
     sim.clearFault('HYD-01');
-    await sleep(250);
-    expect((await read('ns=1;s=HYD-01.OilPressure')).statusCode).toBe(StatusCodes.Good);
+    await vi.waitFor(async () =>
+      expect((await read('ns=1;s=HYD-01.OilPressure')).statusCode).toBe(StatusCodes.Good),
+    );
   });
 });

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Simulator, startSimulator } from './simulator.js';
 import { decodeSparkplug, encodeSparkplug } from './sparkplug.js';
-import { type Received, sleep, startBroker, subscribe } from './test/peers.js';
+import { type Received, startBroker, subscribe } from './test/peers.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -50,7 +50,9 @@ describe('Sparkplug B edge nodes', () => {
     expect(metrics.find((m) => m.name === 'O2')?.value as number).toBeGreaterThan(20);
     // North detectors on GW01, south ones on GW02.
     await sub.waitFor(topicIs('DBIRTH', 'GAS-GW02', 'GD-208'));
-    await sleep(100);
+    // Barrier: a node sends data only after all its births, so data from both gateways closes the births.
+    await sub.waitFor((m) => m.topic.startsWith('spBv1.0/SZ01/DDATA/GAS-GW01/'));
+    await sub.waitFor((m) => m.topic.startsWith('spBv1.0/SZ01/DDATA/GAS-GW02/'));
     const births = sub.messages.filter((m) => m.topic.includes('/DBIRTH/'));
     expect(births.map((m) => m.topic.split('/')[4]).sort()).toEqual(
       [
@@ -78,10 +80,10 @@ describe('Sparkplug B edge nodes', () => {
       expect(m.name).toBeUndefined();
       expect(names.has(Number(m.alias))).toBe(true);
     }
-    await sleep(500);
-    const seqs = sub.messages
-      .filter((m) => m.topic.split('/')[3] === 'GAS-GW01' && m.topic.split('/')[2] !== 'NDEATH')
-      .map((m) => Number(decode(m).seq));
+    const ofGw01 = (m: Received) =>
+      m.topic.split('/')[3] === 'GAS-GW01' && m.topic.split('/')[2] !== 'NDEATH';
+    await vi.waitFor(() => expect(sub.messages.filter(ofGw01).length).toBeGreaterThan(8), { timeout: 3000 });
+    const seqs = sub.messages.filter(ofGw01).map((m) => Number(decode(m).seq));
     expect(seqs[0]).toBe(0);
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe((seqs[i - 1]! + 1) % 256);
     expect(seqs.length).toBeGreaterThan(8);
@@ -94,7 +96,9 @@ describe('Sparkplug B edge nodes', () => {
     const death = await sub.waitFor(topicIs('DDEATH', 'GAS-GW01', 'GD-204'), 2000);
     expect(decode(death).seq).toBeDefined();
     const from = sub.messages.length;
-    await sleep(400);
+    // Barrier: a dozen later messages of the same gateway (its four other detectors) span cycles.
+    const laterOfGw01 = () => sub.messages.slice(from).filter((m) => m.topic.includes('/GAS-GW01/'));
+    await vi.waitFor(() => expect(laterOfGw01().length).toBeGreaterThanOrEqual(12), { timeout: 5000 });
     expect(sub.messages.slice(from).some((m) => m.topic.endsWith('/GD-204'))).toBe(false);
     sim.clearFault('GD-204');
     await sub.waitFor(topicIs('DBIRTH', 'GAS-GW01', 'GD-204'), 2000, from);
