@@ -297,7 +297,7 @@ export function createMqttDriver(
 
   // ---- connection ----
 
-  function open() {
+  function openLink(): void {
     link = transport({
       message(topic, payload) {
         // Stopping: leave the message unacknowledged for the next session.
@@ -332,7 +332,7 @@ export function createMqttDriver(
       health = initialHealth(clock.now());
       rebuild();
       unsubscribeTags = tags.onChange(onTagsChanged);
-      open();
+      openLink();
     },
 
     async stop() {
