@@ -175,6 +175,26 @@ describe('MQTT JSON tags', () => {
     expect(warnings).toHaveLength(1);
   });
 
+  it("does not count a message without another tag's field as an error", async () => {
+    const p = unique('aegis-test');
+    const pressure = jsonTag({ topic: `${p}/pump`, path: 'values.pressure' });
+    const flow = jsonTag({ topic: `${p}/pump`, path: 'values.flow' });
+    const probe = jsonTag({ topic: `${p}/probe` });
+    const sink = controlledSink();
+    const { driver } = startDriver(broker.url, [pressure, flow, probe], sink);
+    const pub = await publisher(broker.url);
+    await untilSubscribed(pub, probe, sink);
+
+    await pub.publishAsync(`${p}/pump`, JSON.stringify({ values: { pressure: 3.1 } }), { qos: 1 });
+    await pub.publishAsync(`${p}/pump`, JSON.stringify({ values: { flow: 12 } }), { qos: 1 });
+    await pub.publishAsync(`${p}/pump`, JSON.stringify({ values: { pressure: 3.2, flow: 13 } }), { qos: 1 });
+    await eventually(() => sink.of(flow.id).length === 2, 5000, 'both flow values');
+
+    expect(sink.of(pressure.id).map((x) => x.value)).toEqual([3.1, 3.2]);
+    expect(driver.health().errors).toBe(0);
+    expect(driver.health().lastError).toBeNull();
+  });
+
   for (const [name, url] of targets) {
     it(`acknowledges a message only after storage: a crash before it loses nothing (${name})`, async () => {
       const p = unique('aegis-test');

@@ -51,7 +51,7 @@ notStored.catch(() => {});
  */
 export function createMqttDriver(
   deps: DriverDeps<MqttDriverConfig>,
-  transport: MqttTransport = clientTransport(deps.config, deps.code),
+  transport: MqttTransport = clientTransport(deps.config, deps.code, deps.outbound),
 ): ConnectorDriver {
   const { config, clock, log, sink, tags } = deps;
   const label = deps.code;
@@ -244,13 +244,19 @@ export function createMqttDriver(
       fault(topic, `Payload on ${topic} is not JSON`);
       return;
     }
+    // A message often carries only some of the fields its topic's tags read (another tag's
+    // field, a value the device does not have right now): that is normal, not an error. Only a
+    // message that carries none of them is reported.
+    const missing: JsonBinding[] = [];
+    let used = false;
     for (const b of bindings) {
       if (b.commandTopic === topic) continue;
       const raw = b.keys.length === 0 ? doc : valueAt(doc, b.keys);
       if (raw === undefined) {
-        fault(topic, `Payload on ${topic} has no value at "${b.path}" (tag ${nameOf(b.tag)})`);
+        missing.push(b);
         continue;
       }
+      used = true;
       let ts = now;
       if (b.tsKeys) {
         const t = parseTimestamp(valueAt(doc, b.tsKeys));
@@ -276,6 +282,13 @@ export function createMqttDriver(
       }
       out.push({ tagId: b.tag.id, ts, value, quality: 'good' });
       if (readback.active) readback.seen(b.tag.id, value);
+    }
+    if (!used && missing.length > 0) {
+      const paths = missing
+        .slice(0, 3)
+        .map((b) => `"${b.path}" (tag ${nameOf(b.tag)})`)
+        .join(', ');
+      fault(topic, `Payload on ${topic} has none of the values its tags read: ${paths}`);
     }
   }
 
