@@ -67,6 +67,14 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
   stops.push(() => ingest.stop());
   stops.push(ingest.onLate((minTs) => timeseries.noteLate(minTs)) as () => void);
   stops.push(bus.on('auth.revoked', (e) => live.revoked(e)) as () => void);
+  stops.push(bus.on('access.changed', (e) => live.accessChanged(e)) as () => void);
+  stops.push(
+    bus.on('plant.moved', (e) => {
+      live.plantMoved(e);
+      // Tags hold their equipment's plant path: the directory follows the move.
+      void directory.reload().catch((err) => opts.log.error({ err }, 'tag directory reload failed'));
+    }) as () => void,
+  );
   if (roles.has('realtime')) {
     await alarms.start();
     stops.push(

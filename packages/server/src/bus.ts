@@ -9,6 +9,10 @@ export interface BusEvents {
     | { sessionId: number }
     | { userId: number; exceptSessionId: number | null }
     | { tokenId: number };
+  /** These users' grants changed (grant, revoke, role edited, account deactivated): open streams follow. */
+  'access.changed': { userIds: number[] };
+  /** A plant subtree moved from one path to another (committed): scopes by path follow. */
+  'plant.moved': { nodeId: number; from: string; to: string };
 }
 
 export type Bus = ReturnType<typeof createBus>;

@@ -22,8 +22,8 @@ export function createServices({ config, db, clock }: { config: Config; db: Data
   const audit = createAuditService({ db, clock });
   const guard = accessGuard;
   const plant = createPlantService({ db, audit, guard, clock, bus });
-  const users = createUsersService({ db, audit, guard, clock, plant, config });
-  const access = createAccessService({ db, audit, plant, users });
+  const users = createUsersService({ db, audit, guard, clock, plant, config, bus });
+  const access = createAccessService({ db, audit, plant, users, bus });
   const auth = createAuthService({ db, audit, clock, users, access, config, bus });
   const org = createOrgService({ db, audit, guard, plant });
   const directory = createTagDirectory(db);
@@ -36,7 +36,7 @@ export function createServices({ config, db, clock }: { config: Config; db: Data
   });
   const timeseries = createTimeseriesService({ db, guard, clock, directory, config });
   const alarms = createAlarmService({ db, audit, guard, clock });
-  const live = createLiveHub({ db });
+  const live = createLiveHub({ paths: directory });
   const connectors = createConnectorService({
     db,
     audit,

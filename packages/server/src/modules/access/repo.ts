@@ -148,6 +148,15 @@ export async function deleteAssignment(db: Db, id: number) {
   await db.query('DELETE FROM role_assignment WHERE id = $1', [id]);
 }
 
+/** The users holding a role anywhere. */
+export async function holdersOfRole(db: Db, roleId: number) {
+  const rows = await db.query<{ user_id: number }>(
+    'SELECT DISTINCT user_id FROM role_assignment WHERE role_id = $1 ORDER BY user_id',
+    [roleId],
+  );
+  return rows.map((r) => Number(r.user_id));
+}
+
 export async function countAdmins(db: Db) {
   const [row] = await db.query<{ n: number }>(
     `SELECT count(DISTINCT a.user_id)::int AS n FROM role_assignment a

@@ -1,5 +1,6 @@
 import { BUILTIN_ROLES, type CreateRoleSchema, type UpdateRoleSchema } from '@aegis/shared';
 import type { z } from 'zod';
+import type { Bus } from '../../bus.js';
 import type { RequestContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
 import { AppError, conflict, invalid } from '../../errors.js';
@@ -17,8 +18,13 @@ export function createAccessService(deps: {
   audit: AuditService;
   plant: PlantService;
   users: UsersService;
+  bus?: Bus;
 }) {
-  const { db, audit, plant, users } = deps;
+  const { db, audit, plant, users, bus } = deps;
+  /** After the commit: open streams and cached scope decisions of these users follow at once. */
+  const changed = (userIds: number[]) => {
+    if (userIds.length) bus?.emit('access.changed', { userIds });
+  };
 
   return {
     /** Keeps the built-in roles equal to the catalogue in code (run at start-up). */
@@ -71,7 +77,7 @@ export function createAccessService(deps: {
     },
 
     async updateRole(ctx: RequestContext, id: number, input: z.output<typeof UpdateRoleSchema>) {
-      return db.transaction(async (tx) => {
+      const { role, holders } = await db.transaction(async (tx) => {
         await guard.requireGlobal(tx, ctx, 'role.write', 'role');
         const before = await repo.getRole(tx, id);
         if (!before) throw new AppError('not_found', `Role ${id} not found`);
@@ -89,8 +95,10 @@ export function createAccessService(deps: {
           before,
           after,
         });
-        return after!;
+        return { role: after!, holders: await repo.holdersOfRole(tx, id) };
       });
+      changed(holders);
+      return role;
     },
 
     async deleteRole(ctx: RequestContext, id: number, reason: string) {
@@ -126,7 +134,7 @@ export function createAccessService(deps: {
       userId: number,
       input: { roleId: number; nodeId: number | null; reason: string },
     ) {
-      return db.transaction(async (tx) => {
+      const granted = await db.transaction(async (tx) => {
         const user = await users.byId(userId, tx);
         if (!user) throw new AppError('not_found', `User ${userId} not found`);
         const role = await repo.getRole(tx, input.roleId);
@@ -171,6 +179,8 @@ export function createAccessService(deps: {
         });
         return assignment;
       });
+      changed([userId]);
+      return granted;
     },
 
     async unassign(ctx: RequestContext, userId: number, assignmentId: number, reason: string) {
@@ -192,6 +202,7 @@ export function createAccessService(deps: {
           before: { role: a.roleCode, nodeId: a.nodeId },
         });
       });
+      changed([userId]);
     },
 
     /** For bootstrap and seeding: grant without the granter checks. */

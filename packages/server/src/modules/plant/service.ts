@@ -125,8 +125,11 @@ export function createPlantService(deps: {
           before,
           after,
         });
-        return { before: before!, after: after! };
+        return { before: before!, after: after!, moved: node.path !== before!.path };
       });
+      if (updated.moved) {
+        bus?.emit('plant.moved', { nodeId: id, from: updated.before.path, to: updated.after.path });
+      }
       if (updated.before.status !== updated.after.status) {
         bus?.emit('plant.status', { nodeId: id, level: updated.after.level, status: updated.after.status });
       }

@@ -1,5 +1,6 @@
 import type { CreateUserSchema, UpdateUserSchema, UserListQuerySchema } from '@aegis/shared';
 import type { z } from 'zod';
+import type { Bus } from '../../bus.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { RequestContext } from '../../context.js';
@@ -26,8 +27,9 @@ export function createUsersService(deps: {
   clock: Clock;
   plant: PlantService;
   config: Pick<Config, 'passwordMinLength' | 'passwordMinClasses'>;
+  bus?: Bus;
 }) {
-  const { db, audit, guard, clock, plant, config } = deps;
+  const { db, audit, guard, clock, plant, config, bus } = deps;
   const policy = { minLength: config.passwordMinLength, minClasses: config.passwordMinClasses };
 
   function enforcePolicy(password: string, username: string) {
@@ -98,7 +100,7 @@ export function createUsersService(deps: {
     },
 
     async update(ctx: RequestContext, id: number, input: z.output<typeof UpdateUserSchema>) {
-      return db.transaction(async (tx) => {
+      const { before, after } = await db.transaction(async (tx) => {
         const row = await repo.get(tx, id);
         const before = await guard.require(tx, ctx, 'user.write', row ? present(row) : null, 'user', id);
         const homeNodeId = input.homeNodeId === undefined ? before.homeNodeId : input.homeNodeId;
@@ -131,8 +133,11 @@ export function createUsersService(deps: {
           before: auditView(before),
           after: auditView(after),
         });
-        return after;
+        return { before, after };
       });
+      // A deactivated account's open streams close at once (its sessions no longer authenticate).
+      if (before.active && !after.active) bus?.emit('access.changed', { userIds: [id] });
+      return after;
     },
 
     /** An administrator sets a new password; the user must change it at next sign-in. Also unlocks. */
