@@ -1,6 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAllowList } from './modules/net/outbound.js';
+
+export const ALL_ROLES = ['api', 'realtime', 'connectors', 'scheduler'] as const;
+
+function isAddressOrCidr(s: string) {
+  const [addr, bits, ...rest] = s.split('/');
+  const v = isIP(addr ?? '');
+  if (!v || rest.length) return false;
+  if (bits === undefined) return true;
+  return /^\d+$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128);
+}
 
 /**
  * Every setting in one schema: environment variables (AEGIS_*), an optional JSON file
@@ -22,14 +34,73 @@ export const ConfigSchema = z
       .default('aegis_app'),
     dbPoolSize: z.coerce.number().int().min(1).max(200).default(10),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** auto: readable single lines in a terminal, JSON otherwise (log collectors). */
+    logFormat: z.enum(['auto', 'pretty', 'json']).default('auto'),
+    /** Kept for existing installations: true means logFormat pretty. */
     logPretty: z.stringbool().default(false),
     roles: z
       .string()
-      .default('api,realtime,connectors,scheduler')
+      .default(ALL_ROLES.join(','))
       .transform((s) => s.split(',').map((r) => r.trim()))
-      .pipe(z.array(z.enum(['api', 'realtime', 'connectors', 'scheduler'])).min(1)),
+      .pipe(z.array(z.enum(ALL_ROLES)).min(1))
+      // Multi-node is not there yet: the alarm state lives in one process and every node would run
+      // the timers, so a node must run every role (docs/architecture.md, "Process roles").
+      .refine((roles) => ALL_ROLES.every((r) => roles.includes(r)), {
+        message: `splitting the process roles across nodes is not supported yet (the alarm state lives in one process, timers would run on every node): run all roles in one process (${ALL_ROLES.join(',')}, the default)`,
+      }),
     adminPassword: z.string().min(1).optional(),
     cookieSecure: z.stringbool().default(false),
+    /**
+     * Which peers may set X-Forwarded-For/-Proto/-Host: off (default; the socket address counts),
+     * a hop count (1 = the nearest proxy), or a comma-separated list of proxy addresses/CIDRs.
+     */
+    trustProxy: z
+      .union([z.number(), z.string()])
+      .default('off')
+      .transform((v, ctx): false | number | string[] => {
+        const s = String(v).trim();
+        if (s === '' || /^(off|false|no|0)$/i.test(s)) return false;
+        if (/^\d+$/.test(s)) return Number(s);
+        const list = s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+        const bad = list.filter((x) => !isAddressOrCidr(x));
+        if (bad.length) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `not an IP address or CIDR: ${bad.join(', ')} (use off, a hop count, or addresses such as 10.0.0.5,192.168.1.0/24)`,
+          });
+          return z.NEVER;
+        }
+        return list;
+      }),
+    /**
+     * Origins besides the server's own that may send state-changing requests with the session
+     * cookie and open /api/live (e.g. https://aegis.example.com when a proxy rewrites Host).
+     */
+    allowedOrigins: z
+      .union([z.array(z.string()), z.string()])
+      .default([])
+      .transform((v, ctx) => {
+        const list = (Array.isArray(v) ? v : v.split(',')).map((x) => x.trim()).filter(Boolean);
+        const out: string[] = [];
+        for (const o of list) {
+          let url: URL | null = null;
+          try {
+            url = new URL(o);
+          } catch {}
+          if (!url || !/^https?:$/.test(url.protocol) || url.origin !== o.replace(/\/$/, '')) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `${o} is not an origin (scheme://host[:port], e.g. https://aegis.example.com)`,
+            });
+            return z.NEVER;
+          }
+          out.push(url.origin);
+        }
+        return out;
+      }),
     sessionTtlHours: z.coerce
       .number()
       .int()
@@ -67,6 +138,24 @@ export const ConfigSchema = z
     retention1hDays: z.coerce.number().int().min(0).max(36500).default(0),
     /** Values stamped further than this in the future are stored with bad quality at arrival time. */
     futureToleranceSeconds: z.coerce.number().int().min(0).max(86400).default(300),
+    /**
+     * Loopback and private destinations outbound connections (connectors) may reach: addresses,
+     * CIDR ranges and host names, comma-separated. Metadata and link-local addresses never.
+     */
+    outboundAllow: z
+      .string()
+      .default('')
+      .superRefine((text, ctx) => {
+        try {
+          parseAllowList(text);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        }
+      }),
+    /** OPC UA server certificates: approved by an administrator on first use, or trusted blindly. */
+    opcuaCertificateTrust: z
+      .enum(['trust-on-first-use-with-approval', 'trust-all'])
+      .default('trust-on-first-use-with-approval'),
   })
   .strict();
 
@@ -82,10 +171,13 @@ export const ENV_KEYS: Record<keyof ConfigInput, string> = {
   dbAppRole: 'AEGIS_DB_APP_ROLE',
   dbPoolSize: 'AEGIS_DB_POOL_SIZE',
   logLevel: 'AEGIS_LOG_LEVEL',
+  logFormat: 'AEGIS_LOG_FORMAT',
   logPretty: 'AEGIS_LOG_PRETTY',
   roles: 'AEGIS_ROLES',
   adminPassword: 'AEGIS_ADMIN_PASSWORD',
   cookieSecure: 'AEGIS_COOKIE_SECURE',
+  trustProxy: 'AEGIS_TRUST_PROXY',
+  allowedOrigins: 'AEGIS_ALLOWED_ORIGINS',
   sessionTtlHours: 'AEGIS_SESSION_TTL_HOURS',
   sessionIdleMinutes: 'AEGIS_SESSION_IDLE_MINUTES',
   passwordMinLength: 'AEGIS_PASSWORD_MIN_LENGTH',
@@ -101,6 +193,8 @@ export const ENV_KEYS: Record<keyof ConfigInput, string> = {
   retention1mDays: 'AEGIS_RETENTION_1M_DAYS',
   retention1hDays: 'AEGIS_RETENTION_1H_DAYS',
   futureToleranceSeconds: 'AEGIS_FUTURE_TOLERANCE_SECONDS',
+  outboundAllow: 'AEGIS_OUTBOUND_ALLOW',
+  opcuaCertificateTrust: 'AEGIS_OPCUA_CERTIFICATE_TRUST',
 };
 
 export class ConfigError extends Error {

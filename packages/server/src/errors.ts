@@ -15,6 +15,9 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  cross_origin: 403,
+  uri_too_long: 414,
+  headers_too_large: 431,
   internal: 500,
 };
 

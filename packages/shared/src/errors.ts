@@ -16,6 +16,10 @@ export const ERROR_CODES = [
   'rate_limited',
   'payload_too_large',
   'unsupported_media_type',
+  /** A state-changing request or a WebSocket upgrade from another site (CSRF). */
+  'cross_origin',
+  'uri_too_long',
+  'headers_too_large',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { Permission } from '@aegis/shared';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
@@ -10,6 +12,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyRequest,
   type FastifyServerOptions,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
@@ -40,6 +43,8 @@ declare module 'fastify' {
     public?: boolean;
     /** Any signed-in user (own profile, own password, logout). */
     authenticated?: boolean;
+    /** false: a successful call leaves no audit entry (machine traffic that is counted instead, e.g. ingest). */
+    audit?: boolean;
   }
 }
 
@@ -69,8 +74,18 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
     },
     bodyLimit: 5 * 1024 * 1024,
-    trustProxy: true,
+    // Off by default: otherwise any client's X-Forwarded-For would choose its own rate-limit key
+    // and the address written to the audit trail. Set AEGIS_TRUST_PROXY behind a reverse proxy.
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (_addr: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
+    // One debug line per request (onResponse below) instead of two info lines: at info level the
+    // console says what the plant does, not every poll of the UI.
+    disableRequestLogging: true,
     routerOptions: { ignoreTrailingSlash: true },
+    // Requests the HTTP parser refuses before Fastify sees them still get the error body.
+    clientErrorHandler: clientError,
   }).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -124,13 +139,29 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
+  const allowedOrigins = new Set(config.allowedOrigins);
   app.addHook('onRequest', async (req, reply) => {
     req.ctx = { actor: null, requestId: req.id, ip: req.ip };
     reply.header('x-request-id', req.id);
     const routeConfig = req.routeOptions.config ?? {};
     if (!req.url.startsWith('/api/') || req.url.startsWith('/api/docs')) return;
+    // API answers carry personal data and live values: no browser or proxy cache keeps them.
+    reply.header('cache-control', 'no-store');
 
     const bearer = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    // CSRF: a browser attaches the session cookie to requests another site makes it send, but it
+    // also says where they come from. A bearer token is never attached by a browser on its own.
+    const upgrade = req.headers.upgrade?.toLowerCase() === 'websocket';
+    if ((MUTATING.has(req.method) && !bearer) || upgrade) {
+      const foreign = crossOrigin(req, allowedOrigins);
+      if (foreign) {
+        req.log.warn({ origin: foreign, method: req.method, url: req.url }, 'cross-origin request refused');
+        throw new AppError(
+          'cross_origin',
+          `Requests from ${foreign} are not accepted; open Aegis at its own address (or list that origin in AEGIS_ALLOWED_ORIGINS)`,
+        );
+      }
+    }
     const cookieToken = req.cookies[SESSION_COOKIE];
     if (bearer) req.ctx.actor = await auth.authenticateToken(bearer);
     else if (cookieToken) req.ctx.actor = await auth.authenticateSession(cookieToken);
@@ -158,9 +189,17 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
     }
   });
 
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.debug(
+      { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
   // Safety net: a state-changing request that succeeded without an audit entry still leaves one.
   app.addHook('onResponse', async (req, reply) => {
     if (!MUTATING.has(req.method) || reply.statusCode >= 400 || req.ctx?.audited) return;
+    if (req.routeOptions.config?.audit === false) return;
     if (!req.url.startsWith('/api/')) return;
     await audit
       .record(req.ctx, {
@@ -179,6 +218,9 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
     try {
       await services.db.query('SELECT 1');
+      // A connector that receives values but stores none of them (every point refused, storage failing).
+      const stalled = services.ingest.stalled();
+      if (stalled.length) return reply.code(503).send({ status: 'not ready', ingest: { stalled } });
       return { status: 'ready' };
     } catch (e) {
       return reply.code(503).send({ status: 'not ready', error: (e as Error).message });
@@ -210,6 +252,45 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
   });
 
   return app;
+}
+
+/**
+ * The other site behind a request, or null when it comes from our own origin, an allowed one, or
+ * a non-browser client (no Origin and no Sec-Fetch-Site: curl, gateways, scripts).
+ */
+function crossOrigin(req: FastifyRequest, allowed: Set<string>): string | null {
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    if (allowed.has(origin)) return null;
+    // Same origin: the page was served by the host the browser is talking to (Host, or
+    // X-Forwarded-Host from a trusted proxy); URL drops the scheme's default port on both sides.
+    try {
+      const from = new URL(origin);
+      if (from.host === new URL(`${from.protocol}//${req.host}`).host) return null;
+    } catch {}
+    return origin.slice(0, 200);
+  }
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `a ${site} page`;
+  return null;
+}
+
+/** 414, 431 and malformed requests, refused by Node's HTTP parser, answered with the error body. */
+function clientError(err: Error & { code?: string }, socket: Duplex) {
+  if (!socket.writable) return socket.destroy(err);
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', 'The request headers are too large']
+      : err.code === 'HPE_URI_TOO_LONG' || err.code === 'FST_ERR_URI_TOO_LONG'
+        ? [414, 'uri_too_long', 'The request URL is too long']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'validation_failed', 'The request took too long to arrive']
+          : [400, 'validation_failed', 'The request is malformed'];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function defaultWebDir() {

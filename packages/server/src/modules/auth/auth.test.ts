@@ -62,8 +62,13 @@ describe('sign-in', () => {
     for (let i = 0; i < 3; i++)
       await anon.post('/api/auth/login', { username: 'lead.a', password: 'wrong-password' });
     const locked = await anon.post('/api/auth/login', { username: 'lead.a', password: ADMIN_PASSWORD });
-    expect(locked.status).toBe(423);
-    expect(locked.body.error.code).toBe('account_locked');
+    const unknown = await anon.post('/api/auth/login', { username: 'nobody.at.all', password: 'x' });
+    // A locked account answers exactly like an unknown one: the answer reveals neither.
+    expect(locked.status).toBe(401);
+    expect(locked.body.error.code).toBe('invalid_credentials');
+    expect(locked.body.error.message).toBe(unknown.body.error.message);
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.error.code).toBe('invalid_credentials');
 
     const audit = await admin.get('/api/audit?action=auth.lockout');
     expect(audit.body.items[0]).toMatchObject({
@@ -85,7 +90,7 @@ describe('sign-in', () => {
       await anon.post('/api/auth/login', { username: 'lead.b', password: 'wrong-password' });
     expect(
       (await anon.post('/api/auth/login', { username: 'lead.b', password: ADMIN_PASSWORD })).status,
-    ).toBe(423);
+    ).toBe(401);
     const reset = await admin.post(`/api/users/${plant.b.lead.id}/password`, {
       password: 'New-Secret-Pass-9',
     });

@@ -56,10 +56,13 @@ export function createAuthService(deps: {
       const now = clock.now();
       const user = await users.byUsername(input.username);
       const ok = await verifyPassword(input.password, user?.password_hash ?? DUMMY_HASH);
-      const fail = async (
-        code: 'invalid_credentials' | 'account_locked' | 'account_disabled',
-        detail: string,
-      ) => {
+      // Unknown, locked and wrong-password sign-ins get the same answer (status, code, message) and
+      // cost the same hash, so the answer never tells whether an account exists or is locked.
+      const refused = new AppError(
+        'invalid_credentials',
+        `Wrong username or password (after ${config.lockoutMaxAttempts} failed attempts an account is locked for ${config.lockoutMinutes} minutes)`,
+      );
+      const fail = async (code: 'invalid_credentials' | 'account_disabled', detail: string) => {
         await audit.record(ctx, {
           action: 'auth.login',
           outcome: 'failure',
@@ -68,16 +71,10 @@ export function createAuthService(deps: {
           targetId: user?.id ?? null,
           after: { reason: detail },
         });
-        const messages = {
-          invalid_credentials: 'Wrong username or password',
-          account_locked:
-            'This account is locked after too many failed sign-ins; try again later or ask an administrator',
-          account_disabled: 'This account is disabled',
-        };
-        return new AppError(code, messages[code]);
+        return code === 'account_disabled' ? new AppError(code, 'This account is disabled') : refused;
       };
       if (!user) throw await fail('invalid_credentials', 'unknown user');
-      if (user.locked_until && user.locked_until > now) throw await fail('account_locked', 'locked');
+      if (user.locked_until && user.locked_until > now) throw await fail('invalid_credentials', 'locked');
       if (!ok) {
         const attempts = user.failed_attempts + 1;
         if (attempts >= config.lockoutMaxAttempts) {
@@ -94,10 +91,7 @@ export function createAuthService(deps: {
               after: { lockedUntil: until.toISOString(), failedAttempts: attempts },
             });
           });
-          throw new AppError(
-            'account_locked',
-            `Too many failed sign-ins: the account is locked for ${config.lockoutMinutes} minutes`,
-          );
+          throw refused;
         }
         await users.recordFailedLogin(db, user.id, null);
         throw await fail('invalid_credentials', `wrong password (${attempts}/${config.lockoutMaxAttempts})`);
