@@ -10,6 +10,7 @@ import type { Clock } from '../../clock.js';
 import type { RequestContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
 import { invalid, notFound } from '../../errors.js';
+import { CSV_BOM, csvLine } from '../../lib/csv.js';
 import type { AccessGuard } from '../access/guard.js';
 import type { AuditService } from '../audit/service.js';
 import type { Point } from '../ingest/types.js';
@@ -607,12 +608,6 @@ export function createAlarmService(deps: {
         targetType: 'alarm_event',
         after: { filter: q, rows: total },
       });
-      const cell = (v: unknown) => {
-        const text = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
-        // Quoted when needed; a leading = + - @ is defused so a spreadsheet never runs it as a formula.
-        const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
-        return /[",\r\n]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
-      };
       const columns = [
         'at',
         'key',
@@ -627,13 +622,14 @@ export function createAlarmService(deps: {
         'message',
       ] as const;
       async function* rows() {
-        yield `\uFEFF${columns.join(',')}\r\n`;
+        yield CSV_BOM + csvLine(columns);
         for (let offset = 0; ; offset += 1000) {
           const page = await repo.history(db, scope, { ...q, limit: 1000, offset });
           if (!page.items.length) return;
+          // One CSV policy for every export (quoting, formula neutralisation): lib/csv.ts.
           yield page.items
             .map((e) =>
-              [
+              csvLine([
                 new Date(e.at).toISOString(),
                 e.key,
                 e.tag,
@@ -645,12 +641,9 @@ export function createAlarmService(deps: {
                 e.user,
                 e.comment,
                 e.message,
-              ]
-                .map(cell)
-                .join(','),
+              ]),
             )
-            .join('\r\n')
-            .concat('\r\n');
+            .join('');
           if (page.items.length < 1000) return;
         }
       }

@@ -2,6 +2,7 @@ import type { AuditQuery, AuditVerifyResult } from '@aegis/shared';
 import type { Clock } from '../../clock.js';
 import type { RequestContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
+import { csvLine } from '../../lib/csv.js';
 import {
   type ChainedFields,
   chainHash,
@@ -158,13 +159,5 @@ const CSV_COLUMNS = [
   'hash',
 ] as const;
 
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  let s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  // Cells that a spreadsheet would run as a formula are prefixed (CSV injection).
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export const csvHeader = () => `${CSV_COLUMNS.join(',')}\r\n`;
-export const csvRow = (e: StoredEntry) => `${CSV_COLUMNS.map((c) => csvCell(e[c])).join(',')}\r\n`;
+export const csvHeader = () => csvLine(CSV_COLUMNS);
+export const csvRow = (e: StoredEntry) => csvLine(CSV_COLUMNS.map((c) => e[c]));

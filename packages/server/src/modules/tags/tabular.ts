@@ -1,5 +1,6 @@
 import { TagSourceSchema, TagTypeSchema } from '@aegis/shared';
 import ExcelJS from 'exceljs';
+import { toCsv as toCsvDocument } from '../../lib/csv.js';
 import type { StoredTag } from './repo.js';
 
 /**
@@ -152,57 +153,15 @@ export function rowToInput(
   return problems.length ? { ok: false, problems } : { ok: true, equipment, input };
 }
 
-// --- CSV (RFC 4180, UTF-8 with BOM so that Excel opens Chinese names correctly) ---
+// --- CSV: the server's one CSV module (formula neutralisation, BOM, csv-parse for reading) ---
 
-const csvCell = (v: string) => (/[",\r\n]/.test(v) || /^[=+\-@]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+export { parseCsv } from '../../lib/csv.js';
 
 export function toCsv(rows: Array<Record<Column, string>>) {
-  const lines = [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(r[c])).join(','))];
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
-}
-
-/** Parses CSV text into records of strings; throws with the line number on an unclosed quote. */
-export function parseCsv(text: string): string[][] {
-  const src = text.replace(/^\uFEFF/, '');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let line = 1;
-  let quoteStartLine = 1;
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (src[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (ch === '\n') line++;
-        cell += ch;
-      }
-    } else if (ch === '"' && cell === '') {
-      quoted = true;
-      quoteStartLine = line;
-    } else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && src[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      line++;
-    } else cell += ch;
-  }
-  if (quoted) throw new Error(`Unclosed quote starting on line ${quoteStartLine}`);
-  if (cell !== '' || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows.filter((r) => r.some((c) => c.trim() !== ''));
+  return toCsvDocument(
+    COLUMNS,
+    rows.map((r) => COLUMNS.map((c) => r[c])),
+  );
 }
 
 /** The header row names the columns (in any order); unknown columns are an error, not ignored. */
