@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import type { Clock } from '../../clock.js';
 import type { ConnectorHealth } from '../ingest/types.js';
 import { createMqttDriver } from './mqtt/driver.js';
-import { type ConnectorDriver, type DriverDeps, initialHealth } from './types.js';
+import { type ConnectorDriver, type DriverDeps, initialHealth, writeFailed } from './types.js';
 
 /** The settings schema of each connector kind. */
 export const CONFIG_SCHEMAS = {
@@ -57,9 +57,7 @@ function loadedOnStart(
     },
     health: () => driver?.health() ?? health,
     async write(tag, value, timeoutMs) {
-      return driver
-        ? driver.write(tag, value, timeoutMs)
-        : { confirmed: false, detail: `the ${kind} driver is not running` };
+      return driver ? driver.write(tag, value, timeoutMs) : writeFailed(`the ${kind} driver is not running`);
     },
   };
 }

@@ -9,5 +9,12 @@ export {
   createConnectorService,
   DEFAULT_CONNECTOR_CODE,
 } from './service.js';
-export { backoffMs, type ConnectorDriver, type DriverDeps, initialHealth } from './types.js';
+export {
+  backoffMs,
+  type ConnectorDriver,
+  type DriverDeps,
+  initialHealth,
+  type WriteResult,
+  writeFailed,
+} from './types.js';
 export { sourceWritable } from './writable.js';

@@ -13,6 +13,7 @@ import { createPgDatabase, TEST_DB } from '../../test/harness.js';
 import { accessGuard } from '../access/index.js';
 import { createAuditService } from '../audit/index.js';
 import type { BoundTag, ConnectorHealth } from '../ingest/types.js';
+import type { OutboundCheck } from '../net/index.js';
 import { eventually, memoryDirectory, silentLog } from './modbus/testing.js';
 import { BrokerPortInUseError, type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
 import { controlledSink } from './mqtt/testing.js';
@@ -108,6 +109,7 @@ function service(
     config?: Partial<Config>;
     drivers?: Parameters<typeof createConnectorService>[0]['drivers'];
     defaultBrokerPorts?: { tcp: number; ws: number };
+    outbound?: OutboundCheck;
   } = {},
 ) {
   const clock = manualClock();
@@ -123,6 +125,9 @@ function service(
     log: silentLog,
     drivers: opts.drivers,
     defaultBrokerPorts: opts.defaultBrokerPorts,
+    // The registry's tests point at made-up hosts; the outbound policy has its own tests.
+    outbound:
+      opts.outbound ?? (async (_target, _kind) => ({ allowed: true, host: '', port: 0, addresses: [] })),
   });
   services.push(s);
   return { s, tags };
@@ -353,18 +358,35 @@ describe('connector registry', () => {
         source: { ...source, connectorId: plc.id! },
       },
       { id: 2, code: 'XV2', equipmentCode: 'P1', type: 'boolean', source: { ...source, connectorId: 999 } },
+      {
+        id: 4,
+        code: 'LEVEL',
+        equipmentCode: 'P1',
+        type: 'number',
+        source: { ...source, area: 'input', dataType: 'int16', connectorId: plc.id! },
+      },
     ]);
     const writer = s.interlockWriter();
     expect(await writer.write(1, false, 1000)).toEqual({ confirmed: true, detail: 'read back' });
     expect(fake.log.at(-1)).toBe('write plc-1 1=false');
+    // Writes that did not happen are failures, not "unconfirmed": the audit trail must not call them a success.
     expect(await writer.write(2, false, 1000)).toEqual({
       confirmed: false,
+      failed: true,
       detail: expect.stringMatching(/not running/),
     });
     expect(await writer.write(3, false, 1000)).toEqual({
       confirmed: false,
+      failed: true,
       detail: expect.stringMatching(/not read from equipment/),
     });
+    const writes = fake.log.filter((l) => l.startsWith('write')).length;
+    expect(await writer.write(4, 1, 1000)).toEqual({
+      confirmed: false,
+      failed: true,
+      detail: expect.stringMatching(/input register is read-only/),
+    });
+    expect(fake.log.filter((l) => l.startsWith('write'))).toHaveLength(writes);
   });
 
   it('loads the Modbus driver when a Modbus connector starts', async () => {

@@ -22,7 +22,8 @@ import { createMqttDriver } from './mqtt/driver.js';
 import { inProcessTransport } from './mqtt/inprocess.js';
 import type { StoredConnector } from './repo.js';
 import * as repo from './repo.js';
-import type { ConnectorDriver } from './types.js';
+import { type ConnectorDriver, type WriteResult, writeFailed } from './types.js';
+import { sourceWritable } from './writable.js';
 
 /** The code of the built-in MQTT connection (embedded broker or MQTT_URL); tags address it as connector null. */
 export const DEFAULT_CONNECTOR_CODE = 'mqtt-default';
@@ -484,33 +485,27 @@ export function createConnectorService(deps: {
           tagId: number,
           value: Exclude<PointValue, null>,
           timeoutMs: number,
-        ): Promise<{ confirmed: boolean; detail: string }> {
+        ): Promise<WriteResult> {
           let tag: BoundTag | undefined;
           for (const kind of ['mqtt', 'sparkplug', 'opcua', 'modbus'] as const) {
             tag = tags.bound(kind).find((t) => t.id === tagId);
             if (tag) break;
           }
-          if (!tag)
-            return {
-              confirmed: false,
-              detail: `tag ${tagId} is not read from equipment; nothing to write to`,
-            };
+          if (!tag) return writeFailed(`tag ${tagId} is not read from equipment; nothing to write to`);
+          const writable = sourceWritable(tag.source);
+          if (!writable.writable) return writeFailed(`refused: ${writable.reason}`);
           const connectorId = 'connectorId' in tag.source ? tag.source.connectorId : null;
           const entry = running.get(keyOf(connectorId));
           const name = connectorId === null ? DEFAULT_CONNECTOR_CODE : `connector ${connectorId}`;
           if (!entry?.driver) {
-            return {
-              confirmed: false,
-              detail: `${name} is not running in this process${entry?.problem ? `: ${entry.problem}` : ''}`,
-            };
+            return writeFailed(
+              `${name} is not running in this process${entry?.problem ? `: ${entry.problem}` : ''}`,
+            );
           }
           try {
             return await entry.driver.write(tag, value, timeoutMs);
           } catch (e) {
-            return {
-              confirmed: false,
-              detail: `writing through ${entry.code} failed: ${(e as Error).message}`,
-            };
+            return writeFailed(`writing through ${entry.code} failed: ${(e as Error).message}`);
           }
         },
       };

@@ -18,14 +18,23 @@ export interface ConnectorDriver {
   /**
    * Writes a value to the equipment behind `tag` (interlocks, setpoints). Resolves with whether
    * the equipment confirmed it within timeoutMs (write acknowledged and, where possible, read back).
-   * Never throws for equipment-side failures: they come back as confirmed=false with the detail.
+   * Never throws for equipment-side failures: they come back as confirmed=false with the detail,
+   * and failed=true when nothing was written at all (refused, read-only, not connected, error),
+   * as opposed to written but not confirmed in time.
    */
-  write(
-    tag: BoundTag,
-    value: Exclude<PointValue, null>,
-    timeoutMs: number,
-  ): Promise<{ confirmed: boolean; detail: string }>;
+  write(tag: BoundTag, value: Exclude<PointValue, null>, timeoutMs: number): Promise<WriteResult>;
 }
+
+/** The outcome of an interlock or setpoint write (ConnectorDriver.write). */
+export interface WriteResult {
+  confirmed: boolean;
+  detail: string;
+  /** Nothing was written: a failure, never to be reported as success. */
+  failed?: boolean;
+}
+
+/** A write that did not happen. */
+export const writeFailed = (detail: string): WriteResult => ({ confirmed: false, failed: true, detail });
 
 export interface DriverDeps<C> {
   /** null for the default MQTT connection. */

@@ -235,7 +235,11 @@ describe('Modbus driver against a real slave', () => {
       confirmed: false,
       detail: /not representable/,
     });
-    expect(await d.write(measured, 1, 2000)).toMatchObject({ confirmed: false, detail: /read-only/ });
+    expect(await d.write(measured, 1, 2000)).toMatchObject({
+      confirmed: false,
+      failed: true,
+      detail: /read-only/,
+    });
   });
 
   it('answers a write while disconnected with confirmed=false', async () => {

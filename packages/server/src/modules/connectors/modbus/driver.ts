@@ -2,7 +2,7 @@ import type { ModbusConnectorConfigSchema } from '@aegis/shared';
 import modbusSerial from 'modbus-serial';
 import type { z } from 'zod';
 import type { BoundTag, ConnectorHealth, Point, PointValue } from '../../ingest/types.js';
-import { backoffMs, type ConnectorDriver, type DriverDeps, initialHealth } from '../types.js';
+import { backoffMs, type ConnectorDriver, type DriverDeps, initialHealth, writeFailed } from '../types.js';
 import {
   decodeRegisters,
   encodeRegisters,
@@ -290,10 +290,10 @@ export function createModbusDriver(deps: DriverDeps<ModbusConfig>): ConnectorDri
     value: Exclude<PointValue, null>,
   ): Promise<{ confirmed: boolean; detail: string }> {
     if (source.area === 'input' || source.area === 'discrete') {
-      return { confirmed: false, detail: `${source.area} ${source.address} is read-only` };
+      return writeFailed(`${source.area} ${source.address} is read-only`);
     }
     const raw = toRaw(source, value);
-    if (!raw.ok) return { confirmed: false, detail: `refused: ${raw.detail}` };
+    if (!raw.ok) return writeFailed(`refused: ${raw.detail}`);
     const where = `unit ${source.unitId} ${source.area} ${source.address}`;
 
     if (source.area === 'coil') {
@@ -310,7 +310,7 @@ export function createModbusDriver(deps: DriverDeps<ModbusConfig>): ConnectorDri
     }
 
     const encoded = encodeRegisters(Number(raw.raw), source.dataType, source.wordOrder);
-    if (!encoded.ok) return { confirmed: false, detail: `refused: ${encoded.detail}` };
+    if (!encoded.ok) return writeFailed(`refused: ${encoded.detail}`);
     const words = encoded.words;
     const back = await exclusive(async () => {
       c.setID(source.unitId);
@@ -358,11 +358,11 @@ export function createModbusDriver(deps: DriverDeps<ModbusConfig>): ConnectorDri
 
     async write(tag, value, timeoutMs) {
       if (tag.source.kind !== 'modbus') {
-        return { confirmed: false, detail: `tag ${tag.code} is not a Modbus tag` };
+        return writeFailed(`tag ${tag.code} is not a Modbus tag`);
       }
       const c = client;
       if (!c || !connected) {
-        return { confirmed: false, detail: `not connected to ${config.host}:${config.port}` };
+        return writeFailed(`not connected to ${config.host}:${config.port}`);
       }
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<{ confirmed: boolean; detail: string }>((resolve) => {
@@ -373,10 +373,9 @@ export function createModbusDriver(deps: DriverDeps<ModbusConfig>): ConnectorDri
       });
       try {
         return await Promise.race([
-          writeAndConfirm(c, tag.source, value).catch((err: unknown) => ({
-            confirmed: false,
-            detail: `write failed: ${message(err)}`,
-          })),
+          writeAndConfirm(c, tag.source, value).catch((err: unknown) =>
+            writeFailed(`write failed: ${message(err)}`),
+          ),
           timeout,
         ]);
       } finally {

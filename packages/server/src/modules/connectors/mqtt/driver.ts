@@ -2,7 +2,7 @@ import type { MqttConnectorConfigSchema } from '@aegis/shared';
 import type { z } from 'zod';
 import type { BoundTag, ConnectorHealth, Point, PointValue } from '../../ingest/types.js';
 import { createReadback } from '../readback.js';
-import { type ConnectorDriver, type DriverDeps, initialHealth } from '../types.js';
+import { type ConnectorDriver, type DriverDeps, initialHealth, writeFailed } from '../types.js';
 import { coerce, INVALID, parseTimestamp } from '../values.js';
 import { createSparkplugHost, isSparkplugTopic, SPARKPLUG_TOPIC } from './sparkplug.js';
 import { compilePath, isValidFilter, TopicIndex, valueAt } from './topics.js';
@@ -370,34 +370,33 @@ export function createMqttDriver(
 
     async write(tag, value, timeoutMs) {
       const c = link;
-      if (!c?.up) return { confirmed: false, detail: `not connected to the MQTT broker (${label})` };
+      if (!c?.up) return writeFailed(`not connected to the MQTT broker (${label})`);
       const name = `${tag.equipmentCode}.${tag.code}`;
       let topic: string;
       let payload: Buffer;
       let qos: 0 | 1;
       const checked = coerce(tag.type, value);
-      if (checked === INVALID)
-        return { confirmed: false, detail: `${JSON.stringify(value)} is not a ${tag.type}` };
+      if (checked === INVALID) return writeFailed(`${JSON.stringify(value)} is not a ${tag.type}`);
       if (tag.source.kind === 'mqtt') {
-        if (!tag.source.commandTopic) return { confirmed: false, detail: `tag ${name} has no command topic` };
+        if (!tag.source.commandTopic) return writeFailed(`tag ${name} has no command topic`);
         topic = tag.source.commandTopic;
         payload = Buffer.from(JSON.stringify({ value: checked, ts: clock.now().getTime() }));
         qos = 1;
       } else if (tag.source.kind === 'sparkplug') {
-        if (!config.sparkplug) return { confirmed: false, detail: `Sparkplug is off on connection ${label}` };
+        if (!config.sparkplug) return writeFailed(`Sparkplug is off on connection ${label}`);
         const cmd = sparkplug.command(tag, checked, clock.now().getTime());
         topic = cmd.topic;
         payload = Buffer.from(cmd.payload);
         qos = 0; // Sparkplug B sends commands at QoS 0
       } else {
-        return { confirmed: false, detail: `tag ${name} is not read over MQTT` };
+        return writeFailed(`tag ${name} is not read over MQTT`);
       }
       const wait = readback.expect(tag.id, checked, timeoutMs);
       try {
         await c.publish(topic, payload, qos);
       } catch (e) {
         wait.cancel();
-        return { confirmed: false, detail: `publishing to ${topic} failed: ${(e as Error).message}` };
+        return writeFailed(`publishing to ${topic} failed: ${(e as Error).message}`);
       }
       return (await wait.confirmed)
         ? {

@@ -17,7 +17,7 @@ import {
 } from 'node-opcua';
 import type { z } from 'zod';
 import type { BoundTag, ConnectorHealth, Point, PointValue } from '../../ingest/types.js';
-import { backoffMs, type ConnectorDriver, type DriverDeps, initialHealth } from '../types.js';
+import { backoffMs, type ConnectorDriver, type DriverDeps, initialHealth, writeFailed } from '../types.js';
 import { sameValue, toPoint, toWriteValue } from './convert.js';
 import { securitySettings } from './security.js';
 
@@ -407,13 +407,13 @@ export function createOpcuaDriver(
       dataTypes.set(source.nodeId, dataType);
     }
     const converted = toWriteValue(dataType, value);
-    if (!converted.ok) return { confirmed: false, detail: `refused: ${converted.detail}` };
+    if (!converted.ok) return writeFailed(`refused: ${converted.detail}`);
     const status = await session.write({
       nodeId,
       attributeId: AttributeIds.Value,
       value: { value: { dataType, value: converted.value } },
     });
-    if (!status.isGood()) return { confirmed: false, detail: `the server refused the write: ${status.name}` };
+    if (!status.isGood()) return writeFailed(`the server refused the write: ${status.name}`);
     const back = await session.read({ nodeId, attributeId: AttributeIds.Value });
     if (!back.statusCode.isGood()) {
       return { confirmed: false, detail: `written, but reading it back failed: ${back.statusCode.name}` };
@@ -462,17 +462,15 @@ export function createOpcuaDriver(
     },
 
     async write(tag, value, timeoutMs) {
-      if (tag.source.kind !== 'opcua')
-        return { confirmed: false, detail: `tag ${tag.code} is not an OPC UA tag` };
+      if (tag.source.kind !== 'opcua') return writeFailed(`tag ${tag.code} is not an OPC UA tag`);
       const session = link?.session;
       if (!session || health.state !== 'connected') {
-        return { confirmed: false, detail: `not connected to ${config.endpointUrl}` };
+        return writeFailed(`not connected to ${config.endpointUrl}`);
       }
       return withTimeout(
-        writeAndConfirm(session, tag.source, value).catch((err: unknown) => ({
-          confirmed: false,
-          detail: `write failed: ${message(err)}`,
-        })),
+        writeAndConfirm(session, tag.source, value).catch((err: unknown) =>
+          writeFailed(`write failed: ${message(err)}`),
+        ),
         timeoutMs,
         () => ({ confirmed: false, detail: `no confirmation within ${timeoutMs} ms` }),
       );
