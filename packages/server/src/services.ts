@@ -11,6 +11,7 @@ import { createDemoControl } from './modules/demo/index.js';
 import { createIngestPipeline } from './modules/ingest/index.js';
 import { createLiveHub } from './modules/live/index.js';
 import { createOrgService } from './modules/org/index.js';
+import { createOverviewService } from './modules/overview/index.js';
 import { createPlantService } from './modules/plant/index.js';
 import { createTagDirectory, createTagService } from './modules/tags/index.js';
 import { createTimeseriesService } from './modules/timeseries/index.js';
@@ -46,6 +47,8 @@ export function createServices({ config, db, clock }: { config: Config; db: Data
     tags: directory,
     sink: ingest,
   });
+  const demo = createDemoControl();
+  const overview = createOverviewService({ plant, alarms, connectors, demo });
   return {
     config,
     db,
@@ -65,7 +68,8 @@ export function createServices({ config, db, clock }: { config: Config; db: Data
     alarms,
     live,
     connectors,
-    demo: createDemoControl(),
+    demo,
+    overview,
   };
 }
 

@@ -7,6 +7,7 @@ export * from './common.js';
 export * from './connectors.js';
 export * from './errors.js';
 export * from './org.js';
+export * from './overview.js';
 export * from './permissions.js';
 export * from './plant.js';
 export * from './tags.js';

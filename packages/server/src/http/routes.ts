@@ -7,6 +7,7 @@ import { demoRoutes } from '../modules/demo/index.js';
 import { ingestRoutes } from '../modules/ingest/index.js';
 import { liveRoutes } from '../modules/live/index.js';
 import { orgRoutes } from '../modules/org/index.js';
+import { overviewRoutes } from '../modules/overview/index.js';
 import { plantRoutes } from '../modules/plant/index.js';
 import { tagRoutes } from '../modules/tags/index.js';
 import { timeseriesRoutes } from '../modules/timeseries/index.js';
@@ -29,4 +30,5 @@ export async function registerRoutes(app: App, services: Services) {
   await demoRoutes(app, services);
   await alarmRoutes(app, services);
   await liveRoutes(app, services);
+  await overviewRoutes(app, services);
 }

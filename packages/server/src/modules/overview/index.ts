@@ -1,0 +1,2 @@
+export { overviewRoutes } from './routes.js';
+export { createOverviewService, type OverviewService } from './service.js';
