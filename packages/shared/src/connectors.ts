@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CodeSchema, NameSchema } from './common.js';
+import { CodeSchema, NameSchema, ReasonSchema } from './common.js';
 
 /**
  * Connectors bring values in from equipment. One row per connection; the default MQTT
@@ -56,6 +56,25 @@ export const ConnectorHealthSchema = z.object({
   reconnects: z.number().int(),
 });
 
+/** An OPC UA server certificate a connector has seen, with the administrator's decision. */
+export const ServerCertificateSchema = z.object({
+  /** SHA-256 of the DER certificate, upper-case hex pairs joined by colons. */
+  fingerprint: z.string(),
+  subject: z.string(),
+  validFrom: z.string(),
+  validTo: z.string(),
+  /** pending: seen, refused until approved; approved: trusted; rejected: refused. */
+  status: z.enum(['pending', 'approved', 'rejected']),
+  firstSeenAt: z.string(),
+  decidedAt: z.string().nullable(),
+});
+export type ServerCertificate = z.infer<typeof ServerCertificateSchema>;
+
+export const CertificateDecisionSchema = z.object({
+  fingerprint: z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'must be a SHA-256 fingerprint (AB:CD:…)'),
+  reason: ReasonSchema,
+});
+
 export const ConnectorSchema = z.object({
   /** null: the built-in default MQTT connection. */
   id: z.number().int().nullable(),
@@ -67,6 +86,8 @@ export const ConnectorSchema = z.object({
   config: z.record(z.string(), z.unknown()),
   hasPassword: z.boolean(),
   health: ConnectorHealthSchema,
+  /** OPC UA connectors, for those who manage connectors: the server certificates seen, newest first. */
+  certificates: z.array(ServerCertificateSchema).optional(),
 });
 export type Connector = z.infer<typeof ConnectorSchema>;
 
@@ -80,7 +101,10 @@ export const CreateConnectorSchema = z.intersection(ConnectorBase, ConnectorConf
 export const UpdateConnectorSchema = z.object({
   name: NameSchema.optional(),
   enabled: z.boolean().optional(),
-  /** The whole config of the connector's kind; a password left out keeps the stored one. */
+  /**
+   * The whole config of the connector's kind; a password left out keeps the stored one, null or ""
+   * clears it. Credentials written in the URL (mqtt://user:pw@host) are split out on save.
+   */
   config: z.record(z.string(), z.unknown()).optional(),
   reason: z.string().trim().min(3).max(500),
 });

@@ -87,6 +87,8 @@ export async function startTestApp(
       // The machine's own MQTT broker holds 1883: the embedded one takes any free port.
       mqttPort: 0,
       mqttWsPort: 0,
+      // Tests talk to peers on this machine (brokers, slaves, OPC UA servers): loopback is listed.
+      outboundAllow: '127.0.0.0/8,::1/128',
       ...overrides,
     },
   });

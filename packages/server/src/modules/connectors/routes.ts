@@ -1,4 +1,5 @@
 import {
+  CertificateDecisionSchema,
   ConnectorSchema,
   CreateConnectorSchema,
   DeleteWithReasonSchema,
@@ -96,5 +97,34 @@ export async function connectorRoutes(app: App, { connectors }: { connectors: Co
       },
     },
     (req) => connectors.restart(req.ctx, req.params.id, req.body?.reason),
+  );
+  app.post(
+    '/api/connectors/:id/certificates/approve',
+    {
+      config: { permission: 'connector.manage' },
+      schema: {
+        tags,
+        summary:
+          'Trust the OPC UA server certificate with this fingerprint (reason required); the connector reconnects',
+        params: IdParamsSchema,
+        body: CertificateDecisionSchema,
+        response: { 200: ConnectorSchema, ...errorResponses },
+      },
+    },
+    (req) => connectors.approveCertificate(req.ctx, req.params.id, req.body),
+  );
+  app.post(
+    '/api/connectors/:id/certificates/reject',
+    {
+      config: { permission: 'connector.manage' },
+      schema: {
+        tags,
+        summary: 'Refuse the OPC UA server certificate with this fingerprint (reason required)',
+        params: IdParamsSchema,
+        body: CertificateDecisionSchema,
+        response: { 200: ConnectorSchema, ...errorResponses },
+      },
+    },
+    (req) => connectors.rejectCertificate(req.ctx, req.params.id, req.body),
   );
 }

@@ -16,12 +16,16 @@ import { conflict, invalid, notFound } from '../../errors.js';
 import type { AccessGuard } from '../access/index.js';
 import type { AuditService } from '../audit/index.js';
 import type { BoundTag, ConnectorHealth, IngestSink, PointValue, TagDirectory } from '../ingest/types.js';
+import { createOutboundPolicy, type OutboundCheck } from '../net/index.js';
+import { certificateTrust } from './certificates.js';
 import { CONFIG_SCHEMAS, type DriverFactories, type DriverFactory, defaultDrivers } from './drivers.js';
 import { BrokerPortInUseError, type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
 import { createMqttDriver } from './mqtt/driver.js';
 import { inProcessTransport } from './mqtt/inprocess.js';
-import type { StoredConnector } from './repo.js';
+import type { StoredCertificate, StoredConnector } from './repo.js';
 import * as repo from './repo.js';
+import { redactingLogger, redactSecrets, splitUrlCredentials } from './secrets.js';
+import { prepareSettings, requireAllowedDestination } from './settings.js';
 import { type ConnectorDriver, type WriteResult, writeFailed } from './types.js';
 import { sourceWritable } from './writable.js';
 
@@ -38,6 +42,8 @@ interface Running {
   /** Why there is no driver (unknown kind in this build, settings no longer valid). */
   problem: string | null;
   since: Date;
+  /** Redacted from whatever its health and log lines say. */
+  secrets: string[];
 }
 
 export interface ConnectorStatus {
@@ -62,13 +68,23 @@ function stoppedHealth(since: Date, problem: string | null = null): ConnectorHea
   };
 }
 
-/** The config as the API shows it: secrets left out. */
+/** The config as the API shows it: secrets left out (stored rows hold none; this is a second net). */
 function redact(config: Record<string, unknown>) {
   const { password: _password, ...rest } = config;
+  for (const key of ['url', 'endpointUrl'])
+    if (typeof rest[key] === 'string') rest[key] = redactSecrets(rest[key] as string);
   return rest;
 }
-const hasPassword = (config: Record<string, unknown>) =>
-  typeof config.password === 'string' && config.password.length > 0;
+
+const presentCertificate = (c: StoredCertificate) => ({
+  fingerprint: c.fingerprint,
+  subject: c.subject,
+  validFrom: c.validFrom.toISOString(),
+  validTo: c.validTo.toISOString(),
+  status: c.status,
+  firstSeenAt: c.firstSeenAt.toISOString(),
+  decidedAt: c.decidedAt?.toISOString() ?? null,
+});
 
 /** A stored connector for the audit trail: no secrets, only whether one is set. */
 const auditView = (c: StoredConnector) => ({
@@ -78,7 +94,7 @@ const auditView = (c: StoredConnector) => ({
   kind: c.kind,
   enabled: c.enabled,
   config: redact(c.config),
-  hasPassword: hasPassword(c.config),
+  hasPassword: c.hasPassword,
 });
 
 const SOURCE_KINDS: Record<ConnectorKind, Array<TagSource['kind']>> = {
@@ -105,11 +121,15 @@ export function createConnectorService(deps: {
   drivers?: DriverFactories;
   /** The embedded broker's ports when the configuration names none (tests pass their own). */
   defaultBrokerPorts?: { tcp: number; ws: number };
+  /** The outbound-address policy; defaults to one built from config.outboundAllow. */
+  outbound?: OutboundCheck;
 }) {
   const { db, audit, guard, clock, config, tags, sink } = deps;
   const defaults = deps.defaultBrokerPorts ?? { tcp: 1883, ws: 8083 };
   const drivers: DriverFactories = { ...defaultDrivers({ dataDir: config.dataDir }), ...deps.drivers };
   let log: FastifyBaseLogger = deps.log ?? pino({ level: 'silent' });
+  const outbound = deps.outbound ?? createOutboundPolicy({ allow: config.outboundAllow }).check;
+  const trust = certificateTrust({ db, clock, policy: config.opcuaCertificateTrust });
   const running = new Map<string, Running>();
   let broker: EmbeddedBroker | null = null;
   let started = false;
@@ -132,13 +152,15 @@ export function createConnectorService(deps: {
     rawConfig: Record<string, unknown>,
     factory = drivers[kind] as DriverFactory<ConnectorKind> | undefined,
   ) {
-    const entry: Running = { id, code, kind, driver: null, problem: null, since: clock.now() };
+    const password = id === null ? rawConfig.password : await repo.secretOf(db, id);
+    const secrets = typeof password === 'string' ? [password] : [];
+    const entry: Running = { id, code, kind, driver: null, problem: null, since: clock.now(), secrets };
     running.set(keyOf(id), entry);
     if (!factory) {
       entry.problem = `This build has no ${kind} driver`;
       return;
     }
-    const parsed = CONFIG_SCHEMAS[kind].safeParse(rawConfig);
+    const parsed = CONFIG_SCHEMAS[kind].safeParse({ ...rawConfig, ...(secrets.length ? { password } : {}) });
     if (!parsed.success) {
       entry.problem = `The stored settings are not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
       return;
@@ -150,14 +172,24 @@ export function createConnectorService(deps: {
         config: parsed.data as never,
         tags,
         sink,
-        log: log.child({ connector: code }),
+        log: redactingLogger(log.child({ connector: code }), secrets),
         clock,
+        // The default connection is the administrator's own setting (MQTT_URL or the embedded broker).
+        ...(id === null
+          ? {}
+          : {
+              outbound: async (target) => {
+                const verdict = await outbound(target, kind);
+                return verdict.allowed ? null : `not connecting: ${verdict.message}`;
+              },
+              trustCertificate: trust(id),
+            }),
       });
       await entry.driver.start();
     } catch (e) {
       entry.driver = null;
-      entry.problem = `The driver failed to start: ${(e as Error).message}`;
-      log.error({ err: e, connector: code }, 'connector failed to start');
+      entry.problem = redactSecrets(`The driver failed to start: ${(e as Error).message}`, secrets);
+      redactingLogger(log, secrets).error({ err: e, connector: code }, 'connector failed to start');
     }
   }
 
@@ -185,10 +217,14 @@ export function createConnectorService(deps: {
     const entry = running.get(keyOf(id));
     if (!entry) return stoppedHealth(since);
     if (!entry.driver) return stoppedHealth(entry.since, entry.problem);
-    return entry.driver.health();
+    return redactHealth(entry.driver.health(), entry.secrets);
   }
 
-  function present(row: StoredConnector, showConfig: boolean): Connector {
+  function present(
+    row: StoredConnector,
+    showConfig: boolean,
+    certificates: StoredCertificate[] = [],
+  ): Connector {
     return {
       id: row.id,
       code: row.code,
@@ -196,8 +232,11 @@ export function createConnectorService(deps: {
       kind: row.kind,
       enabled: row.enabled,
       config: showConfig ? redact(row.config) : {},
-      hasPassword: hasPassword(row.config),
+      hasPassword: row.hasPassword,
       health: healthOf(row.id, row.updatedAt),
+      ...(showConfig && row.kind === 'opcua'
+        ? { certificates: certificates.filter((c) => c.connectorId === row.id).map(presentCertificate) }
+        : {}),
     };
   }
 
@@ -224,11 +263,54 @@ export function createConnectorService(deps: {
 
   const mayManage = (ctx: RequestContext) => guard.can(ctx, 'connector.manage', null);
 
-  function configError(error: z.ZodError) {
-    return invalid(
-      'The connector settings are not valid',
-      error.issues.map((i) => ({ path: ['config', ...i.path].join('.'), message: i.message })),
-    );
+  /** Rows stored before secrets lived apart may hold credentials in their URL: split them out once. */
+  async function moveUrlCredentials() {
+    await db.transaction(async (tx) => {
+      for (const row of await repo.list(tx)) {
+        const key = row.kind === 'mqtt' ? 'url' : row.kind === 'opcua' ? 'endpointUrl' : null;
+        const url = key ? row.config[key] : undefined;
+        if (!key || typeof url !== 'string') continue;
+        const split = splitUrlCredentials(url);
+        if (split.url === url) continue;
+        const next: Record<string, unknown> = { ...row.config, [key]: split.url };
+        if (split.username && !next.username) next.username = split.username;
+        await repo.setConfig(tx, row.id, next);
+        if (split.password && !row.hasPassword) await repo.setSecret(tx, row.id, split.password);
+        log.warn({ connector: row.code }, 'connector: credentials moved out of the stored URL');
+      }
+    });
+  }
+
+  /** Approves or rejects an OPC UA server certificate the connector has seen (audited), then reconnects. */
+  async function decideCertificate(
+    ctx: RequestContext,
+    id: number,
+    input: { fingerprint: string; reason: string },
+    status: 'approved' | 'rejected',
+  ) {
+    const row = await db.transaction(async (tx) => {
+      await guard.requireGlobal(tx, ctx, 'connector.manage', 'connector');
+      const found = await repo.get(tx, id);
+      if (!found) throw notFound('Connector', id);
+      const decided = await repo.decideCertificate(tx, {
+        connectorId: id,
+        fingerprint: input.fingerprint,
+        status,
+        by: ctx.actor?.userId ?? null,
+        now: clock.now(),
+      });
+      if (!decided) throw notFound('Server certificate', input.fingerprint);
+      await audit.append(tx, ctx, {
+        action: status === 'approved' ? 'connector.certificate.approve' : 'connector.certificate.reject',
+        targetType: 'connector',
+        targetId: id,
+        reason: input.reason,
+        after: { fingerprint: decided.fingerprint, subject: decided.subject, status: decided.status },
+      });
+      return found;
+    });
+    await relaunch(id);
+    return present((await repo.get(db, id)) ?? row, true, await repo.certificates(db, id));
   }
 
   /** Tags that read from the connector, for refusing to delete it under them. */
@@ -299,13 +381,16 @@ export function createConnectorService(deps: {
           embedded && !deps.drivers?.mqtt
             ? (d) => createMqttDriver(d, inProcessTransport(embedded))
             : undefined;
+        // Credentials in MQTT_URL are given to the client apart, so the URL it reports has none.
+        const { url: defaultUrl, ...credentials } = splitUrlCredentials(config.mqttUrl ?? embedded!.url);
         await launch(
           null,
           DEFAULT_CONNECTOR_CODE,
           'mqtt',
-          { url: config.mqttUrl ?? embedded!.url, sparkplug: true },
+          { url: defaultUrl, ...credentials, sparkplug: true },
           inProcess as DriverFactory<ConnectorKind> | undefined,
         );
+        await moveUrlCredentials();
         for (const row of await repo.list(db))
           if (row.enabled) await launch(row.id, row.code, row.kind, row.config);
         const every = opts.linkPollMs === undefined ? 1000 : opts.linkPollMs;
@@ -338,13 +423,15 @@ export function createConnectorService(deps: {
     async list(ctx: RequestContext): Promise<Connector[]> {
       const show = mayManage(ctx);
       const rows = await repo.list(db);
-      return [presentDefault(show), ...rows.map((r) => present(r, show))];
+      const certificates = show ? await repo.certificates(db) : [];
+      return [presentDefault(show), ...rows.map((r) => present(r, show, certificates))];
     },
 
     async get(ctx: RequestContext, id: number): Promise<Connector> {
       const row = await repo.get(db, id);
       if (!row) throw notFound('Connector', id);
-      return present(row, mayManage(ctx));
+      const show = mayManage(ctx);
+      return present(row, show, show ? await repo.certificates(db, id) : []);
     },
 
     /** Health of every running connector, for comm-loss alarms and the status page. */
@@ -353,7 +440,7 @@ export function createConnectorService(deps: {
         id: e.id,
         code: e.code,
         kind: e.kind,
-        health: e.driver ? e.driver.health() : stoppedHealth(e.since, e.problem),
+        health: e.driver ? redactHealth(e.driver.health(), e.secrets) : stoppedHealth(e.since, e.problem),
       }));
     },
 
@@ -374,16 +461,18 @@ export function createConnectorService(deps: {
         }
         if (await repo.getByCode(tx, input.code))
           throw conflict(`A connector with the code ${input.code} exists already`);
-        const parsed = CONFIG_SCHEMAS[input.kind].safeParse(input.config);
-        if (!parsed.success) throw configError(parsed.error);
-        const row = await repo.insert(tx, {
+        const settings = prepareSettings(input.kind, input.config);
+        await requireAllowedDestination(outbound, input.kind, settings.config);
+        const inserted = await repo.insert(tx, {
           code: input.code,
           name: input.name,
           kind: input.kind,
           enabled: input.enabled,
-          config: parsed.data,
+          config: settings.config,
           now: clock.now(),
         });
+        if (settings.password) await repo.setSecret(tx, inserted.id, settings.password);
+        const row = (await repo.get(tx, inserted.id))!;
         await audit.append(tx, ctx, {
           action: 'connector.create',
           targetType: 'connector',
@@ -405,13 +494,10 @@ export function createConnectorService(deps: {
         let nextConfig = before.config;
         if (input.config) {
           // A password left out keeps the stored one; null or "" clears it.
-          const merged: Record<string, unknown> = { ...input.config };
-          if (merged.password === undefined && hasPassword(before.config))
-            merged.password = before.config.password;
-          if (merged.password === null || merged.password === '') delete merged.password;
-          const parsed = CONFIG_SCHEMAS[before.kind].safeParse(merged);
-          if (!parsed.success) throw configError(parsed.error);
-          nextConfig = parsed.data;
+          const settings = prepareSettings(before.kind, input.config);
+          await requireAllowedDestination(outbound, before.kind, settings.config);
+          if (settings.password !== undefined) await repo.setSecret(tx, id, settings.password);
+          nextConfig = settings.config;
         }
         const after = await repo.update(tx, id, {
           name: input.name ?? before.name,
@@ -475,8 +561,14 @@ export function createConnectorService(deps: {
         return found;
       });
       await relaunch(id);
-      return present((await repo.get(db, id)) ?? row, true);
+      return present((await repo.get(db, id)) ?? row, true, await repo.certificates(db, id));
     },
+
+    /** Trusts an OPC UA server certificate the connector is waiting on (trust on first use with approval). */
+    approveCertificate: (ctx: RequestContext, id: number, input: { fingerprint: string; reason: string }) =>
+      decideCertificate(ctx, id, input, 'approved'),
+    rejectCertificate: (ctx: RequestContext, id: number, input: { fingerprint: string; reason: string }) =>
+      decideCertificate(ctx, id, input, 'rejected'),
 
     /** Interlock and setpoint writes (alarms.setInterlockWriter): find the tag's driver and write. */
     interlockWriter() {
@@ -516,4 +608,11 @@ export function createConnectorService(deps: {
 /** A URL without the password in it. */
 function redactUrl(url: string) {
   return url.replace(/(\/\/[^/@:]*):[^/@]*@/, '$1:***@');
+}
+
+/** Health as people see it: no secret in the last error. */
+function redactHealth(health: ConnectorHealth, secrets: readonly string[]): ConnectorHealth {
+  return health.lastError === null
+    ? health
+    : { ...health, lastError: redactSecrets(health.lastError, secrets) };
 }

@@ -45,6 +45,17 @@ export interface DriverDeps<C> {
   sink: IngestSink;
   log: FastifyBaseLogger;
   clock: Clock;
+  /**
+   * The outbound-address policy, asked right before every connection attempt (DNS may have
+   * changed since the connector was saved): null when allowed, else the text to show. Absent
+   * in driver unit tests.
+   */
+  outbound?: (target: string | { host: string; port: number }) => Promise<string | null>;
+  /**
+   * OPC UA: whether the server's certificate (DER) may be trusted; a refusal's detail is what
+   * health shows (e.g. waiting for an administrator's approval). Absent: trusted.
+   */
+  trustCertificate?: (der: Buffer) => Promise<{ trusted: boolean; detail: string }>;
 }
 
 /** Reconnect delays: 0.5 s doubling to 30 s, with jitter so a plant of gateways does not reconnect in step. */

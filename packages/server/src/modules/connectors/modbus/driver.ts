@@ -248,6 +248,19 @@ export function createModbusDriver(deps: DriverDeps<ModbusConfig>): ConnectorDri
 
   async function connect() {
     if (stopped) return;
+    // The outbound policy is asked before every attempt: DNS may have changed since the save.
+    const refusal = deps.outbound ? await deps.outbound({ host: config.host, port: config.port }) : null;
+    if (stopped) return;
+    if (refusal) {
+      setState('error');
+      health = { ...health, lastError: refusal };
+      if (!commLost) {
+        commLost = true;
+        void submit(badPoints(boundTags()));
+      }
+      scheduleReconnect();
+      return;
+    }
     const c = new ModbusRTU();
     client = c;
     setState('connecting');

@@ -42,6 +42,9 @@ export interface ClientTransportConfig {
   password?: string | undefined;
 }
 
+/** The outbound policy, asked before every connection attempt: null when allowed, else why not. */
+export type OutboundGate = (url: string) => Promise<string | null>;
+
 type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 
 /**
@@ -86,7 +89,11 @@ function holdAcksUntilStored(client: MqttClient) {
 }
 
 /** An mqtt.js client with a persistent session, reconnecting with back-off. */
-export function clientTransport(config: ClientTransportConfig, label: string): MqttTransport {
+export function clientTransport(
+  config: ClientTransportConfig,
+  label: string,
+  outbound?: OutboundGate,
+): MqttTransport {
   return (events) => {
     let closed = false;
     let attempt = 0;
@@ -104,9 +111,34 @@ export function clientTransport(config: ClientTransportConfig, label: string): M
       queueQoSZero: false,
       ...(config.username ? { username: config.username } : {}),
       ...(config.password ? { password: config.password } : {}),
+      // Every attempt goes through dial(), which asks the outbound policy first.
+      manualConnect: true,
     };
     const c = connect(config.url, options);
     const acks = holdAcksUntilStored(c);
+    let dialled = false;
+
+    /** Connects (or reconnects) when the outbound policy allows the broker's address now. */
+    function dial() {
+      const go = () => {
+        if (closed) return;
+        if (dialled) c.reconnect();
+        else c.connect();
+        dialled = true;
+      };
+      if (!outbound) return go();
+      outbound(config.url)
+        .then((refusal) => {
+          if (closed) return;
+          if (refusal === null) return go();
+          events.error(refusal, true);
+          scheduleReconnect();
+        })
+        .catch((err: unknown) => {
+          events.error(`checking the broker's address failed: ${(err as Error).message}`, false);
+          scheduleReconnect();
+        });
+    }
 
     function scheduleReconnect() {
       if (closed || reconnectTimer) return;
@@ -115,7 +147,7 @@ export function clientTransport(config: ClientTransportConfig, label: string): M
         reconnectTimer = null;
         if (closed) return;
         events.reconnecting();
-        c.reconnect();
+        dial();
       }, delay);
     }
 
@@ -145,6 +177,8 @@ export function clientTransport(config: ClientTransportConfig, label: string): M
       events.down();
       scheduleReconnect();
     });
+
+    dial();
 
     return {
       get up() {

@@ -11,6 +11,7 @@ import {
   OPCUACertificateManager,
   OPCUAClient,
   resolveNodeId,
+  StatusCodes,
   TimestampsToReturn,
   type UserIdentityInfo,
   UserTokenType,
@@ -39,11 +40,31 @@ const certificateManagers = new Map<string, OPCUACertificateManager>();
 function certificateManager(dir: string) {
   let manager = certificateManagers.get(dir);
   if (!manager) {
-    // Server certificates are trusted on first use; an operator can move them to rejected/ in the folder.
+    // Which server certificates are trusted is decided per connector (trustCertificate), not by this folder.
     manager = new OPCUACertificateManager({ rootFolder: dir, automaticallyAcceptUnknownCertificate: true });
     certificateManagers.set(dir, manager);
   }
   return manager;
+}
+
+/**
+ * The shared certificate manager, except that the server's certificate is checked by `trusted`
+ * (node-opcua asks checkCertificate when security mode is Sign or SignAndEncrypt).
+ */
+function askingManager(
+  manager: OPCUACertificateManager,
+  trusted: (der: Buffer) => Promise<boolean>,
+): OPCUACertificateManager {
+  return new Proxy(manager, {
+    get(target, prop) {
+      if (prop === 'checkCertificate') {
+        return async (der: Buffer) =>
+          (await trusted(der)) ? StatusCodes.Good : StatusCodes.BadCertificateUntrusted;
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 function message(err: unknown) {
@@ -309,6 +330,19 @@ export function createOpcuaDriver(
 
   async function connect() {
     if (stopped) return;
+    // The outbound policy is asked before every attempt: DNS may have changed since the save.
+    const refusal = deps.outbound ? await deps.outbound(config.endpointUrl) : null;
+    if (stopped) return;
+    if (refusal) {
+      setState('error');
+      health = { ...health, lastError: refusal };
+      if (!commLost) {
+        commLost = true;
+        badPoints(boundTags());
+      }
+      scheduleReconnect();
+      return;
+    }
     const security = securitySettings(config);
     if (!security.ok) {
       // A configuration error: retrying cannot help until the connector is edited (which restarts the driver).
@@ -320,13 +354,21 @@ export function createOpcuaDriver(
       }
       return;
     }
+    // Set when the server's certificate is refused by trustCertificate: what health then says.
+    let certificateRefusal: string | null = null;
     const client = OPCUAClient.create({
       applicationName: 'Aegis',
       clientName: `aegis-${deps.code}`,
       endpointMustExist: false,
       securityMode: security.mode,
       securityPolicy: security.policy,
-      clientCertificateManager: certificateManager(pkiDir),
+      clientCertificateManager: deps.trustCertificate
+        ? askingManager(certificateManager(pkiDir), async (der) => {
+            const verdict = await deps.trustCertificate!(der);
+            if (!verdict.trusted) certificateRefusal = verdict.detail;
+            return verdict.trusted;
+          })
+        : certificateManager(pkiDir),
       // Reconnection is ours (backoffMs with jitter), so node-opcua must not retry on its own.
       connectionStrategy: { maxRetry: 0, initialDelay: 500, maxDelay: 1000 },
       keepSessionAlive: false,
@@ -371,7 +413,7 @@ export function createOpcuaDriver(
       subscription.on('internal_error', (err: Error) => lose(l, `subscription failed: ${err.message}`));
       if (l.closed) return void teardown(l);
     } catch (err) {
-      lose(l, `connect to ${config.endpointUrl}: ${message(err)}`);
+      lose(l, certificateRefusal ?? `connect to ${config.endpointUrl}: ${message(err)}`);
       return;
     }
 
