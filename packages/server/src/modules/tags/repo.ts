@@ -152,6 +152,17 @@ export async function update(db: Db, id: number, t: TagFields, now: Date) {
   );
 }
 
+/** The tag already bound to the same device address (migration 007's key), if any. */
+export async function boundTo(db: Db, source: TagSource, exceptId: number | null) {
+  if (source.kind === 'http') return null;
+  const [row] = await db.query<TagRow>(
+    `${SELECT} WHERE t.source ->> 'kind' <> 'http' AND tag_source_key(t.source) = tag_source_key($1::jsonb)
+       AND ($2::bigint IS NULL OR t.id <> $2) LIMIT 1`,
+    [JSON.stringify(source), exceptId],
+  );
+  return row ? present(row) : null;
+}
+
 export async function hasAlarmRules(db: Db, id: number) {
   const rows = await db.query('SELECT 1 FROM alarm_rule WHERE tag_id = $1 LIMIT 1', [id]);
   return rows.length > 0;

@@ -3,6 +3,7 @@ import {
   type CreateTagSchema,
   type TagImportSchema,
   type TagListQuerySchema,
+  type TagSource,
   type UpdateTagSchema,
 } from '@aegis/shared';
 import type { z } from 'zod';
@@ -46,6 +47,8 @@ const canonical = (v: unknown): string =>
         .join(',')}}`
     : JSON.stringify(v);
 
+const sameSource = (a: TagSource | null, b: TagSource) => a !== null && canonical(a) === canonical(b);
+
 const sameFields = (a: TagFields, b: TagFields) =>
   canonical({ ...a, path: '' }) === canonical({ ...b, path: '' });
 
@@ -69,7 +72,40 @@ export function createTagService(deps: {
     return guard.require(tx, ctx, 'tag.manage', node, 'equipment', equipmentId);
   }
 
+  /**
+   * A device source (MQTT topic, Sparkplug metric, OPC UA node, Modbus register) is wiring of the
+   * enterprise-wide connectors: binding one needs connector.manage everywhere, so a workshop lead
+   * cannot point a tag of their workshop at another workshop's device and read its values. They
+   * keep editing everything else of their tags, and may bind `http` (POST /api/ingest) tags.
+   */
+  async function requireBinding(tx: Db, ctx: RequestContext, source: TagSource, before: StoredTag | null) {
+    if (source.kind === 'http' || sameSource(before?.source ?? null, source)) return;
+    await guard.requireGlobal(tx, ctx, 'connector.manage', 'connector');
+    const taken = await repo.boundTo(tx, source, before?.id ?? null);
+    if (taken) sourceTaken(ctx, taken);
+  }
+
+  /** 409 naming the tag that has the source when the caller may see it; a neutral message otherwise. */
+  function sourceTaken(ctx: RequestContext, taken: StoredTag | null): never {
+    const details = [{ path: 'source', message: 'taken' }];
+    if (taken && guard.can(ctx, 'tag.read', taken.path)) {
+      throw conflict(
+        `This source is already bound to tag ${taken.equipmentCode}.${taken.code} (id ${taken.id})`,
+        details,
+      );
+    }
+    throw conflict('This source is already bound to another tag', details);
+  }
+
   function uniqueViolation(e: unknown, code: string): never {
+    const err = e as { code?: string; constraint?: string; message?: string };
+    if (
+      err.code === '23505' &&
+      (err.constraint === 'tag_source_unique' || /tag_source_unique/.test(err.message ?? ''))
+    ) {
+      // Lost a race with another binding of the same source: the winner is visible after its commit.
+      throw conflict('This source is already bound to another tag', [{ path: 'source', message: 'taken' }]);
+    }
     if ((e as { code?: string }).code === '23505') {
       throw conflict(`The equipment already has a tag with code ${code}`, [
         { path: 'code', message: 'taken' },
@@ -142,6 +178,7 @@ export function createTagService(deps: {
     async create(ctx: RequestContext, input: z.output<typeof CreateTagSchema>) {
       const created = await db.transaction(async (tx) => {
         const equipment = await equipmentFor(tx, ctx, input.equipmentId);
+        await requireBinding(tx, ctx, input.source, null);
         const { reason, ...fields } = input;
         return insertAudited(tx, ctx, { ...fields, path: equipment.path }, reason);
       });
@@ -162,6 +199,7 @@ export function createTagService(deps: {
         if (changes.equipmentId !== undefined && changes.equipmentId !== before.equipmentId) {
           fields.path = (await equipmentFor(tx, ctx, changes.equipmentId)).path;
         }
+        if (changes.source !== undefined) await requireBinding(tx, ctx, changes.source, before);
         return updateAudited(tx, ctx, before, fields, reason);
       });
       await directory.reload();
@@ -280,6 +318,28 @@ export function createTagService(deps: {
             const { reason: _reason, ...fields } = checked.data;
             const next: TagFields = { ...fields, path: equipment.path };
             const existing = await repo.getByCode(tx, equipment.id, fields.code);
+            if (!sameSource(existing?.source ?? null, next.source)) {
+              if (next.source.kind !== 'http' && !guard.can(ctx, 'connector.manage', null)) {
+                errors.push({
+                  row: rowNo,
+                  field: 'source.kind',
+                  message:
+                    'Binding a device source needs connector.manage everywhere (connectors are enterprise-wide)',
+                });
+                continue;
+              }
+              const taken = await repo.boundTo(tx, next.source, existing?.id ?? null);
+              if (taken) {
+                errors.push({
+                  row: rowNo,
+                  field: 'source',
+                  message: guard.can(ctx, 'tag.read', taken.path)
+                    ? `This source is already bound to tag ${taken.equipmentCode}.${taken.code}`
+                    : 'This source is already bound to another tag',
+                });
+                continue;
+              }
+            }
             const why = `import: ${input.reason}`;
             if (!existing) {
               await insertAudited(tx, ctx, next, why);
