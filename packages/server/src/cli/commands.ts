@@ -103,10 +103,14 @@ export async function runCli(program: Command, argv: string[]) {
       .option('--demo', 'seed a demo plant with users for every built-in role (only into an empty plant)'),
   ).action(async (opts: CommonOpts & { demo?: boolean }) => {
     // The demo's admin signs in with the same known password as the demo users.
-    const config = configFrom(
+    const loaded = configFrom(
       opts,
       opts.demo && !process.env.AEGIS_ADMIN_PASSWORD ? { adminPassword: DEMO_PASSWORD } : {},
     );
+    // The demo's simulator runs on this machine: its connectors need 127.0.0.1 listed as a destination.
+    const config = opts.demo
+      ? { ...loaded, outboundAllow: [loaded.outboundAllow, '127.0.0.1/32'].filter(Boolean).join(',') }
+      : loaded;
     const logger = pino({
       level: config.logLevel,
       ...(config.logPretty || process.stdout.isTTY
