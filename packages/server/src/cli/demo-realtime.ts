@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { AlarmPriority, AlarmRule, Interlock } from '@aegis/shared';
 import { type SimulatedTag, type Simulator, simulatedPlant, startSimulator } from '@aegis/simulator';
 import { systemContext } from '../context.js';
-import { simulatorControl } from '../modules/demo/index.js';
+import { createFaultPlayer, type DemoControl, simulatorControl } from '../modules/demo/index.js';
 import type { Services } from '../services.js';
 
 const reason = 'demo plant seeded by aegis start --demo';
@@ -18,7 +19,8 @@ const INTERLOCKS: Array<{
 }> = [
   { role: 'vibration', match: /^PRS-/, target: 'RUN_ENABLE', value: false, when: ['HH'] },
   { role: null, match: /^TK-.*\.LEVEL$/, target: 'FEED_VALVE', value: false, when: ['HH'] },
-  { role: 'gas', match: /^GD-.*\.H2S$/, target: 'Beacon', value: true, when: ['H', 'HH'] },
+  // A gas leak (toxic or flammable) sounds the detector's beacon, written over Sparkplug B (DCMD).
+  { role: 'gas', match: /^GD-.*\.(H2S|CH4_LEL)$/, target: 'BEACON', value: true, when: ['H', 'HH'] },
 ];
 
 function limitRule(t: SimulatedTag): AlarmRule | null {
@@ -136,6 +138,61 @@ export async function seedDemoRealtime(s: Services, opts: { onProgress?: (msg: s
   return { tags: ids.size, rules, connectors: 2 };
 }
 
+const SIMULATOR_USER = 'demo-simulator';
+const SIMULATOR_TOKEN = 'demo simulator (renewed at every start)';
+
+/**
+ * The simulator's device identity on the embedded broker: a machine user with the integration
+ * role and a fresh API token limited to data.ingest (secrets are shown once, so each start
+ * issues a new one and revokes the previous).
+ */
+async function simulatorCredentials(s: Services): Promise<{ username: string; password: string }> {
+  const ctx = systemContext('demo');
+  let userId = (await s.users.byUsername(SIMULATOR_USER))?.id;
+  if (userId === undefined) {
+    const user = await s.users.create(
+      ctx,
+      {
+        username: SIMULATOR_USER,
+        displayName: '演示模拟器 Demo simulator',
+        // Machine accounts sign in with API tokens only; this password is never used.
+        password: `${randomBytes(18).toString('base64url')}-Aa1`,
+        employeeNo: null,
+        phone: null,
+        email: null,
+        postId: null,
+        teamId: null,
+        departmentId: null,
+        homeNodeId: null,
+        kind: 'machine',
+        locale: 'zh-CN',
+      },
+      { mustChange: false },
+    );
+    userId = user.id;
+    await s.db.transaction(async (tx) => {
+      await s.access.grantDirect(tx, user.id, 'integration', null);
+      await s.audit.append(tx, ctx, {
+        action: 'role.grant',
+        targetType: 'user',
+        targetId: user.id,
+        reason: 'the demo simulator publishes to the embedded MQTT broker',
+        after: { role: 'integration', nodeId: null },
+      });
+    });
+  }
+  for (const t of await s.auth.listTokens())
+    if (t.userId === userId && t.name === SIMULATOR_TOKEN && !t.revokedAt) await s.auth.revokeToken(ctx, t.id);
+  const issued = await s.auth.createToken(ctx, {
+    userId,
+    name: SIMULATOR_TOKEN,
+    expiresInDays: 30,
+    permissions: ['data.ingest'],
+    fullAccess: false,
+  });
+  return { username: SIMULATOR_USER, password: issued.secret };
+}
+
 /**
  * Starts the simulator for `aegis start --demo`, publishing to the broker Aegis uses and
  * serving Modbus and OPC UA on the ports the demo connectors expect (other free ports, with the
@@ -151,9 +208,12 @@ export async function startDemoSimulator(
   const modbus = list.find((c) => c.code === 'sim-modbus');
   const opcua = list.find((c) => c.code === 'sim-opcua');
   if (!modbus || !opcua) return null;
+  // On the embedded broker the simulator signs in like any device (MQTT_URL's broker has its own rules).
+  const credentials = s.config.mqttUrl ? null : await simulatorCredentials(s);
   const start = (modbusPort: number, opcuaPort: number) =>
     startSimulator({
       mqttUrl,
+      ...(credentials ? { mqttUsername: credentials.username, mqttPassword: credentials.password } : {}),
       rateMs: 1000,
       modbus: { host: '127.0.0.1', port: modbusPort },
       opcua: { host: '127.0.0.1', port: opcuaPort },
@@ -167,8 +227,8 @@ export async function startDemoSimulator(
       `Simulator: ports ${DEMO_MODBUS_PORT}/${DEMO_OPCUA_PORT} are taken; Modbus on ${sim.ports.modbus}, OPC UA on ${sim.ports.opcua}`,
     );
   }
-  playFaults(sim, say);
   s.demo.attach(simulatorControl(sim));
+  playFaults(sim, s.demo, say);
   // Point the connectors at wherever the simulator listens this time.
   if (modbus.id !== null && modbus.config.port !== sim.ports.modbus) {
     await s.connectors.update(ctx, modbus.id, {
@@ -189,25 +249,40 @@ export async function startDemoSimulator(
 /**
  * Keeps the demo alive: every few minutes one equipment item develops a fault that fits it
  * (a gas leak, rising vibration, a stuck sensor, a lost link…), which raises real alarms and,
- * for some, interlocks; three minutes later it is repaired.
+ * for some, interlocks; three minutes later it is repaired. Faults injected by hand win.
  */
-function playFaults(sim: Simulator, say: (line: string) => void, everyMs = 4 * 60_000, lastsMs = 3 * 60_000) {
-  const candidates = sim.plant.equipment.flatMap((e) => e.faults.map((f) => ({ code: e.code, fault: f })));
-  if (!candidates.length) return;
+function playFaults(
+  sim: Simulator,
+  demo: DemoControl,
+  say: (line: string) => void,
+  everyMs = 4 * 60_000,
+  lastsMs = 3 * 60_000,
+) {
+  const player = createFaultPlayer({ sim: demo.get(), demo, say });
+  const repairs = new Set<NodeJS.Timeout>();
   const timer = setInterval(() => {
-    const pick = candidates[Math.floor(Math.random() * candidates.length)]!;
     try {
-      sim.injectFault(pick.code, pick.fault, { rampMs: 60_000 });
-      say(`Demo: simulated fault ${pick.fault} on ${pick.code} (repaired in ${lastsMs / 60_000} min)`);
-      setTimeout(() => sim.clearFault(pick.code), lastsMs).unref();
-    } catch {
-      // A fault that no longer fits (e.g. already active) is skipped; the next one comes soon.
+      const outcome = player.play();
+      if (!('played' in outcome)) return;
+      const repair = setTimeout(() => {
+        repairs.delete(repair);
+        try {
+          player.repair(outcome.played);
+        } catch (e) {
+          say(`Demo: repairing ${outcome.played.code} failed: ${(e as Error).message}`);
+        }
+      }, lastsMs);
+      repair.unref();
+      repairs.add(repair);
+    } catch (e) {
+      say(`Demo: the automatic fault failed: ${(e as Error).message}`);
     }
   }, everyMs);
   timer.unref();
   const stop = sim.stop.bind(sim);
   sim.stop = async () => {
     clearInterval(timer);
+    for (const r of repairs) clearTimeout(r);
     await stop();
   };
 }

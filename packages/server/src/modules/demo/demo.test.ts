@@ -47,4 +47,42 @@ describe('demo fault injection', () => {
     expect((await admin.del('/api/demo/faults/TK-101')).status).toBe(200);
     expect(sim.stats().faults).toEqual([]);
   });
+
+  it('names the equipment and the running faults, and refuses to repair equipment it does not have', async () => {
+    await admin.post('/api/demo/faults', { equipment: 'TK-101', fault: 'sensor-stuck' });
+    const list = (await admin.get('/api/demo/simulator')).body as Array<{
+      code: string;
+      nameZh: string;
+      active: Array<{ fault: string; manual: boolean }>;
+    }>;
+    const tank = list.find((e) => e.code === 'TK-101')!;
+    expect(tank.nameZh).toMatch(/罐/);
+    expect(tank.active).toEqual([{ fault: 'sensor-stuck', manual: true }]);
+    const unknown = await admin.del('/api/demo/faults/NO-SUCH-THING');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('not_found');
+    expect((await admin.del('/api/demo/faults/TK-101')).status).toBe(200);
+  });
+
+  it('writes what was injected and repaired into the audit trail by name, not as a bare HTTP call', async () => {
+    await admin.post('/api/demo/faults', { equipment: 'TK-101', fault: 'sensor-stuck' });
+    await admin.del('/api/demo/faults/TK-101');
+    const items = (await admin.get('/api/audit?limit=5')).body.items as Array<{
+      action: string;
+      targetId: string;
+      after: unknown;
+      before: unknown;
+    }>;
+    expect(items.map((e) => e.action)).not.toContain('http.post');
+    expect(items.map((e) => e.action)).not.toContain('http.delete');
+    const inject = items.find((e) => e.action === 'demo.fault.inject');
+    expect(inject).toMatchObject({
+      targetId: 'TK-101',
+      after: { fault: 'sensor-stuck', equipmentName: { zh: expect.stringMatching(/罐/) } },
+    });
+    expect(items.find((e) => e.action === 'demo.fault.repair')).toMatchObject({
+      targetId: 'TK-101',
+      before: { faults: ['sensor-stuck'] },
+    });
+  });
 });

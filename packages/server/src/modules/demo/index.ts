@@ -3,17 +3,29 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { App } from '../../http/app.js';
 import { errorResponses } from '../../http/schemas.js';
+import type { AuditService } from '../audit/index.js';
+
+export { createFaultPlayer, type FaultPlayer } from './player.js';
 
 /** What the demo needs of the simulator running in this process (set by `aegis start --demo`). */
 export interface DemoSimulator {
-  equipment(): Array<{ code: string; faults: string[] }>;
+  equipment(): Array<{ code: string; nameZh: string; nameEn: string; faults: string[] }>;
+  /** The faults running now, one entry per equipment and fault. */
+  active(): Array<{ code: string; fault: string }>;
   inject(equipment: string, fault: string, rampMs: number): void;
   clear(equipment: string): void;
 }
 
 /** The running simulator as the demo routes see it. */
 export const simulatorControl = (sim: Simulator): DemoSimulator => ({
-  equipment: () => sim.plant.equipment.map((e) => ({ code: e.code, faults: [...e.faults] })),
+  equipment: () =>
+    sim.plant.equipment.map((e) => ({
+      code: e.code,
+      nameZh: e.nameZh,
+      nameEn: e.nameEn,
+      faults: [...e.faults],
+    })),
+  active: () => sim.stats().faults.map((f) => ({ code: f.target, fault: f.fault })),
   inject: (code, fault, rampMs) => sim.injectFault(code, fault as FaultName, { rampMs }),
   clear: (code) => sim.clearFault(code),
 });
@@ -22,14 +34,29 @@ export type DemoControl = ReturnType<typeof createDemoControl>;
 
 export function createDemoControl() {
   let simulator: DemoSimulator | null = null;
+  // Faults a person injected, by equipment: the automatic demo leaves these alone.
+  const manual = new Map<string, string>();
   return {
     attach(s: DemoSimulator | null) {
       simulator = s;
+      manual.clear();
     },
     get(): DemoSimulator {
       if (!simulator)
         throw new AppError('not_found', 'No simulator runs in this process (start Aegis with --demo)');
       return simulator;
+    },
+    /** Equipment with a fault injected by hand (equipment code → fault), still running. */
+    manualFaults(): Map<string, string> {
+      const running = new Set(simulator?.active().map((f) => `${f.code}\u0000${f.fault}`) ?? []);
+      for (const [code, fault] of manual) if (!running.has(`${code}\u0000${fault}`)) manual.delete(code);
+      return new Map(manual);
+    },
+    markManual(code: string, fault: string) {
+      manual.set(code, fault);
+    },
+    unmarkManual(code: string) {
+      manual.delete(code);
     },
   };
 }
@@ -41,22 +68,46 @@ const FaultSchema = z.object({
   rampSeconds: z.number().int().min(0).max(3600).default(30),
 });
 
+const SimEquipmentSchema = z.object({
+  code: z.string(),
+  nameZh: z.string(),
+  nameEn: z.string(),
+  faults: z.array(z.string()),
+  /** The faults running now and whether a person injected them. */
+  active: z.array(z.object({ fault: z.string(), manual: z.boolean() })),
+});
+
 /** Fault injection for demonstrations: only while the in-process simulator runs. */
-export async function demoRoutes(app: App, { demo }: { demo: DemoControl }) {
+export async function demoRoutes(app: App, { demo, audit }: { demo: DemoControl; audit: AuditService }) {
+  const find = (code: string) => {
+    const item = demo
+      .get()
+      .equipment()
+      .find((e) => e.code === code);
+    if (!item) throw new AppError('not_found', `The simulator has no equipment ${code}`);
+    return item;
+  };
   app.get(
     '/api/demo/simulator',
     {
       config: { permission: 'connector.manage' },
       schema: {
         tags: ['demo'],
-        summary: 'Equipment of the running simulator and the faults each can be given',
-        response: {
-          200: z.array(z.object({ code: z.string(), faults: z.array(z.string()) })),
-          ...errorResponses,
-        },
+        summary: 'Equipment of the running simulator, the faults each can be given and those running now',
+        response: { 200: z.array(SimEquipmentSchema), ...errorResponses },
       },
     },
-    () => demo.get().equipment(),
+    () => {
+      const sim = demo.get();
+      const manual = demo.manualFaults();
+      const active = sim.active();
+      return sim.equipment().map((e) => ({
+        ...e,
+        active: active
+          .filter((f) => f.code === e.code)
+          .map((f) => ({ fault: f.fault, manual: manual.get(e.code) === f.fault })),
+      }));
+    },
   );
   app.post(
     '/api/demo/faults',
@@ -70,7 +121,7 @@ export async function demoRoutes(app: App, { demo }: { demo: DemoControl }) {
         response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses },
       },
     },
-    (req) => {
+    async (req) => {
       const sim = demo.get();
       const item = sim.equipment().find((e) => e.code === req.body.equipment);
       if (!item)
@@ -82,6 +133,18 @@ export async function demoRoutes(app: App, { demo }: { demo: DemoControl }) {
         );
       }
       sim.inject(item.code, req.body.fault, req.body.rampSeconds * 1000);
+      demo.markManual(item.code, req.body.fault);
+      await audit.record(req.ctx, {
+        action: 'demo.fault.inject',
+        targetType: 'equipment',
+        targetId: item.code,
+        after: {
+          equipment: item.code,
+          equipmentName: { zh: item.nameZh, en: item.nameEn },
+          fault: req.body.fault,
+          rampSeconds: req.body.rampSeconds,
+        },
+      });
       return { ok: true as const };
     },
   );
@@ -96,8 +159,21 @@ export async function demoRoutes(app: App, { demo }: { demo: DemoControl }) {
         response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses },
       },
     },
-    (req) => {
-      demo.get().clear(req.params.equipment);
+    async (req) => {
+      const item = find(req.params.equipment);
+      const sim = demo.get();
+      const faults = sim
+        .active()
+        .filter((f) => f.code === item.code)
+        .map((f) => f.fault);
+      sim.clear(item.code);
+      demo.unmarkManual(item.code);
+      await audit.record(req.ctx, {
+        action: 'demo.fault.repair',
+        targetType: 'equipment',
+        targetId: item.code,
+        before: { equipment: item.code, equipmentName: { zh: item.nameZh, en: item.nameEn }, faults },
+      });
       return { ok: true as const };
     },
   );
