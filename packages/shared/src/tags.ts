@@ -179,8 +179,11 @@ export const IngestPointSchema = z.object({
   /** `EQUIPMENT.TAG` code, or the numeric tag id. */
   tag: z.union([z.string().trim().min(1).max(200), z.number().int().positive()]),
   value: z.union([z.number(), z.boolean(), z.string().max(1000), z.null()]),
-  /** Source timestamp: epoch ms or ISO 8601; absent: the server's arrival time. */
-  ts: z.union([z.number().int().nonnegative(), z.iso.datetime({ offset: true })]).optional(),
+  /**
+   * Source timestamp: epoch ms or ISO 8601; absent: the server's arrival time. A time that is
+   * not one (nanoseconds, 1e20, unreadable text) refuses that point alone, listed in `rejected`.
+   */
+  ts: z.union([z.number(), z.string().max(100)]).optional(),
   quality: QualitySchema.default('good'),
 });
 export const IngestBatchSchema = z.object({ points: z.array(IngestPointSchema).min(1).max(50_000) });
@@ -188,6 +191,8 @@ export const IngestBatchSchema = z.object({ points: z.array(IngestPointSchema).m
 export const IngestResultSchema = z.object({
   accepted: z.number().int(),
   duplicates: z.number().int(),
+  /** Stored as late history (older than a value already evaluated): not evaluated by the alarm rules. */
+  late: z.number().int(),
   rejected: z.array(z.object({ index: z.number().int(), reason: z.string() })),
 });
 

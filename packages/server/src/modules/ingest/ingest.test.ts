@@ -51,7 +51,7 @@ describe('ingest', () => {
       { tag: 'A-PRS-01.NOTE', value: 'lubricated', ts: t0 },
     ]);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toEqual({ accepted: 4, duplicates: 0, rejected: [] });
+    expect(res.body).toEqual({ accepted: 4, duplicates: 0, late: 0, rejected: [] });
     expect(await stored(vib)).toEqual([
       { num: 3.5, txt: null, quality: 0, ms: t0 },
       { num: 4.25, txt: null, quality: 1, ms: t0 + 1000 },

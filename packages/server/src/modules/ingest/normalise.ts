@@ -4,6 +4,11 @@ import type { PointValue } from './types.js';
 
 /** The earliest source time taken as plausible; older stamps are a device clock that was never set. */
 export const EARLIEST_PLAUSIBLE_MS = Date.UTC(2000, 0, 1);
+/**
+ * Beyond this a source time is not epoch milliseconds at all (microseconds, nanoseconds, 1e20):
+ * the point is refused alone, as it cannot even be shown as a date.
+ */
+export const LATEST_POSSIBLE_MS = Date.UTC(2200, 0, 1);
 
 export type Normalised =
   | { ok: true; value: PointValue; quality: Quality; ts: number; note?: string }
@@ -26,7 +31,12 @@ export function normalise(
   let at = ts;
   let note: string | undefined;
   if (typeof at !== 'number' || !Number.isFinite(at))
-    return { ok: false, reason: 'timestamp is not a number' };
+    return { ok: false, reason: `source time ${describe(at)} is not a number of epoch milliseconds` };
+  if (at < 0 || at > LATEST_POSSIBLE_MS)
+    return {
+      ok: false,
+      reason: `source time ${at} is not a time in epoch milliseconds (microseconds or nanoseconds?)`,
+    };
   if (at > nowMs + futureToleranceMs) {
     note = `source time ${new Date(at).toISOString()} is in the future; stored at arrival time as bad`;
     at = nowMs;
@@ -46,6 +56,9 @@ export function normalise(
       else if (typeof value === 'boolean') n = value ? 1 : 0;
       else if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)))
         n = Number(value);
+      // JSON has no NaN or Infinity: gateways send them as text; kept as bad quality like the number.
+      else if (typeof value === 'string' && NOT_A_VALUE.test(value))
+        return { ok: true, value: null, quality: 'bad', ts: at, note: `${value.trim()} is not a value` };
       else return { ok: false, reason: `expected a number, got ${describe(value)}` };
       if (!Number.isFinite(n))
         return { ok: true, value: null, quality: 'bad', ts: at, note: `${n} is not a value` };
@@ -80,6 +93,8 @@ export function normalise(
     }
   }
 }
+
+const NOT_A_VALUE = /^\s*[+-]?(nan|inf|infinity)\s*$/i;
 
 function describe(v: unknown) {
   if (Array.isArray(v)) return 'an array';

@@ -37,7 +37,7 @@ function slowFirstBatch(db: Db, opts: { fail: boolean }): Db {
   const wrapped: Db = {
     dialect: db.dialect,
     async query<T>(sql: string, params?: Parameters<Db['query']>[1]) {
-      if (!sql.includes('ins_new')) return db.query<T>(sql, params);
+      if (!sql.includes('INSERT INTO tag_value')) return db.query<T>(sql, params);
       const n = ++batches;
       if (n === 1 && opts.fail) {
         await sleep(200);
@@ -105,8 +105,8 @@ describe('ingest pipeline with concurrent writes', () => {
     expect(seen[1]).toHaveLength(1500);
     // The second batch was held until the first completed; then both are handed over at once,
     // in order, and each submitter learns of its result after its batch reached the listeners.
-    expect(events).toEqual(['first resolved, listeners saw 2', 'second resolved, listeners saw 2']);
-    expect(second).toEqual({ accepted: 1500, duplicates: 0, rejected: [] });
+    expect(events).toEqual(['first resolved, listeners saw 1', 'second resolved, listeners saw 2']);
+    expect(second).toEqual({ accepted: 1500, duplicates: 0, late: 0, rejected: [] });
   });
 
   it('rejects only the submitters of a failed batch; the later batch is stored and delivered', async () => {

@@ -2,15 +2,25 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/index.js';
 import type { Directory } from '../tags/index.js';
-import { encode, QUALITY_CODE, QUALITY_OF } from '../timeseries/codec.js';
-import type { StorablePoint } from '../timeseries/repo.js';
-import * as store from '../timeseries/repo.js';
+import * as timeseries from '../timeseries/index.js';
 import { normalise } from './normalise.js';
-import type { IngestSink, Point, PointValue, SubmitResult } from './types.js';
+import * as repo from './repo.js';
+import type {
+  IngestSink,
+  MessageReceipt,
+  Point,
+  PointValue,
+  StoredListener,
+  StoredListenerOptions,
+  StoredPoint,
+  SubmitOptions,
+  SubmitResult,
+} from './types.js';
 
 interface Pending {
   points: Point[];
-  result: SubmitResult;
+  source: string | null;
+  result: Required<SubmitResult>;
   resolve(r: SubmitResult): void;
   reject(e: unknown): void;
 }
@@ -28,11 +38,40 @@ export interface IngestStats {
   duplicates: number;
   rejected: number;
   markedBad: number;
+  /** Stored as history, not handed over for evaluation: older than a value already evaluated. */
+  late: number;
   batches: number;
   failedBatches: number;
+  /** Listener calls that threw or rejected (logged; the batch was stored all the same). */
+  listenerErrors: number;
   queued: number;
   lastBatchPoints: number;
   lastBatchMs: number;
+  /** Per source (connector code, `http`). */
+  sources: Record<string, SourceStats>;
+}
+
+/** What one source (a connector, HTTP) sent and what became of it. */
+export interface SourceStats {
+  points: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  /** "Late, not evaluated": stored as history, not handed to the alarm rules. */
+  late: number;
+  failedBatches: number;
+  lastError: string | null;
+  lastSubmitAt: string | null;
+  lastStoredAt: string | null;
+  /** Since when it submits without anything being stored (every point refused, or storage failing). */
+  stalledSince: string | null;
+}
+
+/** A source that received values but stored none of them for a while (the readiness probe reports it). */
+export interface StalledSource {
+  source: string;
+  since: string;
+  lastError: string | null;
 }
 
 export type IngestPipeline = ReturnType<typeof createIngestPipeline>;
@@ -58,56 +97,17 @@ const CONCURRENT_MIN_POINTS = 1_000;
 const WRITE_STALL_MS = 50;
 /** Completed batches held back for an earlier one still writing; beyond this no new write starts. */
 const MAX_HELD_BATCHES = 16;
-
+/** A source that submits for this long without anything stored makes the readiness probe fail. */
+export const STALL_MS = 60_000;
 /**
- * One batch in one statement (one round trip, atomic without BEGIN/COMMIT): the new points, the
- * late points (replays, history) and the current values, with the number of new and late rows
- * actually inserted. Current values arrive sorted by tag so that concurrent batches lock
- * tag_current rows in the same order; `WHERE tag_current.ts <= excluded.ts` keeps it from going back.
+ * How long a message receipt recognises a redelivery. Devices redeliver on reconnection, so a
+ * day covers any restart or outage Aegis recovers from without an operator.
  */
-const WRITE_BATCH_SQL = `WITH
-  ins_new AS (
-    INSERT INTO tag_value (tag_id, ts, num, txt, quality)
-    SELECT id, to_timestamp(ms / 1000.0), num, txt, q
-    FROM unnest($1::bigint[], $2::float8[], $3::float8[], $4::text[], $5::int2[]) AS x(id, ms, num, txt, q)
-    ON CONFLICT (tag_id, ts) DO NOTHING
-    RETURNING 1),
-  ins_late AS (
-    INSERT INTO tag_value (tag_id, ts, num, txt, quality)
-    SELECT id, to_timestamp(ms / 1000.0), num, txt, q
-    FROM unnest($6::bigint[], $7::float8[], $8::float8[], $9::text[], $10::int2[]) AS x(id, ms, num, txt, q)
-    ON CONFLICT (tag_id, ts) DO NOTHING
-    RETURNING 1),
-  cur AS (
-    INSERT INTO tag_current (tag_id, ts, num, txt, quality)
-    SELECT id, to_timestamp(ms / 1000.0), num, txt, q
-    FROM unnest($11::bigint[], $12::float8[], $13::float8[], $14::text[], $15::int2[]) AS x(id, ms, num, txt, q)
-    ON CONFLICT (tag_id) DO UPDATE SET ts = excluded.ts, num = excluded.num, txt = excluded.txt,
-      quality = excluded.quality
-    WHERE tag_current.ts <= excluded.ts)
-  SELECT (SELECT count(*) FROM ins_new)::int AS n, (SELECT count(*) FROM ins_late)::int AS l`;
+export const RECEIPT_TTL_MS = 24 * 3_600_000;
+/** Log lines about refused points: at most one per source and this interval. */
+const REJECT_LOG_INTERVAL_MS = 60_000;
 
-function columns(points: StorablePoint[]) {
-  const len = points.length;
-  const ids = new Array<number>(len);
-  const ts = new Array<number>(len);
-  const num = new Array<number | null>(len);
-  const txt = new Array<string | null>(len);
-  const q = new Array<number>(len);
-  for (let i = 0; i < len; i++) {
-    const p = points[i]!;
-    const e = encode(p.value);
-    ids[i] = p.tagId;
-    ts[i] = p.ts;
-    num[i] = e.num;
-    txt[i] = e.txt;
-    q[i] = p.quality;
-  }
-  return [ids, ts, num, txt, q];
-}
-
-const DEADLOCK = '40P01';
-const isDeadlock = (e: unknown) => (e as { code?: unknown } | null)?.code === DEADLOCK;
+const sourceKey = (source: string, r: MessageReceipt) => `${source}\u0000${r.clientId}\u0000${r.packetId}`;
 
 /** A batch from the moment it is formed until its submitters and listeners have been told. */
 interface Flight {
@@ -115,15 +115,30 @@ interface Flight {
   /** The write has finished (committed or failed); delivery waits for every earlier flight. */
   done: boolean;
   started: number;
-  /** Resolves once the write has finished and everything deliverable has been delivered. */
+  /** Resolves once the write has finished. */
   settled: Promise<void>;
-  deliver(): void;
+  deliver(): Promise<void>;
+}
+
+interface Listener {
+  fn: StoredListener;
+  blocking: boolean;
+  late: boolean;
+}
+
+/** A point of a batch on its way to storage, with the submit it came from. */
+interface Row extends timeseries.BatchRow {
+  owner: Pending;
+  point: Point;
+  q: Point['quality'];
 }
 
 /**
- * The way in for every value: normalise → group commit to the raw table and the current values
- * (one transaction per batch) → resolve the submitters (only now may MQTT acknowledge) →
- * hand the new points, in order, to the listeners (alarm engine, live push).
+ * The way in for every value: normalise (one bad point is refused alone) → group commit to the
+ * raw table and the current values (one statement per batch, with its message receipts) → the
+ * blocking listeners (alarm engine) → resolve the submitters (only now may MQTT acknowledge) →
+ * the other listeners (live push). Listeners get only the points stored now, in order, each with
+ * its evaluation time and whether it is late (see StoredPoint).
  *
  * While one batch is being written the next accumulates, so under load each statement
  * carries many points (group commit) and at low rates each point is written at once. On
@@ -142,7 +157,7 @@ export function createIngestPipeline(deps: {
   const { db, directory, clock } = deps;
   let log = deps.log;
   const futureToleranceMs = deps.futureToleranceMs ?? 300_000;
-  const listeners = new Set<(points: Point[]) => void>();
+  const listeners: Listener[] = [];
   const lateListeners = new Set<(minTs: number) => void>();
   const queue: Pending[] = [];
   let queuedPoints = 0;
@@ -152,13 +167,19 @@ export function createIngestPipeline(deps: {
   );
   /** Formed batches in order; the head is delivered first. */
   const flights: Flight[] = [];
+  /** Deliveries run one after the other, in batch order (a blocking listener is awaited). */
+  let deliveries: Promise<void> = Promise.resolve();
   let writing = 0;
   let stallTimer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
-  /** Newest source time seen per tag: older points are history (stored, not re-evaluated). */
-  const newest = new Map<number, number>();
+  /** Newest evaluation time handed over per tag: older points are late (stored, not evaluated). */
+  const newestEval = new Map<number, number>();
+  /** Last arrival stamp per tag, in µs: values without a source time get unique stamps. */
+  const lastArrivalUs = new Map<number, number>();
   /** Last stored value per tag, for the storage deadband and heartbeat. */
   const lastStored = new Map<number, LastStored>();
+  /** Message receipts committed (and loaded at start): the hash stored per packet id of a device. */
+  const receipts = new Map<string, { hash: string; connection: string; at: number }>();
   const stats: IngestStats = {
     submitted: 0,
     stored: 0,
@@ -166,31 +187,57 @@ export function createIngestPipeline(deps: {
     duplicates: 0,
     rejected: 0,
     markedBad: 0,
+    late: 0,
     batches: 0,
     failedBatches: 0,
+    listenerErrors: 0,
     queued: 0,
     lastBatchPoints: 0,
     lastBatchMs: 0,
+    sources: {},
   };
-  const loggedNotes = new Map<number, number>();
+  const loggedNotes = new Map<string, number>();
 
-  function noteOnce(tagId: number, note: string) {
+  function sourceStats(name: string) {
+    let s = stats.sources[name];
+    if (!s) {
+      s = {
+        points: 0,
+        accepted: 0,
+        duplicates: 0,
+        rejected: 0,
+        late: 0,
+        failedBatches: 0,
+        lastError: null,
+        lastSubmitAt: null,
+        lastStoredAt: null,
+        stalledSince: null,
+      };
+      stats.sources[name] = s;
+    }
+    return s;
+  }
+
+  /** A warning at most once a minute per key (a bad device sends the same fault many times a second). */
+  function noteOnce(key: string, obj: Record<string, unknown>, note: string) {
     const now = Date.now();
-    if ((loggedNotes.get(tagId) ?? 0) > now - 60_000) return;
-    loggedNotes.set(tagId, now);
-    log?.warn({ tagId }, `ingest: ${note}`);
+    if ((loggedNotes.get(key) ?? 0) > now - REJECT_LOG_INTERVAL_MS) return;
+    if (loggedNotes.size > 10_000) loggedNotes.clear();
+    loggedNotes.set(key, now);
+    log?.warn(obj, `ingest: ${note}`);
   }
 
   function shouldStore(
     tagId: number,
-    p: StorablePoint,
+    p: timeseries.StorablePoint,
     deadband: number,
     heartbeatMs: number,
     isNumber: boolean,
   ) {
     const last = lastStored.get(tagId);
     if (!last || deadband <= 0) return true;
-    if (p.ts < last.ts) return true; // late history always goes in
+    // Not after the last stored value: history, or a replay that the database recognises.
+    if (p.ts <= last.ts) return true;
     if (p.quality !== last.quality) return true;
     if (heartbeatMs > 0 && p.ts - last.ts >= heartbeatMs) return true;
     if (isNumber && typeof p.value === 'number' && typeof last.value === 'number') {
@@ -199,115 +246,214 @@ export function createIngestPipeline(deps: {
     return p.value !== last.value;
   }
 
+  /**
+   * A value without a source time is stamped at arrival, in whole µs (what timestamptz keeps),
+   * and moved 1 µs past the tag's previous arrival stamp when it would not be after it: two
+   * values of one tag in the same millisecond are both stored, in arrival order, and the stamp
+   * stays within microseconds of the arrival (a 1 ms bump would drift ahead under load).
+   */
+  function stampArrival(tagId: number, ts: number) {
+    const last = lastArrivalUs.get(tagId);
+    let us = Math.round(ts * 1000);
+    if (last !== undefined && us <= last) us = last + 1;
+    lastArrivalUs.set(tagId, us);
+    return us / 1000;
+  }
+
+  /** A message already stored under this packet id, from an earlier connection: a redelivery. */
+  function isRedelivery(source: string | null, r: MessageReceipt, nowMs: number) {
+    const known = receipts.get(sourceKey(source ?? '', r));
+    return (
+      known !== undefined &&
+      known.hash === r.hash &&
+      known.connection !== r.connection &&
+      nowMs - known.at < RECEIPT_TTL_MS
+    );
+  }
+
+  function reject(pending: Pending, index: number, reason: string) {
+    pending.result.rejected.push({ index, reason });
+    noteOnce(
+      `reject:${pending.source ?? ''}`,
+      { source: pending.source, reason },
+      `point refused: ${reason}`,
+    );
+  }
+
   async function writeBatch(batch: Pending[]) {
     const started = performance.now();
-    const toStore: StorablePoint[] = [];
-    const late: StorablePoint[] = [];
-    const lateOwners: Pending[] = [];
-    const forward: Point[] = [];
-    const latest = new Map<number, StorablePoint>();
+    const rows: Row[] = [];
+    const keys = new Set<string>();
+    const batchReceipts = new Map<string, repo.ReceiptRow>();
     const nowMs = clock.now().getTime();
     let minLate = Number.POSITIVE_INFINITY;
 
     for (const pending of batch) {
       pending.points.forEach((point, index) => {
-        const tag = directory.get(point.tagId);
-        if (!tag) {
-          pending.result.rejected.push({ index, reason: `unknown tag ${point.tagId}` });
-          return;
-        }
-        const n = normalise(tag, point.value, point.ts, point.quality, nowMs, futureToleranceMs);
-        if (!n.ok) {
-          pending.result.rejected.push({ index, reason: `${tag.equipmentCode}.${tag.code}: ${n.reason}` });
-          return;
-        }
-        if (n.note) noteOnce(tag.id, `${tag.equipmentCode}.${tag.code}: ${n.note}`);
-        if (n.quality === 'bad' && point.quality !== 'bad') stats.markedBad++;
-        pending.result.accepted++;
-        const sp: StorablePoint = {
-          tagId: tag.id,
-          ts: n.ts,
-          value: n.value,
-          quality: QUALITY_CODE[n.quality],
-        };
-        const seen = newest.get(tag.id);
-        if (seen !== undefined && sp.ts <= seen) {
-          // A replay or a late value: stored if missing, never evaluated again.
-          late.push(sp);
-          lateOwners.push(pending);
-          if (sp.ts < minLate) minLate = sp.ts;
-          return;
-        }
-        newest.set(tag.id, sp.ts);
-        latest.set(tag.id, sp);
-        forward.push({ tagId: tag.id, ts: sp.ts, value: n.value, quality: n.quality });
-        if (shouldStore(tag.id, sp, tag.storageDeadband, tag.storageHeartbeatMs, tag.type === 'number')) {
-          toStore.push(sp);
-          lastStored.set(tag.id, { ts: sp.ts, value: sp.value, quality: sp.quality });
-        } else {
-          stats.skippedByDeadband++;
+        // One point never fails its batch: anything unexpected refuses this point alone.
+        try {
+          const tag = directory.get(point.tagId);
+          if (!tag) {
+            reject(pending, index, `unknown tag ${point.tagId}`);
+            return;
+          }
+          const n = normalise(tag, point.value, point.ts, point.quality, nowMs, futureToleranceMs);
+          const name = `${tag.equipmentCode}.${tag.code}`;
+          if (!n.ok) {
+            reject(pending, index, `${name}: ${n.reason}`);
+            return;
+          }
+          if (n.note) noteOnce(`tag:${tag.id}`, { tagId: tag.id }, `${name}: ${n.note}`);
+          const receipt = point.receipt;
+          if (receipt && isRedelivery(pending.source, receipt, nowMs)) {
+            pending.result.accepted++;
+            pending.result.duplicates++;
+            return;
+          }
+          if (receipt) {
+            const key = sourceKey(pending.source ?? '', receipt);
+            batchReceipts.set(key, {
+              source: pending.source ?? '',
+              clientId: receipt.clientId,
+              packetId: receipt.packetId,
+              hash: receipt.hash,
+              connection: receipt.connection,
+              at: nowMs,
+            });
+          }
+          // Stamped at arrival by the device's connector, or here (an implausible source time).
+          const ts = point.arrival || n.ts !== point.ts ? stampArrival(tag.id, n.ts) : n.ts;
+          const key = `${tag.id}:${ts}`;
+          pending.result.accepted++;
+          if (keys.has(key)) {
+            // The same (tag, ts) twice in one batch: the second is a replay.
+            pending.result.duplicates++;
+            return;
+          }
+          keys.add(key);
+          if (n.quality === 'bad' && point.quality !== 'bad') stats.markedBad++;
+          const evalTs = Math.min(ts, nowMs);
+          const seen = newestEval.get(tag.id);
+          const late = seen !== undefined && evalTs < seen;
+          const sp: timeseries.StorablePoint = {
+            tagId: tag.id,
+            ts,
+            value: n.value,
+            quality: timeseries.QUALITY_CODE[n.quality],
+          };
+          let store = true;
+          if (late) {
+            if (ts < minLate) minLate = ts;
+          } else {
+            newestEval.set(tag.id, evalTs);
+            store = shouldStore(
+              tag.id,
+              sp,
+              tag.storageDeadband,
+              tag.storageHeartbeatMs,
+              tag.type === 'number',
+            );
+            if (store) {
+              const last = lastStored.get(tag.id);
+              if (!last || ts >= last.ts)
+                lastStored.set(tag.id, { ts, value: sp.value, quality: sp.quality });
+            }
+          }
+          rows.push({ ...sp, evalTs, store, late, owner: pending, point, q: n.quality });
+        } catch (e) {
+          reject(pending, index, `could not be handled: ${(e as Error).message}`);
         }
       });
     }
 
-    // A late point equal to a new point of the same batch is a duplicate without asking the
-    // database (both inserts of one statement see the same snapshot).
-    let lateDupes = 0;
-    let lateToSend = late;
-    if (late.length && toStore.length) {
-      const keys = new Set<string>();
-      for (const p of toStore) keys.add(`${p.tagId}:${p.ts}`);
-      lateToSend = late.filter((p) => !keys.has(`${p.tagId}:${p.ts}`));
-      lateDupes = late.length - lateToSend.length;
-    }
-    const current = [...latest.values()].sort((a, b) => a.tagId - b.tagId);
+    const receiptRows = [...batchReceipts.values()];
+    const dup = receiptRows.length
+      ? await db.transaction(async (tx) => {
+          const d = await timeseries.storeBatch(tx, rows);
+          await repo.recordReceipts(tx, receiptRows);
+          return d;
+        })
+      : await timeseries.storeBatch(db, rows);
+    for (const [key, r] of batchReceipts)
+      receipts.set(key, { hash: r.hash, connection: r.connection, at: r.at });
 
-    let lateInserted = 0;
-    if (toStore.length || lateToSend.length || current.length) {
-      const params = [...columns(toStore), ...columns(lateToSend), ...columns(current)];
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const [row] = await db.query<{ n: number; l: number }>(WRITE_BATCH_SQL, params);
-          stats.stored += row!.n + row!.l;
-          lateInserted = row!.l;
-          break;
-        } catch (e) {
-          // Concurrent batches touching the same rows in another order (replays): the statement
-          // was rolled back as a whole, so it is simply run again.
-          if (!isDeadlock(e) || attempt >= 3) throw e;
-        }
+    const delivered: StoredPoint[] = [];
+    let lateStored = false;
+    rows.forEach((row, i) => {
+      if (dup.has(i)) {
+        row.owner.result.duplicates++;
+        return;
       }
-    }
-
-    // Late points that were already stored are the duplicates; which submit they came from
-    // only matters for the count, so they are shared out in order.
-    let dupes = lateDupes + lateToSend.length - lateInserted;
-    stats.duplicates += dupes;
-    for (const owner of lateOwners) {
-      if (dupes-- <= 0) break;
-      owner.result.duplicates++;
-    }
-    if (lateInserted > 0 && Number.isFinite(minLate)) for (const l of lateListeners) l(minLate);
+      if (row.store) stats.stored++;
+      else stats.skippedByDeadband++;
+      if (row.late) {
+        row.owner.result.late++;
+        lateStored = true;
+      }
+      delivered.push({
+        tagId: row.tagId,
+        ts: row.ts,
+        value: row.value,
+        quality: row.q,
+        evalTs: row.evalTs,
+        late: row.late,
+        ...(row.point.arrival ? { arrival: true } : {}),
+      });
+    });
+    if (lateStored && Number.isFinite(minLate)) for (const l of lateListeners) l(minLate);
 
     stats.batches++;
-    stats.lastBatchPoints = toStore.length + late.length;
+    stats.lastBatchPoints = rows.length;
     stats.lastBatchMs = performance.now() - started;
     // Submitters and listeners are told in the order the batches were formed (see deliver()).
-    return () => {
+    return async () => {
+      if (delivered.length) await tell(delivered, true);
+      const at = clock.now().toISOString();
       for (const p of batch) {
-        stats.rejected += p.result.rejected.length;
-        p.resolve(p.result);
-      }
-      if (forward.length) {
-        for (const l of listeners) {
-          try {
-            l(forward);
-          } catch (e) {
-            log?.error({ err: e }, 'ingest: a listener failed');
+        const r = p.result;
+        stats.rejected += r.rejected.length;
+        stats.duplicates += r.duplicates;
+        stats.late += r.late;
+        if (p.source !== null) {
+          const s = sourceStats(p.source);
+          s.accepted += r.accepted;
+          s.duplicates += r.duplicates;
+          s.rejected += r.rejected.length;
+          s.late += r.late;
+          if (r.accepted > 0) {
+            s.lastStoredAt = at;
+            s.stalledSince = null;
+          } else if (r.rejected.length) {
+            s.lastError = r.rejected[0]!.reason;
           }
         }
+        p.resolve(r);
       }
+      if (delivered.length) await tell(delivered, false);
     };
+  }
+
+  /** Hands a batch's points to the blocking (awaited) or the other listeners; a failure is logged and counted. */
+  async function tell(points: StoredPoint[], blocking: boolean) {
+    const inOrder = points.some((p) => p.late) ? points.filter((p) => !p.late) : points;
+    for (const l of listeners) {
+      if (l.blocking !== blocking) continue;
+      const pts = l.late ? points : inOrder;
+      if (!pts.length) continue;
+      const failed = (e: unknown) => {
+        stats.listenerErrors++;
+        log?.error({ err: e }, 'ingest: a listener failed; the values are stored');
+      };
+      try {
+        const r = l.fn(pts);
+        if (r && typeof r.then === 'function') {
+          if (blocking) await r.catch(failed);
+          else r.catch(failed);
+        }
+      } catch (e) {
+        failed(e);
+      }
+    }
   }
 
   function takeBatch() {
@@ -325,7 +471,12 @@ export function createIngestPipeline(deps: {
 
   /** Tells the submitters and listeners of every finished batch not preceded by an unfinished one. */
   function deliver() {
-    while (flights.length && flights[0]!.done) flights.shift()!.deliver();
+    while (flights.length && flights[0]!.done) {
+      const f = flights.shift()!;
+      deliveries = deliveries
+        .then(() => f.deliver())
+        .catch((e: unknown) => log?.error({ err: e }, 'ingest: delivery failed'));
+    }
   }
 
   function mayStartAnother() {
@@ -353,7 +504,7 @@ export function createIngestPipeline(deps: {
   }
 
   /**
-   * Concurrent writes and failures: a batch is formed from the in-memory `newest`/`lastStored`
+   * Concurrent writes and failures: a batch is formed from the in-memory `newestEval`/`lastStored`
    * that earlier batches, possibly still writing, already updated. If such an earlier batch fails,
    * its tags are forgotten (their next value is taken fresh), but a later batch formed meanwhile
    * keeps its decisions: a point it judged late (older than the failed point) is stored but not
@@ -367,7 +518,7 @@ export function createIngestPipeline(deps: {
       done: false,
       started: performance.now(),
       settled: Promise.resolve(),
-      deliver: () => {},
+      deliver: async () => {},
     };
     flights.push(flight);
     flight.settled = writeBatch(batch)
@@ -384,12 +535,19 @@ export function createIngestPipeline(deps: {
           // Forget what this batch taught the deadband and ordering: nothing of it is stored.
           for (const p of batch) {
             for (const pt of p.points) {
-              newest.delete(pt.tagId);
+              newestEval.delete(pt.tagId);
               lastStored.delete(pt.tagId);
             }
           }
-          flight.deliver = () => {
-            for (const p of batch) p.reject(e);
+          flight.deliver = async () => {
+            for (const p of batch) {
+              if (p.source !== null) {
+                const s = sourceStats(p.source);
+                s.failedBatches++;
+                s.lastError = `storing failed: ${(e as Error).message}`;
+              }
+              p.reject(e);
+            }
           };
         },
       )
@@ -402,14 +560,28 @@ export function createIngestPipeline(deps: {
   }
 
   const sink: IngestSink = {
-    submit(points: Point[]) {
+    submit(points: Point[], opts: SubmitOptions = {}) {
       if (stopped) return Promise.reject(new Error('ingest pipeline is stopped'));
       if (queuedPoints + points.length > MAX_QUEUED_POINTS) {
         return Promise.reject(new Error(`ingest queue full (${queuedPoints} points waiting for storage)`));
       }
       stats.submitted += points.length;
+      const source = opts.source ?? null;
+      if (source !== null) {
+        const s = sourceStats(source);
+        const at = clock.now().toISOString();
+        s.points += points.length;
+        s.lastSubmitAt = at;
+        s.stalledSince ??= at;
+      }
       return new Promise<SubmitResult>((resolve, reject) => {
-        queue.push({ points, result: { accepted: 0, rejected: [], duplicates: 0 }, resolve, reject });
+        queue.push({
+          points,
+          source,
+          result: { accepted: 0, rejected: [], duplicates: 0, late: 0 },
+          resolve,
+          reject,
+        });
         queuedPoints += points.length;
         stats.queued = queuedPoints;
         pump();
@@ -417,32 +589,61 @@ export function createIngestPipeline(deps: {
     },
   };
 
+  let unwatch: (() => void) | null = null;
+  /** Drops what is kept per tag for tags that no longer exist. */
+  function prune() {
+    for (const map of [newestEval, lastArrivalUs, lastStored]) {
+      for (const id of map.keys()) if (!directory.get(id)) map.delete(id);
+    }
+  }
+
   return {
     ...sink,
-    /** Loads what the deadband and ordering need from the database (after a restart). */
+    /** Loads what the deadband, ordering and redelivery recognition need from the database (after a restart). */
     async start() {
       stopped = false;
-      for (const r of await store.lastStored(db)) {
+      unwatch ??= directory.onChange(prune);
+      for (const r of await timeseries.lastStored(db)) {
         lastStored.set(r.tag_id, { ts: r.ms, value: r.num ?? r.txt, quality: r.quality });
       }
-      for (const r of await store.allCurrent(db)) newest.set(r.tag_id, r.ms);
+      const now = clock.now().getTime();
+      for (const r of await timeseries.allCurrent(db)) {
+        newestEval.set(r.tag_id, r.ev);
+        // Arrival stamps continue after the last value stored (a restart within the same millisecond).
+        if (r.ms <= now) lastArrivalUs.set(r.tag_id, Math.round(r.ms * 1000));
+      }
+      for (const r of await repo.recentReceipts(db, now - RECEIPT_TTL_MS)) {
+        receipts.set(sourceKey(r.source, r), { hash: r.hash, connection: r.connection, at: r.at });
+      }
     },
-    /** Waits until everything submitted so far is stored. */
+    /** Waits until everything submitted so far is stored and delivered. */
     async drain() {
       while (flights.length || queue.length) {
         pump();
         await Promise.all(flights.map((f) => f.settled));
       }
+      await deliveries;
     },
     async stop() {
       await this.drain();
       stopped = true;
+      unwatch?.();
+      unwatch = null;
       if (stallTimer) clearTimeout(stallTimer);
       stallTimer = null;
     },
-    onStored(listener: (points: Point[]) => void) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+    /**
+     * Hands the stored points of each batch to `listener`, in batch order (see StoredPoint and
+     * StoredListenerOptions: by default only points in order, not awaited). Returns the function
+     * that removes it.
+     */
+    onStored(listener: StoredListener, opts: StoredListenerOptions = {}) {
+      const entry: Listener = { fn: listener, blocking: opts.blocking ?? false, late: opts.late ?? false };
+      listeners.push(entry);
+      return () => {
+        const i = listeners.indexOf(entry);
+        if (i >= 0) listeners.splice(i, 1);
+      };
     },
     /** Late values (older than the newest of their tag) were stored: rollups of that time are stale. */
     onLate(listener: (minTs: number) => void) {
@@ -451,14 +652,42 @@ export function createIngestPipeline(deps: {
     },
     /** Forgets a tag's state when it is deleted or changed, so that the next value is taken fresh. */
     forget(tagId: number) {
-      newest.delete(tagId);
+      newestEval.delete(tagId);
       lastStored.delete(tagId);
+      lastArrivalUs.delete(tagId);
     },
-    stats: () => ({ ...stats }),
+    /** Drops the state of deleted tags (called after the tag directory changed). */
+    prune,
+    /** Expires message receipts older than RECEIPT_TTL_MS (housekeeping); returns how many. */
+    async expireReceipts() {
+      const before = clock.now().getTime() - RECEIPT_TTL_MS;
+      for (const [k, r] of receipts) if (r.at < before) receipts.delete(k);
+      return repo.expireReceipts(db, before);
+    },
+    stats: (): IngestStats => ({
+      ...stats,
+      sources: Object.fromEntries(Object.entries(stats.sources).map(([k, v]) => [k, { ...v }])),
+    }),
+    /**
+     * Sources (connectors) that have been submitting values for STALL_MS without anything being
+     * stored — every point refused, or storage failing — and are still submitting. The readiness
+     * probe reports them; `http` requests are answered directly and left out.
+     */
+    stalled(): StalledSource[] {
+      const now = clock.now().getTime();
+      const out: StalledSource[] = [];
+      for (const [source, s] of Object.entries(stats.sources)) {
+        if (source === 'http' || s.stalledSince === null || s.lastSubmitAt === null) continue;
+        if (now - Date.parse(s.stalledSince) < STALL_MS) continue;
+        if (now - Date.parse(s.lastSubmitAt) > STALL_MS) continue;
+        out.push({ source, since: s.stalledSince, lastError: s.lastError });
+      }
+      return out;
+    },
     /** The HTTP app's logger exists only after the services; it is handed in then. */
     setLogger(l: FastifyBaseLogger) {
       log = l;
     },
-    qualityOf: (code: number) => QUALITY_OF[code] ?? 'bad',
+    qualityOf: (code: number) => timeseries.QUALITY_OF[code] ?? 'bad',
   };
 }

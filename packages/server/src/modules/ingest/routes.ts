@@ -19,7 +19,8 @@ export async function ingestRoutes(
   app.post(
     '/api/ingest',
     {
-      config: { permission: 'data.ingest' },
+      // Ingest is counted (ingest statistics), not audited call by call: gateways call it many times a second.
+      config: { permission: 'data.ingest', audit: false },
       bodyLimit: 32 * 1024 * 1024,
       schema: {
         tags: ['ingest'],
@@ -41,16 +42,22 @@ export async function ingestRoutes(
           refused.push({ index, reason: `unknown tag ${p.tag}` });
           return;
         }
-        const ts = p.ts === undefined ? arrival : typeof p.ts === 'number' ? p.ts : Date.parse(p.ts);
-        points.push({ tagId: tag.id, ts, value: p.value, quality: p.quality });
+        if (p.ts === undefined) {
+          points.push({ tagId: tag.id, ts: arrival, value: p.value, quality: p.quality, arrival: true });
+        } else {
+          // An unreadable or absurd time is refused by the pipeline for this point alone.
+          const ts = typeof p.ts === 'number' ? p.ts : Date.parse(p.ts);
+          points.push({ tagId: tag.id, ts, value: p.value, quality: p.quality });
+        }
         indexOf.push(index);
       });
       const result = points.length
-        ? await ingest.submit(points)
-        : { accepted: 0, rejected: [], duplicates: 0 };
+        ? await ingest.submit(points, { source: 'http' })
+        : { accepted: 0, rejected: [], duplicates: 0, late: 0 };
       return {
         accepted: result.accepted,
         duplicates: result.duplicates,
+        late: result.late ?? 0,
         rejected: [
           ...refused,
           ...result.rejected.map((r) => ({ index: indexOf[r.index]!, reason: r.reason })),

@@ -9,59 +9,103 @@ export interface StorablePoint {
   quality: number;
 }
 
-function columns(points: StorablePoint[]) {
-  const ids = new Array<number>(points.length);
-  const ts = new Array<number>(points.length);
-  const num = new Array<number | null>(points.length);
-  const txt = new Array<string | null>(points.length);
-  const q = new Array<number>(points.length);
-  points.forEach((p, i) => {
+/** A point as the ingest pipeline stores it: where it goes, and how it counts for the current value. */
+export interface BatchRow extends StorablePoint {
+  /** Evaluation time, epoch ms: min(source time, arrival time); the current value follows it. */
+  evalTs: number;
+  /** Written to tag_value (false: skipped by the storage deadband, still a current value). */
+  store: boolean;
+  /** Older than a value already handed over: history only, never the current value. */
+  late: boolean;
+}
+
+/**
+ * One batch in one statement (one round trip, atomic without BEGIN/COMMIT): the raw values, and
+ * per tag the newest of its values in evaluation order as the current value — only from rows
+ * actually inserted now (or deadband-skipped), so a replay never moves it. Current values are
+ * written sorted by tag so that concurrent batches lock tag_current rows in the same order;
+ * `eval_ts <=` keeps a slower concurrent batch from moving it back. Answers the rows that were
+ * already stored (replays), by position.
+ */
+const STORE_BATCH_SQL = `WITH
+  x AS (
+    SELECT * FROM unnest($1::bigint[], $2::float8[], $3::float8[], $4::text[], $5::int2[], $6::float8[],
+      $7::bool[], $8::bool[]) WITH ORDINALITY AS x(id, ms, num, txt, q, ev, st, late, ord)),
+  ins AS (
+    INSERT INTO tag_value (tag_id, ts, num, txt, quality)
+    SELECT id, to_timestamp(ms / 1000.0), num, txt, q FROM x WHERE st
+    ON CONFLICT (tag_id, ts) DO NOTHING
+    RETURNING tag_id, ts),
+  j AS (
+    SELECT x.*, (x.st AND ins.tag_id IS NULL) AS dup
+    FROM x LEFT JOIN ins ON ins.tag_id = x.id AND ins.ts = to_timestamp(x.ms / 1000.0)),
+  cur AS (
+    INSERT INTO tag_current (tag_id, ts, num, txt, quality, eval_ts)
+    SELECT DISTINCT ON (id) id, to_timestamp(ms / 1000.0), num, txt, q, to_timestamp(ev / 1000.0)
+    FROM j WHERE NOT late AND NOT dup ORDER BY id, ord DESC
+    ON CONFLICT (tag_id) DO UPDATE SET ts = excluded.ts, num = excluded.num, txt = excluded.txt,
+      quality = excluded.quality, eval_ts = excluded.eval_ts
+    WHERE tag_current.eval_ts <= excluded.eval_ts)
+  SELECT (ord - 1)::int AS i FROM j WHERE dup`;
+
+function batchColumns(rows: BatchRow[]) {
+  const len = rows.length;
+  const ids = new Array<number>(len);
+  const ts = new Array<number>(len);
+  const num = new Array<number | null>(len);
+  const txt = new Array<string | null>(len);
+  const q = new Array<number>(len);
+  const ev = new Array<number>(len);
+  const st = new Array<boolean>(len);
+  const late = new Array<boolean>(len);
+  for (let i = 0; i < len; i++) {
+    const p = rows[i]!;
     const e = encode(p.value);
     ids[i] = p.tagId;
     ts[i] = p.ts;
     num[i] = e.num;
     txt[i] = e.txt;
     q[i] = p.quality;
-  });
-  return [ids, ts, num, txt, q];
+    ev[i] = p.evalTs;
+    st[i] = p.store;
+    late[i] = p.late;
+  }
+  return [ids, ts, num, txt, q, ev, st, late];
 }
+
+const DEADLOCK = '40P01';
+const isDeadlock = (e: unknown) => (e as { code?: unknown } | null)?.code === DEADLOCK;
 
 /**
- * Stores raw values in one statement; a (tag, time) already stored is skipped, so replays are
- * harmless. Returns how many rows were new.
+ * Stores a batch of raw values and moves the current values (see STORE_BATCH_SQL). The caller
+ * passes at most one row per (tag, ts). Returns the positions of rows already stored: replays,
+ * recognised by (tag, timestamp).
  */
-export async function insertValues(db: Db, points: StorablePoint[]): Promise<number> {
-  if (!points.length) return 0;
-  const [row] = await db.query<{ n: number }>(
-    `WITH ins AS (
-       INSERT INTO tag_value (tag_id, ts, num, txt, quality)
-       SELECT id, to_timestamp(ms / 1000.0), num, txt, q
-       FROM unnest($1::bigint[], $2::float8[], $3::float8[], $4::text[], $5::int2[]) AS x(id, ms, num, txt, q)
-       ON CONFLICT (tag_id, ts) DO NOTHING
-       RETURNING 1)
-     SELECT count(*)::int AS n FROM ins`,
-    columns(points),
-  );
-  return row!.n;
+export async function storeBatch(db: Db, rows: BatchRow[]): Promise<Set<number>> {
+  if (!rows.length) return new Set();
+  const params = batchColumns(rows);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const dup = await db.query<{ i: number }>(STORE_BATCH_SQL, params);
+      return new Set(dup.map((r) => r.i));
+    } catch (e) {
+      // Concurrent batches touching the same rows in another order (replays): the statement
+      // was rolled back as a whole, so it is simply run again.
+      if (!isDeadlock(e) || attempt >= 3) throw e;
+    }
+  }
 }
 
-/** Upserts the latest value per tag (the caller passes one point per tag); older values never win. */
-export async function upsertCurrent(db: Db, latest: StorablePoint[]) {
-  if (!latest.length) return;
-  await db.query(
-    `INSERT INTO tag_current (tag_id, ts, num, txt, quality)
-     SELECT id, to_timestamp(ms / 1000.0), num, txt, q
-     FROM unnest($1::bigint[], $2::float8[], $3::float8[], $4::text[], $5::int2[]) AS x(id, ms, num, txt, q)
-     ON CONFLICT (tag_id) DO UPDATE SET ts = excluded.ts, num = excluded.num, txt = excluded.txt,
-       quality = excluded.quality
-     WHERE tag_current.ts <= excluded.ts`,
-    columns(latest),
-  );
+/** A deleted tag leaves no current value behind (its raw values age out with retention). */
+export async function removeTag(db: Db, tagId: number) {
+  await db.query('DELETE FROM tag_current WHERE tag_id = $1', [tagId]);
 }
 
 export interface CurrentRow {
   tag_id: number;
   ms: number;
+  /** Evaluation time of the current value, epoch ms. */
+  ev: number;
   num: number | null;
   txt: string | null;
   quality: number;
@@ -69,20 +113,21 @@ export interface CurrentRow {
 
 export const currentOf = (db: Db, tagIds: number[]) =>
   db.query<CurrentRow>(
-    `SELECT tag_id, (extract(epoch FROM ts) * 1000)::float8 AS ms, num, txt, quality
-     FROM tag_current WHERE tag_id = ANY($1::bigint[])`,
+    `SELECT tag_id, (extract(epoch FROM ts) * 1000)::float8 AS ms, (extract(epoch FROM eval_ts) * 1000)::float8 AS ev,
+            num, txt, quality FROM tag_current WHERE tag_id = ANY($1::bigint[])`,
     [tagIds],
   );
 
 export const allCurrent = (db: Db) =>
   db.query<CurrentRow>(
-    'SELECT tag_id, (extract(epoch FROM ts) * 1000)::float8 AS ms, num, txt, quality FROM tag_current',
+    `SELECT tag_id, (extract(epoch FROM ts) * 1000)::float8 AS ms, (extract(epoch FROM eval_ts) * 1000)::float8 AS ev,
+            num, txt, quality FROM tag_current`,
   );
 
 /** Per tag, the last stored value at or before a time (what the deadband compares against after a restart). */
 export const lastStored = (db: Db) =>
   db.query<CurrentRow>(
-    `SELECT c.tag_id, (extract(epoch FROM v.ts) * 1000)::float8 AS ms, v.num, v.txt, v.quality
+    `SELECT c.tag_id, (extract(epoch FROM v.ts) * 1000)::float8 AS ms, 0::float8 AS ev, v.num, v.txt, v.quality
      FROM tag_current c
      CROSS JOIN LATERAL (SELECT ts, num, txt, quality FROM tag_value WHERE tag_id = c.tag_id ORDER BY ts DESC LIMIT 1) v`,
   );

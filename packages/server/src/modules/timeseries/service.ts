@@ -69,23 +69,21 @@ export function createTimeseriesService(deps: {
     if (tag.type === 'string')
       return { tagId: tag.id, resolution: 'raw', bucketMs: null, points: [] } as TrendSeries;
     let bucketMs = Math.max(1, Math.ceil((toMs - fromMs) / maxPoints));
-    if (bucketMs < MINUTE) {
-      if ((await repo.countRaw(db, tag.id, from, to, maxPoints + 1)) <= maxPoints) {
-        const rows = await repo.raw(db, tag.id, from, to);
-        return {
-          tagId: tag.id,
-          resolution: 'raw',
-          bucketMs: null,
-          points: rows.map((r) => {
-            const v = decode(tag.type, r.num, null);
-            return {
-              ts: new Date(r.ms).toISOString(),
-              value: typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'number' ? v : null,
-              quality: QUALITY_OF[r.quality] ?? 'bad',
-            };
-          }),
-        } as TrendSeries;
-      }
+    if ((await repo.countRaw(db, tag.id, from, to, maxPoints + 1)) <= maxPoints) {
+      const rows = await repo.raw(db, tag.id, from, to);
+      return {
+        tagId: tag.id,
+        resolution: 'raw',
+        bucketMs: null,
+        points: rows.map((r) => {
+          const v = decode(tag.type, r.num, null);
+          return {
+            ts: new Date(r.ms).toISOString(),
+            value: typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'number' ? v : null,
+            quality: QUALITY_OF[r.quality] ?? 'bad',
+          };
+        }),
+      } as TrendSeries;
     }
     // Buckets: from the hour rollups, then minute rollups, then raw values for what is not rolled up yet.
     const unit = bucketMs >= HOUR ? HOUR : bucketMs >= MINUTE ? MINUTE : 1;
