@@ -164,6 +164,7 @@ describe('API tokens for machines', () => {
       userId: m.body.id,
       name: 'erp',
       expiresInDays: 30,
+      permissions: ['plant.read', 'data.ingest'],
     });
     expect(created.status).toBe(201);
     expect(created.body.secret).toMatch(/^aegis_pat_/);

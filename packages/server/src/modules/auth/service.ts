@@ -1,15 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Me } from '@aegis/shared';
+import type { CreateApiTokenSchema, Me, Permission } from '@aegis/shared';
+import type { z } from 'zod';
 import type { Bus } from '../../bus.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { RequestContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
-import { AppError } from '../../errors.js';
+import { AppError, invalid } from '../../errors.js';
 import { type AccessService, type Actor, accessGuard } from '../access/index.js';
 import type { AuditService } from '../audit/service.js';
 import { DUMMY_HASH, hashPassword, type UsersService, verifyPassword } from '../users/index.js';
 import * as repo from './repo.js';
+import { tokenGrants, tokenRequestProblems } from './token-policy.js';
 
 export type AuthService = ReturnType<typeof createAuthService>;
 
@@ -151,7 +153,17 @@ export function createAuthService(deps: {
       if (!row || row.revoked_at || (row.expires_at && row.expires_at <= now)) return null;
       if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000)
         await repo.touchToken(db, row.id, now);
-      return access.loadActor(row.user_id, { tokenId: row.id });
+      const owner = await access.loadActor(row.user_id, { tokenId: row.id });
+      if (!owner) return null;
+      // The owner's grants as they are now, cut down to the token's own permissions and nodes.
+      return {
+        ...owner,
+        grants: tokenGrants(owner.grants, {
+          fullAccess: row.full_access,
+          permissions: row.permissions as Permission[],
+          nodes: row.node_ids ? row.node_paths : null,
+        }),
+      };
     },
 
     async logout(ctx: RequestContext) {
@@ -226,12 +238,30 @@ export function createAuthService(deps: {
       bus?.emit('auth.revoked', { userId, exceptSessionId: ctx.actor?.sessionId ?? null });
     },
 
-    async createToken(
-      ctx: RequestContext,
-      input: { userId: number; name: string; expiresInDays: number | null },
-    ) {
+    /**
+     * Issues a token with its own permissions and nodes, a subset of its owner's (and of the
+     * issuer's); the owner's full power only when asked for with a reason. The secret is shown once.
+     */
+    async createToken(ctx: RequestContext, input: z.output<typeof CreateApiTokenSchema>) {
       const user = await users.byId(input.userId);
       if (!user) throw new AppError('not_found', `User ${input.userId} not found`);
+      const owner = await access.loadActor(user.id);
+      if (!owner) throw invalid('The token owner is deactivated', [{ path: 'userId', message: 'inactive' }]);
+      const nodeIds = input.nodeIds ? [...new Set(input.nodeIds)] : null;
+      const nodes = nodeIds ? await repo.nodePaths(db, nodeIds) : null;
+      const missing = nodeIds?.filter((id) => !nodes?.some((n) => n.id === id)) ?? [];
+      if (missing.length)
+        throw invalid(`Plant node(s) ${missing.join(', ')} not found`, [
+          { path: 'nodeIds', message: 'not found' },
+        ]);
+      const permissions = input.fullAccess ? [] : [...new Set(input.permissions ?? [])];
+      const problems = tokenRequestProblems(
+        { fullAccess: input.fullAccess, permissions: input.permissions, reason: input.reason },
+        nodes,
+        owner,
+        ctx.actor!,
+      );
+      if (problems.length) throw invalid(`The token cannot be issued: ${problems[0]!.message}`, problems);
       const secret = `${TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;
       const now = clock.now();
       const row = await db.transaction(async (tx) => {
@@ -242,12 +272,24 @@ export function createAuthService(deps: {
           tokenHash: sha256(secret),
           now,
           expiresAt: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null,
+          permissions,
+          nodeIds,
+          fullAccess: input.fullAccess,
+          fullAccessReason: input.fullAccess ? input.reason! : null,
         });
         await audit.append(tx, ctx, {
           action: 'token.create',
           targetType: 'api_token',
           targetId: t.id,
-          after: { userId: input.userId, name: input.name, prefix: t.prefix },
+          reason: input.reason ?? null,
+          after: {
+            userId: input.userId,
+            name: input.name,
+            prefix: t.prefix,
+            permissions,
+            nodeIds,
+            fullAccess: input.fullAccess,
+          },
         });
         return t;
       });
@@ -276,6 +318,9 @@ function presentToken(t: repo.TokenRow) {
     userId: t.user_id,
     name: t.name,
     prefix: t.prefix,
+    permissions: t.permissions,
+    nodeIds: t.node_ids,
+    fullAccess: t.full_access,
     createdAt: t.created_at.toISOString(),
     expiresAt: t.expires_at?.toISOString() ?? null,
     lastUsedAt: t.last_used_at?.toISOString() ?? null,
