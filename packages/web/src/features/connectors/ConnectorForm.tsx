@@ -3,6 +3,7 @@ import {
   Alert,
   App,
   Button,
+  Checkbox,
   Col,
   Drawer,
   Form,
@@ -65,12 +66,14 @@ export function ConnectorFormDrawer({
   const create = useCreateConnector();
   const update = useUpdateConnector();
   const [problems, setProblems] = useState<string[]>([]);
+  const [clearPassword, setClearPassword] = useState(false);
   const kind = (Form.useWatch('kind', form) ?? connector?.kind ?? 'mqtt') as ConnectorKind;
 
   useEffect(() => {
     if (!open) return;
     form.resetFields();
     setProblems([]);
+    setClearPassword(false);
     form.setFieldsValue(
       connector
         ? {
@@ -87,6 +90,8 @@ export function ConnectorFormDrawer({
   const submit = async () => {
     const v = await form.validateFields();
     const config = cleanConfig(v.config);
+    // A password left empty keeps the stored one; removing it is said explicitly.
+    if (connector?.hasPassword && clearPassword) config.password = null;
     const reason = v.reason?.trim() ?? '';
     if (connector) {
       await update.mutateAsync({
@@ -138,9 +143,23 @@ export function ConnectorFormDrawer({
     <Input.Password
       autoComplete="new-password"
       maxLength={500}
+      disabled={clearPassword}
       placeholder={connector?.hasPassword ? t('connectors.passwordKept') : undefined}
     />
   );
+  const clearPasswordBox = connector?.hasPassword ? (
+    <Col xs={24} sm={12}>
+      <Form.Item label=" " colon={false}>
+        <Checkbox
+          checked={clearPassword}
+          onChange={(e) => setClearPassword(e.target.checked)}
+          data-testid="connector-clear-password"
+        >
+          {t('connectors.clearPassword')}
+        </Checkbox>
+      </Form.Item>
+    </Col>
+  ) : null;
 
   return (
     <Drawer
@@ -226,6 +245,7 @@ export function ConnectorFormDrawer({
                 {
                   required: true,
                   span: 24,
+                  extra: t('connectors.urlCredentialsHint'),
                 },
               )}
               {field('clientId', t('connectors.config.clientId'), <Input maxLength={200} />)}
@@ -235,6 +255,7 @@ export function ConnectorFormDrawer({
                 <Input maxLength={200} autoComplete="off" />,
               )}
               {field('password', t('connectors.config.password'), password)}
+              {clearPasswordBox}
               <Col xs={24} sm={12}>
                 <Form.Item
                   name={['config', 'sparkplug']}
@@ -256,6 +277,7 @@ export function ConnectorFormDrawer({
                 {
                   required: true,
                   span: 24,
+                  extra: t('connectors.urlCredentialsHint'),
                 },
               )}
               {field(
@@ -281,6 +303,7 @@ export function ConnectorFormDrawer({
                 <Input maxLength={200} autoComplete="off" />,
               )}
               {field('password', t('connectors.config.password'), password)}
+              {clearPasswordBox}
               {field(
                 'publishingIntervalMs',
                 t('connectors.config.publishingIntervalMs'),

@@ -23,6 +23,7 @@ import { ReasonModal } from '../../app/ReasonField';
 import { connectorsQuery, useDeleteConnector, useRestartConnector } from './api';
 import { ConnectorFormDrawer } from './ConnectorForm';
 import { DemoFaults } from './DemoFaults';
+import { PendingCertificatesAlert, ServerCertificates } from './ServerCertificates';
 
 dayjs.extend(relativeTime);
 
@@ -109,6 +110,7 @@ export function ConnectorsPage() {
 
   return (
     <Space orientation="vertical" size={12} style={{ width: '100%' }}>
+      <PendingCertificatesAlert connectors={rows} onReview={(c) => setDetail(connectorKey(c))} />
       <Card
         size="small"
         title={t('connectors.title')}
@@ -251,6 +253,7 @@ export function ConnectorsPage() {
               ]}
             />
           )}
+          {shown && <ServerCertificates connector={shown} />}
         </Drawer>
         <ConnectorFormDrawer
           open={editing !== null}

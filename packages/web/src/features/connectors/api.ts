@@ -39,3 +39,19 @@ export function useDeleteConnector() {
 export function useRestartConnector() {
   return useApiMutation((id: number) => http.post(`/api/connectors/${id}/restart`), [connectorKeys.all]);
 }
+
+export function useDecideCertificate() {
+  return useApiMutation(
+    ({
+      id,
+      decision,
+      ...body
+    }: {
+      id: number;
+      decision: 'approve' | 'reject';
+      fingerprint: string;
+      reason: string;
+    }) => http.post<Connector>(`/api/connectors/${id}/certificates/${decision}`, body),
+    [connectorKeys.all],
+  );
+}
