@@ -12,6 +12,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
   type RawReplyDefaultExpression,
@@ -29,7 +30,7 @@ import { AppError } from '../errors.js';
 import { canAnywhere } from '../modules/access/index.js';
 import { processFaults } from '../process-guard.js';
 import type { Services } from '../services.js';
-import { errorHandler } from './errors.js';
+import { errorHandler, toProblem } from './errors.js';
 import { registerRoutes } from './routes.js';
 
 declare module 'fastify' {
@@ -86,6 +87,15 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
     routerOptions: { ignoreTrailingSlash: true },
     // Requests the HTTP parser refuses before Fastify sees them still get the error body.
     clientErrorHandler: clientError,
+    // Bad percent-encoding and over-long path parameters, refused by the router: same error body.
+    frameworkErrors: (err, req, rawReply) => {
+      const problem = toProblem(err);
+      const reply = rawReply as FastifyReply;
+      return reply
+        .code(problem.status)
+        .header('cache-control', 'no-store')
+        .send({ error: { code: problem.code, message: problem.message, requestId: req.id } });
+    },
   }).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -189,6 +199,15 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
     }
   });
 
+  // PostgreSQL text cannot hold NUL: refuse it at the edge, in the URL and anywhere in a JSON body,
+  // instead of failing deep in a query with a 500.
+  app.addHook('preValidation', async (req) => {
+    if (!req.url.startsWith('/api/')) return;
+    if (req.url.includes('%00') || req.url.includes('\u0000') || hasNul(req.body, 0)) {
+      throw new AppError('validation_failed', 'Text may not contain the NUL character (\\u0000)');
+    }
+  });
+
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug(
       { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
@@ -252,6 +271,13 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
   });
 
   return app;
+}
+
+function hasNul(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (typeof value !== 'object' || value === null || depth > 64) return false;
+  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || hasNul(v, depth + 1)) return true;
+  return false;
 }
 
 /**

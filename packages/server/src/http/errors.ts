@@ -33,6 +33,10 @@ function fromDatabase(e: { code?: string; constraint?: string; detail?: string }
     case '22003':
     case '22007':
     case '22008':
+    case '22001': // a text longer than its column
+    case '22021': // NUL or a byte sequence the database encoding cannot hold
+    case '22P05':
+    case '54000': // a value too large for its index
       return {
         status: 400,
         code: 'validation_failed',
@@ -73,6 +77,10 @@ export function toProblem(err: unknown): Problem {
     return { status: 413, code: 'payload_too_large', message: 'The request body is too large' };
   if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
     return { status: 400, code: 'validation_failed', message: 'The JSON body is empty' };
+  if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH' || fe.statusCode === 414)
+    return { status: 414, code: 'uri_too_long', message: 'A path parameter or the URL is too long' };
+  if (fe.code === 'FST_ERR_BAD_URL')
+    return { status: 400, code: 'validation_failed', message: 'The URL is not correctly percent-encoded' };
   if (fe.statusCode === 429)
     return { status: 429, code: 'rate_limited', message: 'Too many requests; wait a minute and try again' };
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
