@@ -120,6 +120,15 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
     every(5000, () => alarms.flush(), 'alarm flush');
     every(60_000, () => timeseries.rollup(), 'rollup');
     every(3_600_000, () => timeseries.retention(), 'retention');
+    // Signed audit head records outside the database: every few minutes, and one at shutdown.
+    const anchor = () => services.audit.writeAnchor();
+    every(config.auditAnchorMinutes * 60_000, anchor, 'audit anchor');
+    stops.unshift(() =>
+      anchor().then(
+        () => undefined,
+        (err) => opts.log.error({ err }, 'audit anchor at shutdown failed'),
+      ),
+    );
   }
   return async () => {
     for (const stop of stops.reverse()) await stop();

@@ -138,6 +138,12 @@ export const ConfigSchema = z
     retention1hDays: z.coerce.number().int().min(0).max(36500).default(0),
     /** Values stamped further than this in the future are stored with bad quality at arrival time. */
     futureToleranceSeconds: z.coerce.number().int().min(0).max(86400).default(300),
+    /** Signed audit head records (anchors), one JSON line each; default: <dataDir>/audit-anchors.jsonl. */
+    auditAnchorFile: z.string().min(1).optional(),
+    /** The key that signs anchors and audit entries, never in the database; default: <dataDir>/audit-anchor.key. */
+    auditAnchorKeyFile: z.string().min(1).optional(),
+    /** Minutes between anchors of the audit chain (and one at shutdown). */
+    auditAnchorMinutes: z.coerce.number().int().min(1).max(1440).default(5),
     /**
      * Loopback and private destinations outbound connections (connectors) may reach: addresses,
      * CIDR ranges and host names, comma-separated. Metadata and link-local addresses never.
@@ -193,6 +199,9 @@ export const ENV_KEYS: Record<keyof ConfigInput, string> = {
   retention1mDays: 'AEGIS_RETENTION_1M_DAYS',
   retention1hDays: 'AEGIS_RETENTION_1H_DAYS',
   futureToleranceSeconds: 'AEGIS_FUTURE_TOLERANCE_SECONDS',
+  auditAnchorFile: 'AEGIS_AUDIT_ANCHOR_FILE',
+  auditAnchorKeyFile: 'AEGIS_AUDIT_ANCHOR_KEY_FILE',
+  auditAnchorMinutes: 'AEGIS_AUDIT_ANCHOR_MINUTES',
   outboundAllow: 'AEGIS_OUTBOUND_ALLOW',
   opcuaCertificateTrust: 'AEGIS_OPCUA_CERTIFICATE_TRUST',
 };

@@ -3,6 +3,19 @@ import { CodeSchema, LocaleSchema, NameSchema } from './common.js';
 
 // Organisation: departments, teams (班组), posts (岗位), shifts and the people in them.
 
+/**
+ * A PATCH body: absent means unchanged. Zod 4 fills a `.default()` even inside `.partial()`, so
+ * `{active: false}` would reset every defaulted field (home node, team, locale…): drop them.
+ */
+function noDefaults<T extends z.ZodObject>(schema: T): T {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [k, v] of Object.entries(schema.shape)) {
+    const inner = v instanceof z.ZodOptional ? v.unwrap() : v;
+    if (inner instanceof z.ZodDefault) shape[k] = (inner.unwrap() as z.ZodType).optional();
+  }
+  return schema.extend(shape) as unknown as T;
+}
+
 export const DepartmentSchema = z.object({
   id: z.number().int(),
   code: z.string(),
@@ -16,7 +29,7 @@ export const CreateDepartmentSchema = z.object({
   nodeId: z.number().int().positive().nullable().default(null),
   parentId: z.number().int().positive().nullable().default(null),
 });
-export const UpdateDepartmentSchema = CreateDepartmentSchema.partial().strict();
+export const UpdateDepartmentSchema = noDefaults(CreateDepartmentSchema.partial().strict());
 
 /** 班组 production team, bound to the workshop (plant node) it works in. */
 export const TeamSchema = z.object({
@@ -34,7 +47,7 @@ export const CreateTeamSchema = z.object({
   nodeId: z.number().int().positive(),
   leaderId: z.number().int().positive().nullable().default(null),
 });
-export const UpdateTeamSchema = CreateTeamSchema.partial().strict();
+export const UpdateTeamSchema = noDefaults(CreateTeamSchema.partial().strict());
 
 /** 岗位 post (job position). */
 export const PostSchema = z.object({
@@ -48,7 +61,7 @@ export const CreatePostSchema = z.object({
   name: NameSchema,
   description: z.string().trim().max(2000).default(''),
 });
-export const UpdatePostSchema = CreatePostSchema.partial().strict();
+export const UpdatePostSchema = noDefaults(CreatePostSchema.partial().strict());
 
 const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use HH:MM (24-hour)');
 export const ShiftSchema = z.object({
@@ -116,10 +129,12 @@ export const CreateUserSchema = z.object({
   locale: LocaleSchema.default('zh-CN'),
   password: z.string().min(1).max(256),
 });
-export const UpdateUserSchema = CreateUserSchema.omit({ password: true, username: true, kind: true })
-  .partial()
-  .extend({ active: z.boolean().optional() })
-  .strict();
+export const UpdateUserSchema = noDefaults(
+  CreateUserSchema.omit({ password: true, username: true, kind: true })
+    .partial()
+    .extend({ active: z.boolean().optional() })
+    .strict(),
+);
 export const ResetPasswordSchema = z.object({ password: z.string().min(1).max(256) });
 export const UserListQuerySchema = z.object({
   q: z.string().trim().max(100).optional(),

@@ -135,8 +135,9 @@ export function createAccessService(deps: {
       input: { roleId: number; nodeId: number | null; reason: string },
     ) {
       const granted = await db.transaction(async (tx) => {
+        // The person must be in the granter's scope too, not only the node of the grant.
         const user = await users.byId(userId, tx);
-        if (!user) throw new AppError('not_found', `User ${userId} not found`);
+        guard.readable(ctx, 'user.read', user ? users.present(user) : null, 'user', userId);
         const role = await repo.getRole(tx, input.roleId);
         if (!role)
           throw invalid(`Role ${input.roleId} does not exist`, [{ path: 'roleId', message: 'unknown role' }]);
@@ -185,6 +186,8 @@ export function createAccessService(deps: {
 
     async unassign(ctx: RequestContext, userId: number, assignmentId: number, reason: string) {
       await db.transaction(async (tx) => {
+        const user = await users.byId(userId, tx);
+        guard.readable(ctx, 'user.read', user ? users.present(user) : null, 'user', userId);
         const a = await repo.getAssignment(tx, assignmentId);
         if (!a || a.userId !== userId) throw new AppError('not_found', `Grant ${assignmentId} not found`);
         if (a.nodeId === null) await guard.requireGlobal(tx, ctx, 'role.write', 'role_assignment');

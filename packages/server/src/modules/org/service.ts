@@ -15,6 +15,7 @@ import { conflict, invalid, notFound } from '../../errors.js';
 import type { AccessGuard } from '../access/guard.js';
 import type { AuditService } from '../audit/service.js';
 import type { PlantService } from '../plant/index.js';
+import type { UsersService } from '../users/index.js';
 import * as repo from './repo.js';
 
 export type OrgService = ReturnType<typeof createOrgService>;
@@ -41,8 +42,31 @@ export function createOrgService(deps: {
   audit: AuditService;
   guard: AccessGuard;
   plant: PlantService;
+  users: Pick<UsersService, 'byId' | 'present'>;
 }) {
-  const { db, audit, guard, plant } = deps;
+  const { db, audit, guard, plant, users } = deps;
+
+  // A record named in a request (a parent, a department, a leader) must be in the caller's
+  // scope too: unknown and out-of-scope answer alike (404, the denial audited).
+  async function departmentRef(tx: Db, ctx: RequestContext, id: number) {
+    return guard.readable(ctx, 'org.read', await repo.getDepartment(tx, id), 'department', id);
+  }
+  async function leaderRef(tx: Db, ctx: RequestContext, id: number) {
+    const row = await users.byId(id, tx);
+    return guard.readable(ctx, 'user.read', row ? users.present(row) : null, 'user', id);
+  }
+  /** A department may not end up under itself: walk the new parent's ancestors. */
+  async function refuseCycle(tx: Db, id: number, parentId: number | null) {
+    const seen = new Set<number>();
+    for (let at = parentId; at !== null && !seen.has(at); ) {
+      if (at === id)
+        throw invalid('A department cannot be placed under itself or its own sub-departments', [
+          { path: 'parentId', message: 'cycle' },
+        ]);
+      seen.add(at);
+      at = (await repo.getDepartment(tx, at))?.parentId ?? null;
+    }
+  }
 
   /** The plant path a scoped org record hangs from; null for an enterprise-wide record. */
   async function pathOf(tx: Db, nodeId: number | null, field = 'nodeId') {
@@ -64,8 +88,7 @@ export function createOrgService(deps: {
     async createDepartment(ctx: RequestContext, input: In<typeof CreateDepartmentSchema>) {
       return db.transaction(async (tx) => {
         await requireAt(tx, ctx, await pathOf(tx, input.nodeId), 'department');
-        if (input.parentId !== null && !(await repo.getDepartment(tx, input.parentId)))
-          throw invalid(`Department ${input.parentId} does not exist`);
+        if (input.parentId !== null) await departmentRef(tx, ctx, input.parentId);
         const d = await repo.insertDepartment(tx, input);
         await audit.append(tx, ctx, {
           action: 'org.department.create',
@@ -91,7 +114,10 @@ export function createOrgService(deps: {
         };
         if (next.nodeId !== before.nodeId)
           await requireAt(tx, ctx, await pathOf(tx, next.nodeId), 'department');
-        if (next.parentId === id) throw invalid('A department cannot be its own parent');
+        if (next.parentId !== before.parentId && next.parentId !== null) {
+          await departmentRef(tx, ctx, next.parentId);
+          await refuseCycle(tx, id, next.parentId);
+        }
         const after = await repo.updateDepartment(tx, id, next);
         await audit.append(tx, ctx, {
           action: 'org.department.update',
@@ -126,6 +152,8 @@ export function createOrgService(deps: {
     async createTeam(ctx: RequestContext, input: In<typeof CreateTeamSchema>) {
       return db.transaction(async (tx) => {
         await requireAt(tx, ctx, await pathOf(tx, input.nodeId), 'team');
+        if (input.departmentId !== null) await departmentRef(tx, ctx, input.departmentId);
+        if (input.leaderId !== null) await leaderRef(tx, ctx, input.leaderId);
         const t = await repo.insertTeam(tx, input);
         await audit.append(tx, ctx, {
           action: 'org.team.create',
@@ -150,6 +178,10 @@ export function createOrgService(deps: {
           ...input,
         };
         if (next.nodeId !== before!.nodeId) await requireAt(tx, ctx, await pathOf(tx, next.nodeId), 'team');
+        if (next.departmentId !== before!.departmentId && next.departmentId !== null)
+          await departmentRef(tx, ctx, next.departmentId);
+        if (next.leaderId !== before!.leaderId && next.leaderId !== null)
+          await leaderRef(tx, ctx, next.leaderId);
         const after = await repo.updateTeam(tx, id, next);
         await audit.append(tx, ctx, {
           action: 'org.team.update',
@@ -177,7 +209,9 @@ export function createOrgService(deps: {
       });
     },
 
-    // Posts (岗位): enterprise-wide catalogue
+    // Posts (岗位): an enterprise-wide catalogue. Anyone holding org.read somewhere may read it
+    // (a workshop's user and team forms pick from it; it holds no workshop data); only an
+    // enterprise-wide org.write changes it.
     listPosts: () => repo.listPosts(db),
     async createPost(ctx: RequestContext, input: In<typeof CreatePostSchema>) {
       return db.transaction(async (tx) => {
@@ -218,7 +252,8 @@ export function createOrgService(deps: {
       });
     },
 
-    // Shifts: enterprise-wide (a night shift may cross midnight: end before start)
+    // Shifts: an enterprise-wide catalogue, read and written like posts (a night shift may cross
+    // midnight: end before start)
     listShifts: () => repo.listShifts(db),
     async createShift(ctx: RequestContext, input: In<typeof CreateShiftSchema>) {
       return db.transaction(async (tx) => {

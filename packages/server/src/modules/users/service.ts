@@ -8,6 +8,7 @@ import type { Db } from '../../db/index.js';
 import { AppError, invalid } from '../../errors.js';
 import type { AccessGuard } from '../access/guard.js';
 import type { AuditService } from '../audit/service.js';
+import { getDepartment, getPost, getTeam } from '../org/index.js';
 import type { PlantService } from '../plant/index.js';
 import { checkPasswordPolicy, hashPassword } from './password.js';
 import * as repo from './repo.js';
@@ -51,6 +52,31 @@ export function createUsersService(deps: {
 
   const present = (row: repo.UserRow) => repo.present(row, clock.now());
 
+  /**
+   * The organisation records a user is placed in must be in the caller's scope too (a lead may
+   * not put a person into another workshop's team): unknown and hidden answer alike (404).
+   * Posts are the enterprise-wide catalogue every org.read holder may read: they must exist.
+   */
+  async function checkPlacement(
+    tx: Db,
+    ctx: RequestContext,
+    next: { postId: number | null; teamId: number | null; departmentId: number | null },
+    before?: { postId: number | null; teamId: number | null; departmentId: number | null },
+  ) {
+    if (next.teamId !== null && next.teamId !== before?.teamId)
+      guard.readable(ctx, 'org.read', await getTeam(tx, next.teamId), 'team', next.teamId);
+    if (next.departmentId !== null && next.departmentId !== before?.departmentId)
+      guard.readable(
+        ctx,
+        'org.read',
+        await getDepartment(tx, next.departmentId),
+        'department',
+        next.departmentId,
+      );
+    if (next.postId !== null && next.postId !== before?.postId && !(await getPost(tx, next.postId)))
+      throw invalid(`Post ${next.postId} does not exist`, [{ path: 'postId', message: 'unknown post' }]);
+  }
+
   return {
     policy,
     enforcePolicy,
@@ -76,6 +102,7 @@ export function createUsersService(deps: {
         const path = await homePath(tx, input.homeNodeId);
         if (path === null) await guard.requireGlobal(tx, ctx, 'user.write', 'user');
         else await guard.require(tx, ctx, 'user.write', { path }, 'plant node', input.homeNodeId!);
+        await checkPlacement(tx, ctx, input);
         if (await repo.getByUsername(tx, input.username)) {
           throw new AppError('conflict', `The username ${input.username} is taken`, [
             { path: 'username', message: 'taken' },
@@ -111,14 +138,18 @@ export function createUsersService(deps: {
         }
         if (input.active === false && ctx.actor?.userId === id)
           throw invalid('You cannot deactivate your own account');
+        const placement = {
+          postId: input.postId === undefined ? before.postId : input.postId,
+          teamId: input.teamId === undefined ? before.teamId : input.teamId,
+          departmentId: input.departmentId === undefined ? before.departmentId : input.departmentId,
+        };
+        await checkPlacement(tx, ctx, placement, before);
         const updated = await repo.update(tx, id, {
           employeeNo: input.employeeNo === undefined ? before.employeeNo : input.employeeNo,
           displayName: input.displayName ?? before.displayName,
           phone: input.phone === undefined ? before.phone : input.phone,
           email: input.email === undefined ? before.email : input.email,
-          postId: input.postId === undefined ? before.postId : input.postId,
-          teamId: input.teamId === undefined ? before.teamId : input.teamId,
-          departmentId: input.departmentId === undefined ? before.departmentId : input.departmentId,
+          ...placement,
           homeNodeId,
           locale: input.locale ?? before.locale,
           active: input.active ?? before.active,
