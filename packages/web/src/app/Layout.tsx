@@ -1,4 +1,5 @@
 import {
+  ApiOutlined,
   KeyOutlined,
   LaptopOutlined,
   LogoutOutlined,
@@ -38,7 +39,7 @@ export function AppLayout() {
 
   const items: MenuProps['items'] = NAV.map((group) => ({
     group,
-    children: group.items.filter((i) => canAnywhere(me, i.permission)),
+    children: group.items.filter((i) => !i.permission || canAnywhere(me, i.permission)),
   }))
     .filter((g) => g.children.length > 0)
     .map(({ group, children }) => ({
@@ -84,10 +85,21 @@ export function AppLayout() {
     items: [
       { key: 'password', icon: <KeyOutlined />, label: t('header.changePassword') },
       { key: 'sessions', icon: <LaptopOutlined />, label: t('header.sessions') },
+      // The OpenAPI document of the server, for integrators (served by the server at /api/docs).
+      {
+        key: 'apiDocs',
+        icon: <ApiOutlined />,
+        label: (
+          <a href="/api/docs" target="_blank" rel="noopener noreferrer" data-testid="api-docs-link">
+            {t('header.apiDocs')}
+          </a>
+        ),
+      },
       { type: 'divider' },
       { key: 'logout', icon: <LogoutOutlined />, label: t('header.logout'), danger: true },
     ],
     onClick: ({ key }) => {
+      if (key === 'apiDocs') return;
       if (key === 'logout')
         logout.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) });
       else setDialog(key as 'password' | 'sessions');

@@ -53,7 +53,7 @@ export function RequirePermission({ permission }: { permission: Permission }) {
 export function HomeRedirect() {
   const { t } = useTranslation();
   const { data: me } = useMe();
-  const first = NAV.flatMap((g) => g.items).find((i) => canAnywhere(me, i.permission));
+  const first = NAV.flatMap((g) => g.items).find((i) => !i.permission || canAnywhere(me, i.permission));
   if (first) return <Navigate to={first.path} replace />;
   return <Result status="info" title={t('home.noPages')} subTitle={t('home.noPagesHint')} />;
 }

@@ -6,6 +6,7 @@ import {
   AuditOutlined,
   ClusterOutlined,
   DashboardOutlined,
+  HomeOutlined,
   LineChartOutlined,
   SafetyCertificateOutlined,
   TagsOutlined,
@@ -18,8 +19,8 @@ export interface NavItem {
   /** i18n key of the label */
   label: string;
   icon: ReactNode;
-  /** shown only to users holding this permission somewhere */
-  permission: Permission;
+  /** shown only to users holding this permission somewhere; none: every signed-in user */
+  permission?: Permission;
 }
 
 export interface NavGroup {
@@ -34,6 +35,7 @@ export const NAV: NavGroup[] = [
     key: 'operations',
     label: 'nav.group.operations',
     items: [
+      { path: '/overview', label: 'nav.overview', icon: <HomeOutlined /> },
       { path: '/live', label: 'nav.live', icon: <DashboardOutlined />, permission: 'tag.read' },
       { path: '/alarms', label: 'nav.alarms', icon: <AlertOutlined />, permission: 'alarm.read' },
       { path: '/trends', label: 'nav.trends', icon: <LineChartOutlined />, permission: 'tag.read' },

@@ -1,19 +1,9 @@
 import { App } from 'antd';
-import type { TFunction } from 'i18next';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from './api';
+import { errorText } from './errorText';
 
-/** A user-facing sentence for an error: the translated code, then the server's message. */
-export function errorText(t: TFunction, e: unknown): string {
-  if (e instanceof ApiError) {
-    const key = `error.${e.code}`;
-    const known = t(key, { defaultValue: '' });
-    if (!known) return e.message;
-    return e.message && e.message !== known ? `${known}：${e.message}` : known;
-  }
-  return e instanceof Error ? e.message : String(e);
-}
+export { errorText };
 
 type Notifier = (e: unknown) => void;
 let notifier: Notifier = (e) => console.error(e);

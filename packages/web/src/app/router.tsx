@@ -17,6 +17,11 @@ export const router = createBrowserRouter([
     ),
     children: [
       { index: true, element: <HomeRedirect /> },
+      // The landing overview: every signed-in user, filled with what they may read.
+      {
+        path: 'overview',
+        lazy: async () => ({ Component: (await import('../features/overview/OverviewPage')).OverviewPage }),
+      },
       // Operations: live view, trends and tags need tag.read; alarms alarm.read; connectors connector.manage.
       {
         element: <RequirePermission permission="tag.read" />,

@@ -4,7 +4,9 @@ import { Alert, App, Button, DatePicker, Form, Input, Modal, Radio, Tooltip, Typ
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type BulkResult, useBulkAcknowledge, useCommentAlarm, useShelve } from './api';
+import { settleOk } from '../../app/forms';
+import { notifyError } from '../../app/notify';
+import { type BulkResult, useAcknowledge, useBulkAcknowledge, useCommentAlarm, useShelve } from './api';
 import { setMuted, unlockSound, useSound } from './sound';
 
 /** The server refuses shelving for longer than this (engine default). */
@@ -12,7 +14,15 @@ const MAX_SHELVE_MINUTES = 8 * 60;
 const SHELVE_MINUTES = [15, 30, 60, 120, 240, 480] as const;
 
 /** 搁置 shelve: hide an alarm for a while, with a reason that goes into the journal. */
-export function ShelveModal({ alarm, onClose }: { alarm: AlarmView | null; onClose: () => void }) {
+export function ShelveModal({
+  alarm,
+  onClose,
+  onDone,
+}: {
+  alarm: AlarmView | null;
+  onClose: () => void;
+  onDone?: () => void;
+}) {
   const { t } = useTranslation();
   const [form] = Form.useForm<{ minutes: number | 'custom'; until?: Dayjs; reason: string }>();
   const minutes = Form.useWatch('minutes', form);
@@ -29,13 +39,14 @@ export function ShelveModal({ alarm, onClose }: { alarm: AlarmView | null; onClo
       okButtonProps={{ loading: shelve.isPending, 'data-testid': 'alarm-shelve-ok' }}
       onCancel={close}
       forceRender
-      onOk={async () => {
+      onOk={settleOk(async () => {
         if (!alarm) return;
         const v = await form.validateFields();
         const until = v.minutes === 'custom' ? v.until!.valueOf() : Date.now() + v.minutes * 60_000;
         await shelve.mutateAsync({ key: alarm.key, until, reason: v.reason.trim() });
+        onDone?.();
         close();
-      }}
+      }, notifyError)}
     >
       {alarm && (
         <Typography.Paragraph type="secondary" ellipsis={{ rows: 2 }}>
@@ -106,12 +117,12 @@ export function CommentModal({ alarm, onClose }: { alarm: AlarmView | null; onCl
       okButtonProps={{ loading: comment.isPending }}
       onCancel={close}
       forceRender
-      onOk={async () => {
+      onOk={settleOk(async () => {
         if (!alarm) return;
         const { text } = await form.validateFields();
         await comment.mutateAsync({ key: alarm.key, text: text.trim() });
         close();
-      }}
+      }, notifyError)}
     >
       <Form form={form} layout="vertical">
         <Form.Item
@@ -120,6 +131,70 @@ export function CommentModal({ alarm, onClose }: { alarm: AlarmView | null; onCl
           rules={[{ required: true, whitespace: true }]}
         >
           <Input.TextArea rows={3} maxLength={2000} showCount />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+/**
+ * 确认 acknowledge one alarm, with an optional comment in the same step (one request: the
+ * comment goes into the journal with the acknowledgement). Enter in the comment confirms.
+ */
+export function AckModal({
+  alarm,
+  onClose,
+  onDone,
+}: {
+  alarm: AlarmView | null;
+  onClose: () => void;
+  onDone?: (alarm: AlarmView) => void;
+}) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<{ comment?: string }>();
+  const ack = useAcknowledge();
+  const close = () => {
+    form.resetFields();
+    onClose();
+  };
+  const submit = settleOk(async () => {
+    if (!alarm) return;
+    const { comment } = await form.validateFields();
+    await ack.mutateAsync({ key: alarm.key, comment: comment?.trim() || undefined });
+    void message.success(t('alarms.acked', { tag: alarm.tag }));
+    onDone?.(alarm);
+    close();
+  }, notifyError);
+  return (
+    <Modal
+      open={alarm !== null}
+      title={t('alarms.ackTitle', { tag: alarm?.tag ?? '' })}
+      okText={t('alarms.action.ack')}
+      okButtonProps={{ loading: ack.isPending, 'data-testid': 'alarm-ack-ok' }}
+      onCancel={close}
+      forceRender
+      onOk={submit}
+    >
+      {alarm && (
+        <Typography.Paragraph type="secondary" ellipsis={{ rows: 2 }}>
+          {alarm.message}
+        </Typography.Paragraph>
+      )}
+      <Form form={form} layout="vertical">
+        <Form.Item name="comment" label={t('alarms.ackComment')}>
+          <Input.TextArea
+            rows={2}
+            maxLength={1000}
+            showCount
+            autoFocus
+            data-testid="alarm-ack-comment"
+            onPressEnter={(e) => {
+              if (e.shiftKey) return;
+              e.preventDefault();
+              void submit();
+            }}
+          />
         </Form.Item>
       </Form>
     </Modal>
@@ -160,14 +235,14 @@ export function BulkAckModal({
       }}
       onCancel={close}
       forceRender
-      onOk={async () => {
+      onOk={settleOk(async () => {
         const { comment } = await form.validateFields();
         const result = await ack.mutateAsync({ keys, comment: comment?.trim() || undefined });
         onDone(result);
         void message.success(t('alarms.bulkAckDone', { count: result.done.length }));
         if (result.refused.length) setRefused(result.refused);
         else close();
-      }}
+      }, notifyError)}
     >
       {refused.length > 0 && (
         <Alert

@@ -10,7 +10,6 @@ import {
 } from '@ant-design/icons';
 import {
   Alert,
-  App,
   Button,
   Card,
   Checkbox,
@@ -33,10 +32,10 @@ import { CardList } from '../realtime/CardList';
 import { useAlarmStream } from '../realtime/hooks';
 import { LiveBadge } from '../realtime/LiveBadge';
 import { usePlantIndex } from '../realtime/usePlantIndex';
-import { BulkAckModal, CommentModal, ShelveModal, SoundToggle } from './AlarmDialogs';
+import { AckModal, BulkAckModal, CommentModal, ShelveModal, SoundToggle } from './AlarmDialogs';
 import { AlarmDrawer } from './AlarmDrawer';
 import { AlarmsTabs } from './AlarmsTabs';
-import { useAcknowledge, useUnshelve } from './api';
+import { useUnshelve } from './api';
 import {
   alarmTime,
   canBeAcknowledged,
@@ -49,6 +48,7 @@ import {
   STATE_RANK,
   StateTag,
 } from './present';
+import { type Held, useHeldOrder } from './stableOrder';
 
 /** Default order: most urgent first, then newest. */
 const byUrgency = (a: AlarmView, b: AlarmView) =>
@@ -56,9 +56,9 @@ const byUrgency = (a: AlarmView, b: AlarmView) =>
   STATE_RANK[displayState(a)] - STATE_RANK[displayState(b)] ||
   alarmTime(b) - alarmTime(a);
 
-function rowClass(a: AlarmView) {
+function rowClass(a: Held<AlarmView>) {
   const s = displayState(a);
-  const hidden = s === 'shelved' || s === 'suppressed' || s === 'out_of_service';
+  const hidden = s === 'shelved' || s === 'suppressed' || s === 'out_of_service' || a.gone;
   return [
     'aegis-alarm-row',
     `aegis-alarm-${a.priority}`,
@@ -77,7 +77,6 @@ const rowAttrs = (a: AlarmView) =>
 
 export function AlarmsPage() {
   const { t } = useTranslation();
-  const { message } = App.useApp();
   const { data: me } = useMe();
   const phone = Grid.useBreakpoint().md === false;
   const plant = usePlantIndex();
@@ -90,8 +89,7 @@ export function AlarmsPage() {
   const [shelving, setShelving] = useState<AlarmView | null>(null);
   const [commenting, setCommenting] = useState<AlarmView | null>(null);
   const [detailKey, setDetailKey] = useState<string | null>(null);
-  const [pendingKey, setPendingKey] = useState<string | null>(null);
-  const ack = useAcknowledge();
+  const [acking, setAcking] = useState<AlarmView | null>(null);
   const unshelve = useUnshelve();
   const mayAck = canAnywhere(me, 'alarm.ack');
   const mayShelve = canAnywhere(me, 'alarm.shelve');
@@ -106,19 +104,16 @@ export function AlarmsPage() {
         .sort(byUrgency),
     [alarms.data, priorities, states, nodeId, plant],
   );
+  // New ordering waits while the pointer is over the list and just after an action (rows stay put).
+  const held = useHeldOrder(rows, (a) => a.key);
   const selectable = new Set(rows.filter(canBeAcknowledged).map((a) => a.key));
   const selectedKeys = selected.filter((k) => selectable.has(k));
   const detail = detailKey ? ((alarms.data ?? []).find((a) => a.key === detailKey) ?? null) : null;
 
+  // One dialog: acknowledge with an optional comment.
   const acknowledge = (a: AlarmView) => {
-    setPendingKey(a.key);
-    ack.mutate(
-      { key: a.key },
-      {
-        onSuccess: () => void message.success(t('alarms.acked', { tag: a.tag })),
-        onSettled: () => setPendingKey(null),
-      },
-    );
+    held.holdAfterAction();
+    setAcking(a);
   };
 
   // The row opens the alarm's drawer; its buttons must not.
@@ -126,55 +121,63 @@ export function AlarmsPage() {
     e.stopPropagation();
     fn();
   };
-  const actions = (a: AlarmView) => (
-    <Space size={4} wrap>
-      {mayAck && canBeAcknowledged(a) && (
-        <Button
-          size="small"
-          type="primary"
-          icon={<CheckOutlined />}
-          aria-label={t('alarms.action.ack')}
-          data-testid="alarm-ack"
-          loading={pendingKey === a.key}
-          onClick={only(() => acknowledge(a))}
-        >
-          {t('alarms.action.ack')}
-        </Button>
-      )}
-      {mayShelve && !a.shelved && (
-        <Tooltip title={t('alarms.action.shelve')}>
+  const actions = (a: Held<AlarmView>) =>
+    a.gone ? (
+      <Tag>{t('alarms.gone')}</Tag>
+    ) : (
+      <Space size={4} wrap>
+        {mayAck && canBeAcknowledged(a) && (
           <Button
             size="small"
-            icon={<PauseCircleOutlined />}
-            aria-label={t('alarms.action.shelve')}
-            data-testid="alarm-shelve"
-            onClick={only(() => setShelving(a))}
-          />
-        </Tooltip>
-      )}
-      {mayShelve && a.shelved && (
-        <Tooltip title={t('alarms.action.unshelve')}>
+            type="primary"
+            icon={<CheckOutlined />}
+            aria-label={t('alarms.action.ack')}
+            data-testid="alarm-ack"
+            onClick={only(() => acknowledge(a))}
+          >
+            {t('alarms.action.ack')}
+          </Button>
+        )}
+        {mayShelve && !a.shelved && (
+          <Tooltip title={t('alarms.action.shelve')}>
+            <Button
+              size="small"
+              icon={<PauseCircleOutlined />}
+              aria-label={t('alarms.action.shelve')}
+              data-testid="alarm-shelve"
+              onClick={only(() => {
+                held.holdAfterAction();
+                setShelving(a);
+              })}
+            />
+          </Tooltip>
+        )}
+        {mayShelve && a.shelved && (
+          <Tooltip title={t('alarms.action.unshelve')}>
+            <Button
+              size="small"
+              icon={<PlayCircleOutlined />}
+              aria-label={t('alarms.action.unshelve')}
+              data-testid="alarm-unshelve"
+              loading={unshelve.isPending && unshelve.variables?.key === a.key}
+              onClick={only(() => {
+                held.holdAfterAction();
+                unshelve.mutate({ key: a.key });
+              })}
+            />
+          </Tooltip>
+        )}
+        <Tooltip title={t('alarms.action.comment')}>
           <Button
             size="small"
-            icon={<PlayCircleOutlined />}
-            aria-label={t('alarms.action.unshelve')}
-            data-testid="alarm-unshelve"
-            loading={unshelve.isPending && unshelve.variables?.key === a.key}
-            onClick={only(() => unshelve.mutate({ key: a.key }))}
+            icon={<CommentOutlined />}
+            aria-label={t('alarms.action.comment')}
+            data-testid="alarm-comment"
+            onClick={only(() => setCommenting(a))}
           />
         </Tooltip>
-      )}
-      <Tooltip title={t('alarms.action.comment')}>
-        <Button
-          size="small"
-          icon={<CommentOutlined />}
-          aria-label={t('alarms.action.comment')}
-          data-testid="alarm-comment"
-          onClick={only(() => setCommenting(a))}
-        />
-      </Tooltip>
-    </Space>
-  );
+      </Space>
+    );
 
   const flags = (a: AlarmView) => (
     <>
@@ -276,127 +279,131 @@ export function AlarmsPage() {
         {alarms.isError && (
           <Alert type="error" showIcon title={t('common.loadFailed')} description={alarms.error.message} />
         )}
-        {phone ? (
-          <CardList<AlarmView>
-            loading={alarms.isLoading}
-            items={rows}
-            rowKey={(a) => a.key}
-            empty={<Empty description={t('alarms.none')} />}
-            render={(a) => (
-              <div
-                {...rowAttrs(a)}
-                className={`aegis-alarm-card ${rowClass(a)}`}
-                style={{ width: '100%', padding: 8, borderRadius: 6 }}
-              >
-                <Space size={4} wrap>
-                  {mayAck && (
-                    <Checkbox
-                      aria-label={t('alarms.select', { tag: a.tag })}
-                      disabled={!selectable.has(a.key)}
-                      checked={selectedKeys.includes(a.key)}
-                      onChange={(e) =>
-                        setSelected((s) => (e.target.checked ? [...s, a.key] : s.filter((k) => k !== a.key)))
-                      }
-                    />
-                  )}
-                  <PriorityTag priority={a.priority} />
-                  <StateTag alarm={a} />
-                  {flags(a)}
-                </Space>
-                <div className="aegis-alarm-message" style={{ margin: '4px 0' }}>
-                  {a.message}
-                </div>
-                <Space size={8} wrap style={{ fontSize: 12 }}>
-                  <span>{dayjs(alarmTime(a)).format('MM-DD HH:mm:ss')}</span>
-                  <code>{a.tag}</code>
-                  <span>{plant.label(a.equipmentId)}</span>
-                  <span>
-                    {t('alarms.field.value')}: {formatAlarmValue(a.value)}
-                  </span>
-                </Space>
-                <Space size={4} wrap style={{ marginTop: 6 }}>
-                  {actions(a)}
-                  <Button size="small" icon={<InfoCircleOutlined />} onClick={() => setDetailKey(a.key)}>
-                    {t('alarms.action.details')}
-                  </Button>
-                </Space>
-              </div>
-            )}
-          />
-        ) : (
-          <Table<AlarmView>
-            rowKey="key"
-            size="small"
-            loading={alarms.isLoading}
-            dataSource={rows}
-            scroll={{ x: 'max-content' }}
-            locale={{ emptyText: <Empty description={t('alarms.none')} /> }}
-            rowClassName={rowClass}
-            onRow={(a) => ({
-              ...rowAttrs(a),
-              onClick: (e) => {
-                // Ticking the row or pressing one of its buttons must not open the drawer.
-                if ((e.target as HTMLElement).closest('button, input, label, .ant-table-selection-column'))
-                  return;
-                setDetailKey(a.key);
-              },
-              style: { cursor: 'pointer' },
-            })}
-            rowSelection={
-              mayAck
-                ? {
-                    selectedRowKeys: selectedKeys,
-                    onChange: (keys) => setSelected(keys.map(String)),
-                    getCheckboxProps: (a) => ({ disabled: !selectable.has(a.key) }),
-                  }
-                : undefined
-            }
-            pagination={{
-              defaultPageSize: 50,
-              showSizeChanger: true,
-              pageSizeOptions: [20, 50, 100, 200],
-              showTotal: (total) => t('common.total', { count: total }),
-            }}
-            columns={[
-              {
-                title: t('alarms.field.time'),
-                key: 'time',
-                sorter: (a, b) => alarmTime(a) - alarmTime(b),
-                render: (_, a) => dayjs(alarmTime(a)).format('MM-DD HH:mm:ss'),
-              },
-              {
-                title: t('alarms.field.priority'),
-                dataIndex: 'priority',
-                sorter: (a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority],
-                render: (p: AlarmPriority) => <PriorityTag priority={p} />,
-              },
-              {
-                title: t('alarms.field.state'),
-                key: 'state',
-                sorter: (a, b) => STATE_RANK[displayState(a)] - STATE_RANK[displayState(b)],
-                render: (_, a) => (
-                  <Space size={0} wrap>
+        <div {...held.listProps} data-testid="alarm-list" data-order-held={held.held}>
+          {phone ? (
+            <CardList<Held<AlarmView>>
+              loading={alarms.isLoading}
+              items={held.rows}
+              rowKey={(a) => a.key}
+              empty={<Empty description={t('alarms.none')} />}
+              render={(a) => (
+                <div
+                  {...rowAttrs(a)}
+                  className={`aegis-alarm-card ${rowClass(a)}`}
+                  style={{ width: '100%', padding: 8, borderRadius: 6 }}
+                >
+                  <Space size={4} wrap>
+                    {mayAck && (
+                      <Checkbox
+                        aria-label={t('alarms.select', { tag: a.tag })}
+                        disabled={!selectable.has(a.key)}
+                        checked={selectedKeys.includes(a.key)}
+                        onChange={(e) =>
+                          setSelected((s) =>
+                            e.target.checked ? [...s, a.key] : s.filter((k) => k !== a.key),
+                          )
+                        }
+                      />
+                    )}
+                    <PriorityTag priority={a.priority} />
                     <StateTag alarm={a} />
                     {flags(a)}
                   </Space>
-                ),
-              },
-              {
-                title: t('alarms.field.tag'),
-                key: 'tag',
-                render: (_, a) => (
-                  <Space orientation="vertical" size={0}>
+                  <div className="aegis-alarm-message" style={{ margin: '4px 0' }}>
+                    {a.message}
+                  </div>
+                  <Space size={8} wrap style={{ fontSize: 12 }}>
+                    <span>{dayjs(alarmTime(a)).format('MM-DD HH:mm:ss')}</span>
                     <code>{a.tag}</code>
-                    <span style={{ fontSize: 12 }}>{plant.label(a.equipmentId)}</span>
+                    <span>{plant.label(a.equipmentId)}</span>
+                    <span>
+                      {t('alarms.field.value')}: {formatAlarmValue(a.value)}
+                    </span>
                   </Space>
-                ),
-              },
-              { title: t('alarms.field.message'), dataIndex: 'message' },
-              { title: t('alarms.field.value'), key: 'value', render: (_, a) => formatAlarmValue(a.value) },
-              { title: t('common.actions'), key: 'actions', fixed: 'right', render: (_, a) => actions(a) },
-            ]}
-          />
-        )}
+                  <Space size={4} wrap style={{ marginTop: 6 }}>
+                    {actions(a)}
+                    <Button size="small" icon={<InfoCircleOutlined />} onClick={() => setDetailKey(a.key)}>
+                      {t('alarms.action.details')}
+                    </Button>
+                  </Space>
+                </div>
+              )}
+            />
+          ) : (
+            <Table<Held<AlarmView>>
+              rowKey="key"
+              size="small"
+              loading={alarms.isLoading}
+              dataSource={held.rows}
+              scroll={{ x: 'max-content' }}
+              locale={{ emptyText: <Empty description={t('alarms.none')} /> }}
+              rowClassName={rowClass}
+              onRow={(a) => ({
+                ...rowAttrs(a),
+                onClick: (e) => {
+                  // Ticking the row or pressing one of its buttons must not open the drawer.
+                  if ((e.target as HTMLElement).closest('button, input, label, .ant-table-selection-column'))
+                    return;
+                  setDetailKey(a.key);
+                },
+                style: { cursor: 'pointer' },
+              })}
+              rowSelection={
+                mayAck
+                  ? {
+                      selectedRowKeys: selectedKeys,
+                      onChange: (keys) => setSelected(keys.map(String)),
+                      getCheckboxProps: (a) => ({ disabled: !selectable.has(a.key) }),
+                    }
+                  : undefined
+              }
+              pagination={{
+                defaultPageSize: 50,
+                showSizeChanger: true,
+                pageSizeOptions: [20, 50, 100, 200],
+                showTotal: (total) => t('common.total', { count: total }),
+              }}
+              columns={[
+                {
+                  title: t('alarms.field.time'),
+                  key: 'time',
+                  sorter: (a, b) => alarmTime(a) - alarmTime(b),
+                  render: (_, a) => dayjs(alarmTime(a)).format('MM-DD HH:mm:ss'),
+                },
+                {
+                  title: t('alarms.field.priority'),
+                  dataIndex: 'priority',
+                  sorter: (a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority],
+                  render: (p: AlarmPriority) => <PriorityTag priority={p} />,
+                },
+                {
+                  title: t('alarms.field.state'),
+                  key: 'state',
+                  sorter: (a, b) => STATE_RANK[displayState(a)] - STATE_RANK[displayState(b)],
+                  render: (_, a) => (
+                    <Space size={0} wrap>
+                      <StateTag alarm={a} />
+                      {flags(a)}
+                    </Space>
+                  ),
+                },
+                {
+                  title: t('alarms.field.tag'),
+                  key: 'tag',
+                  render: (_, a) => (
+                    <Space orientation="vertical" size={0}>
+                      <code>{a.tag}</code>
+                      <span style={{ fontSize: 12 }}>{plant.label(a.equipmentId)}</span>
+                    </Space>
+                  ),
+                },
+                { title: t('alarms.field.message'), dataIndex: 'message' },
+                { title: t('alarms.field.value'), key: 'value', render: (_, a) => formatAlarmValue(a.value) },
+                { title: t('common.actions'), key: 'actions', fixed: 'right', render: (_, a) => actions(a) },
+              ]}
+            />
+          )}
+        </div>
       </Card>
       <BulkAckModal
         keys={selectedKeys}
@@ -404,14 +411,15 @@ export function AlarmsPage() {
         onClose={() => setBulkOpen(false)}
         onDone={(r) => setSelected((s) => s.filter((k) => !r.done.includes(k)))}
       />
-      <ShelveModal alarm={shelving} onClose={() => setShelving(null)} />
+      <AckModal alarm={acking} onClose={() => setAcking(null)} onDone={held.holdAfterAction} />
+      <ShelveModal alarm={shelving} onClose={() => setShelving(null)} onDone={held.holdAfterAction} />
       <CommentModal alarm={commenting} onClose={() => setCommenting(null)} />
       <AlarmDrawer
         alarm={detail}
         chattering={detail ? detail.chattering || chattering.has(detail.key) : false}
         onClose={() => setDetailKey(null)}
         onAcknowledge={acknowledge}
-        ackPending={pendingKey === detailKey}
+        ackPending={false}
         onShelve={setShelving}
         onComment={setCommenting}
       />

@@ -69,6 +69,20 @@ export function AuditPage() {
   );
   const verify = useVerifyChain();
 
+  // Names for people: the server's labels where it sends them, else the type in words and the id.
+  const actorText = (e: AuditEntry) => {
+    const x = e as AuditEntry & { actorLabel?: string | null; actorDisplayName?: string | null };
+    const label = x.actorLabel ?? x.actorDisplayName;
+    return label && label !== e.actorName ? `${label} (${e.actorName})` : e.actorName;
+  };
+  const targetText = (e: AuditEntry) => {
+    const label = (e as AuditEntry & { targetLabel?: string | null }).targetLabel;
+    if (!e.targetType) return '—';
+    const type = t(`audit.targetType.${e.targetType}`, { defaultValue: e.targetType });
+    if (label) return `${type} ${label}`;
+    return e.targetId ? `${type} #${e.targetId}` : type;
+  };
+
   const apply = (v: FilterValues) => {
     setFilters(toFilters(v));
     setPage((p) => ({ ...p, current: 1 }));
@@ -221,14 +235,15 @@ export function AuditPage() {
               dataIndex: 'at',
               render: (v: string) => dayjs(v).format('YYYY-MM-DD HH:mm:ss'),
             },
-            { title: t('audit.field.actor'), dataIndex: 'actorName' },
-            { title: t('audit.field.action'), dataIndex: 'action', render: (v: string) => <code>{v}</code> },
+            { title: t('audit.field.actor'), key: 'actor', render: (_, e) => actorText(e) },
             {
-              title: t('audit.field.target'),
-              key: 'target',
-              render: (_, e) =>
-                e.targetType ? `${e.targetType}${e.targetId ? ` #${e.targetId}` : ''}` : '—',
+              title: t('audit.field.action'),
+              dataIndex: 'action',
+              render: (v: string) => (
+                <span title={v}>{t(`audit.actionName.${v.replaceAll('.', '_')}`, { defaultValue: v })}</span>
+              ),
             },
+            { title: t('audit.field.target'), key: 'target', render: (_, e) => targetText(e) },
             {
               title: t('audit.field.outcome'),
               dataIndex: 'outcome',

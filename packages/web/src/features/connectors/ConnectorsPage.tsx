@@ -23,6 +23,7 @@ import { ReasonModal } from '../../app/ReasonField';
 import { connectorsQuery, useDeleteConnector, useRestartConnector } from './api';
 import { ConnectorFormDrawer } from './ConnectorForm';
 import { DemoFaults } from './DemoFaults';
+import { LastError } from './LastError';
 import { PendingCertificatesAlert, ServerCertificates } from './ServerCertificates';
 
 dayjs.extend(relativeTime);
@@ -181,15 +182,7 @@ export function ConnectorsPage() {
                   {
                     title: t('connectors.field.lastError'),
                     key: 'lastError',
-                    render: (_: unknown, c: Connector) => (
-                      <Typography.Text
-                        type="danger"
-                        ellipsis={{ tooltip: c.health.lastError }}
-                        style={{ maxWidth: 260 }}
-                      >
-                        {c.health.lastError ?? ''}
-                      </Typography.Text>
-                    ),
+                    render: (_: unknown, c: Connector) => <LastError health={c.health} maxWidth={260} />,
                   },
                 ]),
             { title: t('common.actions'), key: 'actions', fixed: 'right', render: (_, c) => actions(c) },
@@ -239,7 +232,7 @@ export function ConnectorsPage() {
                 {
                   key: 'lastError',
                   label: t('connectors.field.lastError'),
-                  children: shown.health.lastError ?? '—',
+                  children: <LastError health={shown.health} />,
                 },
                 {
                   key: 'config',
