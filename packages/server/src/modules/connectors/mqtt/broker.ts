@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { Aedes } from 'aedes';
@@ -40,7 +41,33 @@ export interface EmbeddedBroker {
 }
 
 /** A message published to the embedded broker; resolves when it is dealt with (null: at once). */
-export type PublishInterceptor = (topic: string, payload: Buffer, qos: number) => Promise<void> | null;
+export type PublishInterceptor = (
+  topic: string,
+  payload: Buffer,
+  qos: number,
+  from?: MessageOrigin,
+) => Promise<void> | null;
+
+/** Which device connection sent a message, and its packet id (QoS 1/2): for recognising redeliveries. */
+export interface MessageOrigin {
+  clientId: string;
+  packetId: number | undefined;
+  /** One network connection of the client, unique across restarts. */
+  connection: string;
+}
+
+/** Connection ids: a prefix per process start and a counter (MQTT redelivers only on a new connection). */
+const connectionPrefix = randomUUID().slice(0, 8);
+let connectionCount = 0;
+const connections = new WeakMap<object, string>();
+function connectionOf(client: object) {
+  let id = connections.get(client);
+  if (id === undefined) {
+    id = `${connectionPrefix}-${++connectionCount}`;
+    connections.set(client, id);
+  }
+  return id;
+}
 
 export interface BrokerOptions {
   host: string;
@@ -102,13 +129,16 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
   // aedes sends a QoS 1 PUBACK before it delivers the message to any subscriber, so only
   // authorizePublish, which runs first, can hold the acknowledgement until storage.
   const interceptors = new Set<PublishInterceptor>();
-  aedes.authorizePublish = (_client, packet, callback) => {
+  aedes.authorizePublish = (client, packet, callback) => {
     if (packet.topic.startsWith('$SYS/')) return callback(new Error('$SYS/ topic is reserved'));
     if (interceptors.size === 0) return callback(null);
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     const waits: Promise<void>[] = [];
     for (const handler of interceptors) {
-      const done = handler(packet.topic, payload, packet.qos);
+      const from = client
+        ? { clientId: client.id, packetId: packet.messageId, connection: connectionOf(client) }
+        : undefined;
+      const done = handler(packet.topic, payload, packet.qos, from);
       // QoS 0 has no acknowledgement to hold; the device need not wait.
       if (done && packet.qos > 0) waits.push(done);
     }

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { MqttConnectorConfigSchema } from '@aegis/shared';
 import type { z } from 'zod';
 import type { BoundTag, ConnectorHealth, Point, PointValue } from '../../ingest/types.js';
 import { createReadback } from '../readback.js';
 import { type ConnectorDriver, type DriverDeps, initialHealth, writeFailed } from '../types.js';
 import { coerce, INVALID, parseTimestamp } from '../values.js';
+import type { MessageOrigin } from './broker.js';
 import { createSparkplugHost, isSparkplugTopic, SPARKPLUG_TOPIC } from './sparkplug.js';
 import { compilePath, isValidFilter, TopicIndex, valueAt } from './topics.js';
 import { clientTransport, type MqttLink, type MqttTransport } from './transport.js';
@@ -201,7 +203,7 @@ export function createMqttDriver(
       return;
     }
     health.points += points.length;
-    sink.submit(points).then(
+    sink.submit(points, { source: label }).then(
       (result) => {
         for (const r of result.rejected) {
           const p = points[r.index];
@@ -258,6 +260,8 @@ export function createMqttDriver(
       }
       used = true;
       let ts = now;
+      // Stamped on arrival: the pipeline keeps such stamps unique per tag (ingest/types.ts).
+      let stamp: { arrival?: true } = { arrival: true };
       if (b.tsKeys) {
         const t = parseTimestamp(valueAt(doc, b.tsKeys));
         // A bad source time still delivers the value, stamped on arrival.
@@ -266,10 +270,13 @@ export function createMqttDriver(
             topic,
             `Payload on ${topic} has no valid timestamp at the timestamp path (tag ${nameOf(b.tag)})`,
           );
-        else ts = t;
+        else {
+          ts = t;
+          stamp = {};
+        }
       }
       if (raw === null) {
-        out.push({ tagId: b.tag.id, ts, value: null, quality: 'bad' });
+        out.push({ tagId: b.tag.id, ts, value: null, quality: 'bad', ...stamp });
         continue;
       }
       const value = coerce(b.tag.type, raw);
@@ -280,7 +287,7 @@ export function createMqttDriver(
         );
         continue;
       }
-      out.push({ tagId: b.tag.id, ts, value, quality: 'good' });
+      out.push({ tagId: b.tag.id, ts, value, quality: 'good', ...stamp });
       if (readback.active) readback.seen(b.tag.id, value);
     }
     if (!used && missing.length > 0) {
@@ -293,7 +300,7 @@ export function createMqttDriver(
   }
 
   /** One incoming message; resolves when its points are stored (at once when it has none). */
-  function receive(topic: string, payload: Buffer): Promise<void> | null {
+  function receive(topic: string, payload: Buffer, from?: MessageOrigin): Promise<void> | null {
     const now = clock.now().getTime();
     health.messages++;
     lastMessageAt = now;
@@ -305,6 +312,12 @@ export function createMqttDriver(
     } catch (e) {
       fault(topic, `Message on ${topic} could not be handled: ${(e as Error).message}`);
     }
+    // Arrival stamps differ on a redelivery: the message's receipt lets the pipeline recognise it.
+    if (from?.packetId !== undefined && points.some((p) => p.arrival)) {
+      const hash = createHash('sha1').update(topic).update('\0').update(payload).digest('base64');
+      const receipt = { clientId: from.clientId, packetId: from.packetId, hash, connection: from.connection };
+      for (const p of points) p.receipt = receipt;
+    }
     return points.length === 0 ? null : store(points);
   }
 
@@ -312,9 +325,9 @@ export function createMqttDriver(
 
   function openLink(): void {
     link = transport({
-      message(topic, payload) {
+      message(topic, payload, from) {
         // Stopping: leave the message unacknowledged for the next session.
-        return stopped ? notStored : receive(topic, payload);
+        return stopped ? notStored : receive(topic, payload, from);
       },
       up(sessionPresent) {
         setState('connected');

@@ -21,8 +21,8 @@ export function inProcessTransport(broker: EmbeddedBroker): MqttTransport {
       for (const f of filters) index.add(f, true);
     };
 
-    const detach = broker.intercept((topic, payload) =>
-      open && index.match(topic).length > 0 ? events.message(topic, payload) : null,
+    const detach = broker.intercept((topic, payload, _qos, from) =>
+      open && index.match(topic).length > 0 ? events.message(topic, payload, from) : null,
     );
     const onClosed = () => {
       if (open) events.down();

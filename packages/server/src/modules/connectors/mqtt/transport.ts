@@ -1,5 +1,6 @@
 import { connect, type IClientOptions, type MqttClient, type Packet } from 'mqtt';
 import { backoffMs } from '../types.js';
+import type { MessageOrigin } from './broker.js';
 
 /**
  * How the MQTT driver reaches a broker. The driver decodes, batches and stores; a transport
@@ -23,7 +24,7 @@ export interface MqttLinkEvents {
    * A message on a subscribed topic. The promise settles when its points are stored (null: it
    * had none); a QoS 1 message is acknowledged only once it resolves.
    */
-  message(topic: string, payload: Buffer): Promise<void> | null;
+  message(topic: string, payload: Buffer, from?: MessageOrigin): Promise<void> | null;
   /** Connected; without a session present the broker holds no subscriptions for us. */
   up(sessionPresent: boolean): void;
   down(): void;
