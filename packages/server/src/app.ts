@@ -29,6 +29,7 @@ export async function createAegis(
 ): Promise<Aegis> {
   const clock = opts.clock ?? systemClock;
   const opened = await openDatabase(config, { onProgress: opts.onProgress, inMemory: opts.inMemoryDb });
+  opts.onProgress?.('database ready, migrations applied');
   try {
     const services = createServices({ config, db: opened.db, clock });
     await services.access.syncBuiltinRoles();

@@ -3,12 +3,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createAegis } from '../app.js';
+import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/index.js';
 import { createPgDatabase, TEST_DB } from '../test/harness.js';
-import { runCli } from './commands.js';
+import { createLogger, runCli } from './commands.js';
 
 const run = promisify(execFile);
 let dataDir: string;
@@ -148,5 +151,87 @@ describe('aegis start', () => {
       blocker.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('process roles', () => {
+  it('refuses to start a split role configuration, naming the setting', async () => {
+    await expect(aegis('start', '--roles', 'api')).rejects.toThrow(
+      /roles \(AEGIS_ROLES\): splitting the process roles across nodes is not supported yet/,
+    );
+    await expect(aegis('start', '--roles', 'realtime,connectors,scheduler')).rejects.toThrow(
+      /not supported yet/,
+    );
+  });
+});
+
+describe('console output', () => {
+  const capture = () => {
+    const lines: string[] = [];
+    const out = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        done();
+      },
+    });
+    return { out, lines };
+  };
+
+  it('writes one readable line per entry in pretty format, JSON lines otherwise', () => {
+    const pretty = capture();
+    createLogger({ logLevel: 'info', logFormat: 'pretty', logPretty: false }, pretty.out).info(
+      { connector: 'mqtt-default', attempt: 2 },
+      'connected',
+    );
+    expect(pretty.lines).toHaveLength(1);
+    expect(pretty.lines[0]).toMatch(/INFO.*connected.*mqtt-default/);
+    expect(pretty.lines[0]!.startsWith('{')).toBe(false);
+
+    const json = capture();
+    createLogger({ logLevel: 'info', logFormat: 'auto', logPretty: false }, json.out).info('connected');
+    expect(JSON.parse(json.lines[0]!)).toMatchObject({ level: 30, msg: 'connected' });
+  });
+
+  it('logs requests at debug level only, one line each', { timeout: 120_000 }, async () => {
+    const captured = capture();
+    const config = loadConfig({
+      env: {},
+      overrides: { dataDir, logLevel: 'debug', logFormat: 'json', mqttPort: 0, mqttWsPort: 0 },
+    });
+    const app = await createAegis(config, {
+      logger: createLogger(config, captured.out),
+      inMemoryDb: true,
+      timers: false,
+    });
+    try {
+      await app.http.inject({ method: 'GET', url: '/api/auth/me' });
+      await app.http.inject({ method: 'GET', url: '/healthz' });
+    } finally {
+      await app.close();
+    }
+    const entries = captured.lines.map((l) => JSON.parse(l) as { level: number; msg: string; url?: string });
+    const requests = entries.filter((e) => e.url !== undefined && /request/.test(e.msg));
+    expect(requests.map((e) => [e.level, e.url])).toEqual([
+      [20, '/api/auth/me'],
+      [20, '/healthz'],
+    ]);
+  });
+});
+
+describe('npm test', () => {
+  const script = path.resolve(import.meta.dirname, '../../../../scripts/ensure-chromium.mjs');
+  it('stops at once with the command to run when Chromium is missing', async () => {
+    const res = await run(process.execPath, [script], {
+      env: { ...process.env, AEGIS_CHROMIUM: '/nonexistent/chromium' },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect((res as { code: number }).code).toBe(1);
+    expect((res as { stderr: string }).stderr).toMatch(/need Chromium at \/nonexistent\/chromium/);
+  });
+
+  it('goes on when Chromium is there', async () => {
+    const res = await run(process.execPath, [script], {
+      env: { ...process.env, AEGIS_CHROMIUM: process.execPath },
+    });
+    expect(res.stderr).toBe('');
   });
 });

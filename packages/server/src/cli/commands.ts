@@ -4,6 +4,7 @@ import { createWriteStream } from 'node:fs';
 import type { SimulateFlags } from '@aegis/simulator';
 import { type Command, Option } from 'commander';
 import pino from 'pino';
+import pinoPretty from 'pino-pretty';
 import { type Aegis, createAegis } from '../app.js';
 import { systemClock } from '../clock.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
@@ -59,6 +60,42 @@ function configFrom(opts: CommonOpts, extra: Partial<Record<keyof Config, unknow
 }
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The host of a URL without its credentials, for the console. */
+function safeHost(url: string) {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/**
+ * One log format per place: single readable lines in a terminal (or AEGIS_LOG_FORMAT=pretty),
+ * JSON lines otherwise, for log collectors. Synchronous, so lines keep their order with the
+ * console messages.
+ */
+export function createLogger(
+  config: Pick<Config, 'logLevel' | 'logFormat' | 'logPretty'>,
+  out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
+) {
+  const pretty =
+    config.logFormat === 'pretty' ||
+    (config.logFormat === 'auto' && (config.logPretty || out.isTTY === true));
+  if (!pretty) return pino({ level: config.logLevel }, out);
+  return pino(
+    { level: config.logLevel },
+    pinoPretty({
+      destination: out,
+      sync: true,
+      singleLine: true,
+      colorize: out.isTTY === true,
+      translateTime: 'SYS:HH:MM:ss',
+      ignore: 'pid,hostname,reqId',
+    }),
+  );
+}
 const progress = (line: string) => process.stderr.write(`  … ${line}\n`);
 
 /** Opens the database and the services without the HTTP server, for one-shot commands. */
@@ -111,51 +148,20 @@ export async function runCli(program: Command, argv: string[]) {
     const config = opts.demo
       ? { ...loaded, outboundAllow: [loaded.outboundAllow, '127.0.0.1/32'].filter(Boolean).join(',') }
       : loaded;
-    const logger = pino({
-      level: config.logLevel,
-      ...(config.logPretty || process.stdout.isTTY
-        ? {
-            transport: {
-              target: 'pino-pretty',
-              options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' },
-            },
-          }
-        : {}),
-    });
-    // A bug in a background task must not stop the alarm engine: logged, counted (/healthz), survived.
-    installProcessGuard(logger);
+    const logger = createLogger(config);
+    const where = config.databaseUrl
+      ? `PostgreSQL at ${safeHost(config.databaseUrl)}`
+      : `embedded database in ${config.dataDir}`;
+    // In order: configuration → database → migrations → broker → connectors → HTTP → demo users.
+    say(`Aegis 0.1.0 starting: configuration read (${where}; log level ${config.logLevel})`);
     let aegis: Aegis;
     try {
-      say(`Aegis starting (${config.databaseUrl ? 'PostgreSQL' : `embedded database in ${config.dataDir}`})`);
+      progress(`opening the ${where}`);
       aegis = await createAegis(config, { logger, onProgress: progress });
     } catch (e) {
       throw friendly(e);
     }
-    if (opts.demo) {
-      const seeded = await seedDemo(aegis.services, { onProgress: progress });
-      if (seeded) {
-        say(
-          `Demo plant seeded: ${seeded.equipment} equipment items, users ${seeded.users.join(', ')} (password ${seeded.password})`,
-        );
-        const rt = await seedDemoRealtime(aegis.services, { onProgress: progress });
-        say(
-          `Demo data: ${rt.tags} tags, ${rt.rules} alarm rules, simulator connectors for Modbus TCP and OPC UA`,
-        );
-      } else say('Demo: the plant is not empty, nothing seeded');
-    }
-    try {
-      await aegis.http.listen({ port: config.port, host: config.host });
-    } catch (e) {
-      await aegis.close();
-      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new Error(
-          `Port ${config.port} on ${config.host} is already in use by another program. Choose another with --port or AEGIS_PORT.`,
-        );
-      }
-      throw e;
-    }
     const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-    say(`Aegis is up: http://${shown}:${config.port}/  (API docs: /api/docs)`);
     const broker = aegis.services.connectors.broker();
     if (broker) {
       const fallback =
@@ -167,7 +173,35 @@ export async function runCli(program: Command, argv: string[]) {
             ? '  (1883/8083 were taken by another program; set AEGIS_MQTT_PORT or MQTT_URL to choose)'
             : ''),
       );
-    } else if (config.mqttUrl) say(`MQTT: using the broker at ${config.mqttUrl}`);
+    } else if (config.mqttUrl) say(`MQTT: using the broker at ${safeHost(config.mqttUrl)}`);
+    const later: string[] = [];
+    if (opts.demo) {
+      const seeded = await seedDemo(aegis.services, { onProgress: progress });
+      if (seeded) {
+        const rt = await seedDemoRealtime(aegis.services, { onProgress: progress });
+        later.push(
+          `Demo plant: ${seeded.equipment} equipment items, ${rt.tags} tags, ${rt.rules} alarm rules`,
+          `Demo users (password ${seeded.password}): ${seeded.users.join(', ')}`,
+        );
+      } else later.push('Demo: the plant is not empty, nothing seeded');
+    }
+    const running = aegis.services.connectors.health();
+    say(
+      `Connectors: ${running.length} running${running.length ? ` (${running.map((c) => `${c.code} ${c.kind}`).join(', ')})` : ''}`,
+    );
+    try {
+      await aegis.http.listen({ port: config.port, host: config.host });
+    } catch (e) {
+      await aegis.close();
+      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new Error(
+          `Port ${config.port} on ${config.host} is already in use by another program. Choose another with --port or AEGIS_PORT.`,
+        );
+      }
+      throw e;
+    }
+    say(`Aegis is up: http://${shown}:${config.port}/  (API docs: http://${shown}:${config.port}/api/docs)`);
+    for (const line of later) say(line);
     if (aegis.bootstrapPassword) {
       say('');
       say('First start: an administrator was created.');
@@ -186,11 +220,12 @@ export async function runCli(program: Command, argv: string[]) {
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
-      logger.info({ signal }, 'shutting down');
+      say(`Aegis shutting down (${signal})…`);
       const timer = setTimeout(() => process.exit(1), 15_000);
       timer.unref();
-      await simulator?.stop().catch(() => {});
+      await simulator?.stop().catch((err) => logger.warn({ err }, 'simulator did not stop cleanly'));
       await aegis.close();
+      say(`Aegis stopped (${signal}).`);
       process.exit(0);
     };
     process.on('SIGINT', () => void stop('SIGINT'));
