@@ -256,6 +256,28 @@ describe('ingest: values without a source time (A4)', () => {
   });
 });
 
+describe('tag deletion (27)', () => {
+  it('asks the time series to drop the deleted tag’s current value', async () => {
+    const { db, directory } = app.aegis.services;
+    const eq = directory.get(tags.NAN!)!.equipmentId;
+    const res = await admin.post('/api/tags', {
+      equipmentId: eq,
+      code: 'GONE',
+      nameZh: 'GONE',
+      nameEn: 'GONE',
+      reason: 'commissioning',
+      type: 'number',
+    });
+    const id = res.body.id as number;
+    await pipeline().submit([{ tagId: id, ts: now() - 10, value: 1, quality: 'good' }]);
+    const current = () => db.query('SELECT 1 FROM tag_current WHERE tag_id = $1', [id]);
+    expect(await current()).toHaveLength(1);
+    const del = await admin.del(`/api/tags/${id}`, { reason: 'decommissioned' });
+    expect(del.status, JSON.stringify(del.body)).toBeLessThan(300);
+    expect(await current()).toHaveLength(0);
+  });
+});
+
 describe('ingest over HTTP (26)', () => {
   it('counts successful ingest calls instead of auditing each one', async () => {
     const count = async () =>

@@ -14,6 +14,7 @@ import { AppError, conflict, invalid } from '../../errors.js';
 import type { AccessGuard } from '../access/guard.js';
 import type { AuditService } from '../audit/service.js';
 import { getPlantNode, getPlantNodesByCode } from '../plant/index.js';
+import { removeTag as removeTagValues } from '../timeseries/index.js';
 import type { Directory } from './directory.js';
 import type { StoredTag, TagFields } from './repo.js';
 import * as repo from './repo.js';
@@ -216,6 +217,8 @@ export function createTagService(deps: {
           );
         }
         await repo.remove(tx, id);
+        // The time series module owns the tag's values: it drops the current value with the tag.
+        await removeTagValues(tx, id);
         await audit.append(tx, ctx, {
           action: 'tag.delete',
           targetType: 'tag',
