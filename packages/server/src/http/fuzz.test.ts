@@ -82,7 +82,12 @@ function fuzzer(seed: number) {
       if (rand() < 0.2) q.push(`${pick(op.query)?.name ?? 'extra'}=a&${pick(op.query)?.name ?? 'extra'}=b`);
       const full = q.length ? `${url}?${q.join('&')}` : url;
       if (op.method === 'GET' || op.method === 'DELETE' || rand() < 0.05)
-        return { method: op.method, url: full, headers: {}, payload: undefined as string | undefined };
+        return {
+          method: op.method,
+          url: full,
+          headers: {} as Record<string, string>,
+          payload: undefined as string | undefined,
+        };
       const r = rand();
       const [type, payload] =
         r < 0.55
