@@ -13,16 +13,14 @@ import type { Config } from '../../config.js';
 import type { RequestContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
 import { conflict, invalid, notFound } from '../../errors.js';
-import type { AccessGuard, Actor } from '../access/index.js';
+import type { AccessGuard } from '../access/index.js';
 import type { AuditService } from '../audit/index.js';
 import type { BoundTag, ConnectorHealth, IngestSink, PointValue, TagDirectory } from '../ingest/types.js';
 import { createOutboundPolicy, type OutboundCheck } from '../net/index.js';
 import { certificateTrust } from './certificates.js';
 import { CONFIG_SCHEMAS, type DriverFactories, type DriverFactory, defaultDrivers } from './drivers.js';
-import type { EmbeddedBroker } from './mqtt/broker.js';
-import { brokerAccess } from './mqtt/devices.js';
+import { BrokerPortInUseError, type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
 import { createMqttDriver } from './mqtt/driver.js';
-import { openEmbeddedBroker } from './mqtt/embedded.js';
 import { inProcessTransport } from './mqtt/inprocess.js';
 import type { StoredCertificate, StoredConnector } from './repo.js';
 import * as repo from './repo.js';
@@ -125,10 +123,6 @@ export function createConnectorService(deps: {
   defaultBrokerPorts?: { tcp: number; ws: number };
   /** The outbound-address policy; defaults to one built from config.outboundAllow. */
   outbound?: OutboundCheck;
-  /** Signs devices in on the embedded broker (auth module's API tokens); absent: no device can. */
-  authenticateToken?: (token: string) => Promise<Actor | null>;
-  /** The plant path of a tag: a device publishes only to tags within its token's scope. */
-  pathOf?: (tagId: number) => string | undefined;
 }) {
   const { db, audit, guard, clock, config, tags, sink } = deps;
   const defaults = deps.defaultBrokerPorts ?? { tcp: 1883, ws: 8083 };
@@ -138,7 +132,6 @@ export function createConnectorService(deps: {
   const trust = certificateTrust({ db, clock, policy: config.opcuaCertificateTrust });
   const running = new Map<string, Running>();
   let broker: EmbeddedBroker | null = null;
-  let deviceAccess: ReturnType<typeof brokerAccess> | null = null;
   let started = false;
   const linkListeners = new Set<(code: string, up: boolean) => void>();
   const linkUp = new Map<string, boolean>();
@@ -361,19 +354,28 @@ export function createConnectorService(deps: {
       return serial(async () => {
         if (started) return;
         if (!config.mqttUrl) {
-          deviceAccess = brokerAccess({
-            tags,
-            authenticateToken: deps.authenticateToken,
-            pathOf: deps.pathOf,
-          });
-          broker = await openEmbeddedBroker({
-            host: config.mqttHost,
-            port: config.mqttPort,
-            wsPort: config.mqttWsPort,
-            defaults,
-            dataDir: config.dataDir,
+          broker = await startEmbeddedBroker({
+            host: config.host,
+            port: config.mqttPort ?? defaults.tcp,
+            wsPort: config.mqttWsPort ?? defaults.ws,
             log,
-            access: deviceAccess,
+          }).catch(async (e) => {
+            // A port chosen explicitly must be had; the default ones may be taken by a broker
+            // already running on this machine, and then any free port serves the embedded one.
+            const explicit =
+              e instanceof BrokerPortInUseError &&
+              (e.envVar === 'AEGIS_MQTT_PORT' ? config.mqttPort : config.mqttWsPort) !== undefined;
+            if (!(e instanceof BrokerPortInUseError) || explicit) throw e;
+            const started = await startEmbeddedBroker({
+              host: config.host,
+              port: config.mqttPort ?? (e.envVar === 'AEGIS_MQTT_PORT' ? 0 : defaults.tcp),
+              wsPort: config.mqttWsPort ?? 0,
+              log,
+            });
+            log.warn(
+              `${e.message} Using a free port instead: MQTT on ${started.port}, MQTT over WebSocket on ${started.wsPort}.`,
+            );
+            return started;
           });
         }
         started = true;
@@ -413,8 +415,6 @@ export function createConnectorService(deps: {
         await Promise.all([...running.values()].map((e) => halt(e.id)));
         await broker?.close();
         broker = null;
-        deviceAccess?.close();
-        deviceAccess = null;
       });
     },
 
