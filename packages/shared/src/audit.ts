@@ -6,10 +6,15 @@ export const AuditEntrySchema = z.object({
   seq: z.number().int(),
   at: z.string(),
   actorId: z.number().int().nullable(),
+  /** The username (or the name tried, for a failed sign-in). */
   actorName: z.string(),
+  /** The actor's display name, as it was when the entry was written ("张三"); null for older entries without one. */
+  actorDisplayName: z.string().nullable(),
   action: z.string(),
   targetType: z.string().nullable(),
   targetId: z.string().nullable(),
+  /** What people call the target ("GD-207.H2S 硫化氢", "张三 (zhangsan)"), captured at write time. */
+  targetLabel: z.string().nullable(),
   nodeId: z.number().int().nullable(),
   outcome: z.enum(AUDIT_OUTCOMES),
   reason: z.string().nullable(),
@@ -40,5 +45,7 @@ export const AuditVerifyResultSchema = z.object({
   headSeq: z.number().int().nullable(),
   firstBrokenSeq: z.number().int().nullable(),
   problem: z.string().nullable(),
+  /** The latest signed head record outside the database the chain was checked against; null when none yet. */
+  anchor: z.object({ seq: z.number().int(), at: z.string() }).nullable(),
 });
 export type AuditVerifyResult = z.infer<typeof AuditVerifyResultSchema>;

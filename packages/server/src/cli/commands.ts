@@ -394,11 +394,28 @@ export async function runCli(program: Command, argv: string[]) {
       s.audit.verify({ expectHead: opts.expectHead, onProgress: (n) => progress(`${n} entries checked`) }),
     );
     if (result.ok) {
-      say(`Audit trail intact: ${result.checked} entries, head #${result.headSeq ?? 0}.`);
+      say(
+        `Audit trail intact: ${result.checked} entries, head #${result.headSeq ?? 0}${result.anchor ? `, matches the anchor of #${result.anchor.seq} signed at ${result.anchor.at}` : ', no anchor written yet'}.`,
+      );
     } else {
       say(`AUDIT TRAIL BROKEN at entry #${result.firstBrokenSeq ?? '?'}: ${result.problem}`);
       process.exitCode = 2;
     }
+  });
+
+  common(
+    audit
+      .command('anchor')
+      .description(
+        'append a signed record of the chain head to the anchor file now (the server does it every few minutes)',
+      ),
+  ).action(async (opts: CommonOpts) => {
+    const record = await withServices(opts, (s) => s.audit.writeAnchor());
+    say(
+      record
+        ? `Anchored entry #${record.seq} (${record.hash.slice(0, 16)}…) at ${record.at}.`
+        : 'The head is already anchored.',
+    );
   });
 
   common(

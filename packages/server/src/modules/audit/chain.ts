@@ -16,6 +16,9 @@ export interface ChainedFields {
   after: unknown;
   requestId: string | null;
   ip: string | null;
+  /** Names captured at write time for people to read; hashed only when present (older entries have none). */
+  actorDisplayName?: string | null;
+  targetLabel?: string | null;
 }
 
 /** JSON with object keys sorted at every depth, so equal values always hash equally. */
@@ -34,7 +37,14 @@ export function canonicalJson(value: unknown): string {
 
 /** hash_n = sha256(hash_{n-1} ‖ canonical(entry_n)): changing, removing or reordering any entry breaks every later link. */
 export function chainHash(prevHash: string, entry: ChainedFields): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(entry)).digest('hex');
+  const { actorDisplayName, targetLabel, ...core } = entry;
+  // Absent labels leave the hash as it was before labels existed, so older chains still verify.
+  const covered = {
+    ...core,
+    actorDisplayName: actorDisplayName ?? undefined,
+    targetLabel: targetLabel ?? undefined,
+  };
+  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(covered)).digest('hex');
 }
 
 /** Values as they come back from JSONB: plain JSON, no Dates or undefined. */
@@ -47,6 +57,8 @@ export const GENESIS_HASH = 'genesis';
 export interface StoredEntry extends ChainedFields {
   prevHash: string;
   hash: string;
+  /** HMAC of the hash with the key kept outside the database; null on entries older than the key. */
+  mac?: string | null;
 }
 
 export interface VerifyState {
@@ -63,7 +75,7 @@ export function checkLink(state: VerifyState, entry: StoredEntry): string | null
       : `entry ${entry.seq} is out of order`;
   }
   if (entry.prevHash !== state.prevHash) return `entry ${entry.seq} does not link to the entry before it`;
-  const { prevHash: _p, hash, ...fields } = entry;
+  const { prevHash: _p, hash, mac: _m, ...fields } = entry;
   if (chainHash(entry.prevHash, fields) !== hash)
     return `entry ${entry.seq} was altered after it was written`;
   return null;

@@ -19,6 +19,9 @@ interface Row {
   ip: string | null;
   prev_hash: string;
   hash: string;
+  mac: string | null;
+  actor_display_name: string | null;
+  target_label: string | null;
 }
 
 const toStored = (r: Row): StoredEntry => ({
@@ -38,11 +41,14 @@ const toStored = (r: Row): StoredEntry => ({
   ip: r.ip,
   prevHash: r.prev_hash,
   hash: r.hash,
+  mac: r.mac,
+  actorDisplayName: r.actor_display_name,
+  targetLabel: r.target_label,
 });
 
 export const presentEntry = (e: StoredEntry): AuditEntry => {
-  const { prevHash: _p, ...rest } = e;
-  return rest;
+  const { prevHash: _p, mac: _m, ...rest } = e;
+  return { ...rest, actorDisplayName: e.actorDisplayName ?? null, targetLabel: e.targetLabel ?? null };
 };
 
 /** Locks the chain head for this transaction: appends are serialised so the chain never forks. */
@@ -57,8 +63,8 @@ export async function lockHead(tx: Db) {
 export async function insertEntry(tx: Db, e: StoredEntry) {
   await tx.query(
     `INSERT INTO audit_log (seq, at, actor_id, actor_name, action, target_type, target_id, node_id,
-       outcome, reason, before, after, request_id, ip, prev_hash, hash)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11::jsonb,$12::jsonb,$13,$14,$15,$16)`,
+       outcome, reason, before, after, request_id, ip, prev_hash, hash, mac, actor_display_name, target_label)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11::jsonb,$12::jsonb,$13,$14,$15,$16,$17,$18,$19)`,
     [
       e.seq,
       e.at,
@@ -76,6 +82,9 @@ export async function insertEntry(tx: Db, e: StoredEntry) {
       e.ip,
       e.prevHash,
       e.hash,
+      e.mac ?? null,
+      e.actorDisplayName ?? null,
+      e.targetLabel ?? null,
     ],
   );
   await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [e.seq, e.hash]);
