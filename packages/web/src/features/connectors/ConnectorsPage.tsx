@@ -195,6 +195,8 @@ export function ConnectorsPage() {
           title={shown ? `${shown.name} (${shown.code})` : null}
           extra={shown && actions(shown)}
         >
+          {/* A certificate waiting for approval is what the administrator came for: first. */}
+          {shown && <ServerCertificates connector={shown} />}
           {shown && (
             <Descriptions
               size="small"
@@ -246,7 +248,6 @@ export function ConnectorsPage() {
               ]}
             />
           )}
-          {shown && <ServerCertificates connector={shown} />}
         </Drawer>
         <ConnectorFormDrawer
           open={editing !== null}

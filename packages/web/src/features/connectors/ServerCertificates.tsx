@@ -39,7 +39,7 @@ export function PendingCertificatesAlert({
           data-testid="certificate-pending"
           title={t('connectors.cert.pendingAlert', { code: c.name })}
           action={
-            <Button size="small" onClick={() => onReview(c)}>
+            <Button size="small" onClick={() => onReview(c)} data-testid="certificate-review">
               {t('connectors.cert.review')}
             </Button>
           }
@@ -63,7 +63,7 @@ export function ServerCertificates({ connector }: { connector: Connector }) {
   if (connector.kind !== 'opcua' || connector.id === null || !connector.certificates) return null;
   const certs = connector.certificates;
   return (
-    <Card size="small" title={t('connectors.cert.title')} style={{ marginTop: 12 }}>
+    <Card size="small" title={t('connectors.cert.title')} style={{ marginBottom: 12 }}>
       {certs.length === 0 && <Typography.Text type="secondary">{t('connectors.cert.none')}</Typography.Text>}
       <Space orientation="vertical" size={12} style={{ width: '100%' }}>
         {certs.map((cert) => (
@@ -142,7 +142,7 @@ export function ServerCertificates({ connector }: { connector: Connector }) {
         }
       >
         <Typography.Paragraph>{t('connectors.cert.compare')}</Typography.Paragraph>
-        <Typography.Paragraph code style={{ wordBreak: 'break-all' }}>
+        <Typography.Paragraph code style={{ wordBreak: 'break-all' }} data-testid="certificate-decision">
           {deciding?.cert.fingerprint}
         </Typography.Paragraph>
       </ReasonModal>
