@@ -31,8 +31,8 @@ export async function authRoutes(app: App, { auth, config }: { auth: AuthService
         body: LoginSchema,
         response: {
           200: LoginResultSchema,
+          // A locked account answers 401 like an unknown one (no 423 that would confirm it exists).
           ...errorResponses,
-          423: errorResponses[400],
           429: errorResponses[400],
         },
       },
