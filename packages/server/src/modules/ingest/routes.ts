@@ -1,4 +1,5 @@
 import { IngestBatchSchema, IngestResultSchema } from '@aegis/shared';
+import { z } from 'zod';
 import type { Clock } from '../../clock.js';
 import type { App } from '../../http/app.js';
 import { errorResponses } from '../../http/schemas.js';
@@ -64,5 +65,53 @@ export async function ingestRoutes(
         ].sort((a, b) => a.index - b.index),
       };
     },
+  );
+
+  const SourceStatsSchema = z.object({
+    points: z.number().int(),
+    accepted: z.number().int(),
+    duplicates: z.number().int(),
+    rejected: z.number().int(),
+    late: z
+      .number()
+      .int()
+      .describe('"late, not evaluated": stored as history, not handed to the alarm rules'),
+    failedBatches: z.number().int(),
+    lastError: z.string().nullable(),
+    lastSubmitAt: z.string().nullable(),
+    lastStoredAt: z.string().nullable(),
+    stalledSince: z.string().nullable(),
+  });
+  app.get(
+    '/api/ingest/stats',
+    {
+      // Refusal reasons name tags of every workshop: for those who maintain the connectors.
+      config: { permission: 'connector.manage' },
+      schema: {
+        tags: ['ingest'],
+        summary:
+          'What the ingest pipeline stored, refused, recognised as replays and kept as late history, in total and per source (connector, http)',
+        response: {
+          200: z.object({
+            submitted: z.number().int(),
+            stored: z.number().int(),
+            skippedByDeadband: z.number().int(),
+            duplicates: z.number().int(),
+            rejected: z.number().int(),
+            markedBad: z.number().int(),
+            late: z.number().int(),
+            failedBatches: z.number().int(),
+            listenerErrors: z.number().int(),
+            queued: z.number().int(),
+            sources: z.record(z.string(), SourceStatsSchema),
+            stalled: z.array(
+              z.object({ source: z.string(), since: z.string(), lastError: z.string().nullable() }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async () => ({ ...ingest.stats(), stalled: ingest.stalled() }),
   );
 }

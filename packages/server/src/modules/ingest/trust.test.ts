@@ -95,6 +95,9 @@ describe('ingest: a bad point is refused alone (A3)', () => {
     await bad();
     const res = await http.inject({ url: '/readyz' });
     expect(res.statusCode).toBe(503);
+    const stats = await admin.get('/api/ingest/stats');
+    expect(stats.body.sources['gw-stuck']).toMatchObject({ points: 2, accepted: 0, rejected: 2 });
+    expect(stats.body.stalled).toEqual([expect.objectContaining({ source: 'gw-stuck' })]);
     expect(res.json().ingest.stalled).toEqual([
       expect.objectContaining({ source: 'gw-stuck', lastError: expect.stringMatching(/source time/) }),
     ]);
