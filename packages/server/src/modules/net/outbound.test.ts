@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config.js';
 import { createOutboundPolicy, parseAllowList } from './outbound.js';
 
 /** A DNS of a few names, so the tests need no network. */
@@ -97,6 +98,16 @@ describe('outbound address policy', () => {
     const v = await policy().check({ host: '127.0.0.1', port: 22 }, 'modbus');
     expect(v.allowed).toBe(false);
     if (!v.allowed) expect(v.message).toMatch(/rule loopback.*AEGIS_OUTBOUND_ALLOW/);
+  });
+
+  it('stops the start with a bad AEGIS_OUTBOUND_ALLOW, naming the setting', () => {
+    expect(() => loadConfig({ env: { AEGIS_OUTBOUND_ALLOW: '10.0.0.0/8,not a host' } })).toThrow(
+      /outboundAllow \(AEGIS_OUTBOUND_ALLOW\).*"not a host"/,
+    );
+    expect(loadConfig({ env: {} })).toMatchObject({
+      outboundAllow: '',
+      opcuaCertificateTrust: 'trust-on-first-use-with-approval',
+    });
   });
 
   it('refuses an allow list with bad entries, naming them', () => {
