@@ -83,7 +83,10 @@ describe('alarms in the browser', () => {
     expect(await row.first().getAttribute('data-alarm-state')).toBe('unack_active');
     expect(await row.first().getAttribute('data-alarm-priority')).toBe('critical');
 
+    // One step: the acknowledge dialog takes an optional comment.
     await row.first().getByRole('button', { name: '确认' }).click();
+    await page.getByTestId('alarm-ack-comment').fill('已通知维修');
+    await page.getByTestId('alarm-ack-ok').click();
     await page.locator(`[data-alarm-key="${key}"][data-alarm-state="ack_active"]`).first().waitFor();
 
     const journal = await e2e.app.aegis.services.alarms.history(systemContext('check'), {
@@ -97,5 +100,6 @@ describe('alarms in the browser', () => {
         ['acknowledged', 'admin'],
       ]),
     );
+    expect(journal.items.find((j) => j.type === 'acknowledged')?.comment).toBe('已通知维修');
   });
 });

@@ -176,7 +176,11 @@ export function RuleFormModal({
       onCancel={onClose}
       onOk={() => void submit().catch(() => {})}
       width={phone ? '100%' : 760}
-      style={phone ? { top: 0, maxWidth: '100vw', padding: 0 } : undefined}
+      style={phone ? { top: 0, maxWidth: '100vw', padding: 0 } : { top: 24 }}
+      // The body scrolls inside the dialog, so the save button and the reason stay reachable on a short screen.
+      styles={{
+        body: { maxHeight: phone ? 'calc(100dvh - 130px)' : 'calc(100vh - 180px)', overflowY: 'auto' },
+      }}
       forceRender
       destroyOnHidden={false}
     >
@@ -195,7 +199,13 @@ export function RuleFormModal({
           }
         />
       )}
-      <Form form={form} layout="vertical" name="alarmRule" initialValues={newRuleValues()}>
+      <Form
+        form={form}
+        layout="vertical"
+        name="alarmRule"
+        initialValues={newRuleValues()}
+        scrollToFirstError={{ block: 'center' }}
+      >
         <Row gutter={12}>
           <Col xs={24} sm={16}>
             <Form.Item name="type" label={t('rules.field.type')} rules={[{ required: true }]}>

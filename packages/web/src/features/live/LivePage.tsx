@@ -1,13 +1,20 @@
 import type { AlarmPriority, AlarmView } from '@aegis/shared';
-import { AlertOutlined, LineChartOutlined, SettingOutlined } from '@ant-design/icons';
+import { AlertOutlined, ApartmentOutlined, LineChartOutlined, SettingOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Col, Empty, Grid, Result, Row, Space, Table, Tooltip, Typography } from 'antd';
+import { Button, Card, Col, Drawer, Empty, Grid, Result, Row, Space, Table, Tooltip, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { canAnywhere, useMe } from '../../app/auth';
 import { useLocalName } from '../../app/i18n';
-import { displayState, isUnackActive, PRIORITY_COLOR, PRIORITY_RANK, PriorityTag } from '../alarms/present';
+import {
+  displayState,
+  isUnackActive,
+  PRIORITY_COLOR,
+  PRIORITY_RANK,
+  PriorityTag,
+  useAlarmText,
+} from '../alarms/present';
 import { PlantNodeSelect } from '../plant/PlantNodeSelect';
 import { CardList } from '../realtime/CardList';
 import { formatTs, formatValue, QualityBadge } from '../realtime/format';
@@ -46,6 +53,7 @@ export function LivePage() {
   const equipmentId = Number(params.get('equipment')) || null;
   const select = (id: number | null) => setParams(id ? { equipment: String(id) } : {}, { replace: true });
   const { status, alarms } = useAlarmStream();
+  const [treeOpen, setTreeOpen] = useState(false);
 
   const unackByEquipment = useMemo(() => {
     const m = new Map<number, number>();
@@ -70,13 +78,38 @@ export function LivePage() {
       )}
       <Col xs={24} lg={17} xl={18}>
         {phone && (
-          <div style={{ marginBottom: 8 }}>
-            <PlantNodeSelect
-              value={equipmentId}
-              onChange={(id) => select(id)}
-              levels={['equipment']}
-              placeholder={t('live.pickEquipment')}
+          // No room for the tree beside the tags: a picker on top, and the tree (with alarm counts) in a drawer.
+          <div style={{ marginBottom: 8, display: 'flex', gap: 8 }}>
+            <div style={{ flex: 1, minWidth: 0 }}>
+              <PlantNodeSelect
+                value={equipmentId}
+                onChange={(id) => select(id)}
+                levels={['equipment']}
+                placeholder={t('live.pickEquipment')}
+              />
+            </div>
+            <Button
+              icon={<ApartmentOutlined />}
+              onClick={() => setTreeOpen(true)}
+              data-testid="live-tree-open"
+              aria-label={t('live.plant')}
             />
+            <Drawer
+              placement="left"
+              open={treeOpen}
+              onClose={() => setTreeOpen(false)}
+              title={t('live.plant')}
+              size={320}
+            >
+              <EquipmentTree
+                value={equipmentId}
+                onChange={(id) => {
+                  select(id);
+                  setTreeOpen(false);
+                }}
+                alarmCount={alarmCount}
+              />
+            </Drawer>
           </div>
         )}
         {equipmentId ? (
@@ -89,7 +122,7 @@ export function LivePage() {
           />
         ) : (
           <Card size="small">
-            <Empty description={t('live.pickHint')} />
+            <Empty description={t(phone ? 'live.pickHintPhone' : 'live.pickHint')} />
           </Card>
         )}
       </Col>
@@ -109,6 +142,7 @@ function EquipmentTags({
   canManage: boolean;
 }) {
   const { t } = useTranslation();
+  const alarmText = useAlarmText();
   const name = useLocalName();
   const phone = Grid.useBreakpoint().md === false;
   const plant = usePlantIndex();
@@ -182,7 +216,7 @@ function EquipmentTags({
     const list = alarmsByTag.get(tag.id) ?? [];
     const unack = list.some(isUnackActive);
     return (
-      <Tooltip title={list.map((a) => `${a.condition}: ${a.message}`).join('\n')}>
+      <Tooltip title={list.map((a) => alarmText(a)).join('\n')}>
         <AlertOutlined
           data-testid="tag-alarm"
           data-priority={p}

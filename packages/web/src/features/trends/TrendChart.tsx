@@ -5,6 +5,7 @@ import { EChart, type EChartsInstance, type EChartsOption } from '../realtime/EC
 import { formatValue } from '../realtime/format';
 import type { TagRow, TrendSeries } from '../tags/api';
 import { tagRef } from '../tags/TagSelect';
+import { gapThresholdMs, type LimitLine, withGaps } from './gaps';
 
 export const PALETTE = [
   '#1677ff',
@@ -20,7 +21,17 @@ const AXIS_WIDTH = 56;
 /** Zooming further than this shows nothing new. */
 const MIN_SPAN_MS = 10_000;
 
-export type TrendPoint = [number, number | null];
+export type { TrendPoint } from './gaps';
+
+import type { TrendPoint } from './gaps';
+
+/** Limit lines in the colours of their alarm priority. */
+const LIMIT_COLOR: Record<LimitLine['priority'], string> = {
+  critical: '#cf1322',
+  high: '#fa8c16',
+  medium: '#d4b106',
+  low: '#1677ff',
+};
 
 interface Props {
   tagIds: number[];
@@ -34,6 +45,8 @@ interface Props {
   compact: boolean;
   /** The user zoomed to [from, to]: the page re-queries that window for finer buckets. */
   onZoom: (from: number, to: number) => void;
+  /** Alarm limits per tag, drawn as dashed lines. */
+  limits?: Map<number, LimitLine[]>;
 }
 
 /**
@@ -85,8 +98,14 @@ export function TrendChart(props: Props) {
       const stepped = tag ? tag.type !== 'number' : false;
       const fetched: TrendPoint[] = (s?.points ?? []).map((p) => [Date.parse(p.ts), p.value]);
       const lastTs = fetched.at(-1)?.[0] ?? Number.NEGATIVE_INFINITY;
-      const data = [...fetched, ...(props.live.get(id) ?? []).filter((p) => p[0] > lastTs)];
+      const gapMs = gapThresholdMs({
+        bucketMs: s && s.resolution !== 'raw' ? s.bucketMs : null,
+        heartbeatMs: tag?.storageHeartbeatMs,
+      });
+      // Where nothing was stored the line breaks, in the chart and in the zoom strip.
+      const data = withGaps([...fetched, ...(props.live.get(id) ?? []).filter((p) => p[0] > lastTs)], gapMs);
       const bucketed = !!s && s.resolution !== 'raw' && s.points.some((p) => p.min != null && p.max != null);
+      const limits = props.limits?.get(id) ?? [];
       lines.push({
         id: `line-${id}`,
         type: 'line',
@@ -101,6 +120,22 @@ export function TrendChart(props: Props) {
         itemStyle: { color: c },
         emphasis: { focus: 'series' },
         z: 3,
+        ...(limits.length
+          ? {
+              markLine: {
+                silent: true,
+                symbol: 'none',
+                animation: false,
+                label: { formatter: '{b}', position: 'insideEndTop', fontSize: 10 },
+                data: limits.map((l) => ({
+                  name: `${l.name} ${formatValue(l.value, tag)}`,
+                  yAxis: l.value,
+                  lineStyle: { type: 'dashed', width: 1, color: LIMIT_COLOR[l.priority] },
+                  label: { color: LIMIT_COLOR[l.priority] },
+                })),
+              },
+            }
+          : {}),
       });
       if (bucketed && s) {
         // The band: two stacked series, an invisible floor at min, then (max − min) filled. It comes
@@ -121,16 +156,21 @@ export function TrendChart(props: Props) {
         lines.push({
           ...common,
           id: `band-lo-${id}`,
-          data: s.points.map((p) => [Date.parse(p.ts), p.min ?? null]),
+          data: withGaps(
+            s.points.map((p): TrendPoint => [Date.parse(p.ts), p.min ?? null]),
+            gapMs,
+          ),
         });
         lines.push({
           ...common,
           id: `band-hi-${id}`,
           areaStyle: { color: c, opacity: 0.15 },
-          data: s.points.map((p) => [
-            Date.parse(p.ts),
-            p.min != null && p.max != null ? p.max - p.min : null,
-          ]),
+          data: withGaps(
+            s.points.map(
+              (p): TrendPoint => [Date.parse(p.ts), p.min != null && p.max != null ? p.max - p.min : null],
+            ),
+            gapMs,
+          ),
         });
       }
     }
@@ -204,6 +244,7 @@ export function TrendChart(props: Props) {
     props.from,
     props.to,
     props.compact,
+    props.limits,
     legendSelected,
   ]);
 

@@ -9,6 +9,7 @@ import {
   Empty,
   Grid,
   Segmented,
+  Select,
   Space,
   Switch,
   Tag,
@@ -18,10 +19,12 @@ import dayjs from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
+import { alarmRulesQuery } from '../alarms/api';
 import { type LivePoint, useLivePoints, useLiveStatus } from '../realtime/hooks';
 import { LiveBadge } from '../realtime/LiveBadge';
 import { type TagRow, tagQuery, trendsQuery } from '../tags/api';
 import { TagSelect } from '../tags/TagSelect';
+import { type LimitLine, limitLines } from './gaps';
 import {
   MAX_TREND_TAGS,
   PRESET_MS,
@@ -51,6 +54,16 @@ export function TrendsPage() {
   const to = sel.range === 'custom' ? sel.to! : anchor.at;
 
   const tags = useQueries({ queries: sel.tagIds.map((id) => tagQuery(id)), combine: indexTags });
+  // The alarm limits of each tag, drawn on its line.
+  const limitList = useQueries({
+    queries: sel.tagIds.map((id) => ({ ...alarmRulesQuery(id), meta: { silent: true } })),
+    combine: (results) => JSON.stringify(results.map((r) => limitLines(r.data ?? []))),
+  });
+  // Keyed on the limits themselves, so the chart is not rebuilt on every render.
+  const limits = useMemo(() => {
+    const lists = JSON.parse(limitList) as LimitLine[][];
+    return new Map(sel.tagIds.map((id, i) => [id, lists[i] ?? []]));
+  }, [limitList, sel.tagIds]);
 
   const trend = useQuery(
     trendsQuery({
@@ -88,6 +101,10 @@ export function TrendsPage() {
   const view = sel.live ? { from: now - PRESET_MS['15m'], to: now } : { from, to };
 
   const resolution = trend.data?.series.find((s) => s.resolution !== 'raw');
+  const pickRange = (range: RangeKey) => {
+    if (range === 'custom') update({ range, from, to, live: false });
+    else update({ range, from: undefined, to: undefined, live: range === '15m' ? sel.live : false });
+  };
   const rangeOptions = [
     ...PRESETS.map((p) => ({ value: p as RangeKey, label: t(`trends.preset.${p}`) })),
     { value: 'custom' as RangeKey, label: t('trends.preset.custom') },
@@ -131,16 +148,24 @@ export function TrendsPage() {
             aria-label={t('trends.pickTags', { max: MAX_TREND_TAGS })}
           />
           <Space wrap size={8}>
-            <Segmented<RangeKey>
-              value={sel.range}
-              options={rangeOptions}
-              onChange={(range) => {
-                if (range === 'custom') update({ range, from, to, live: false });
-                else
-                  update({ range, from: undefined, to: undefined, live: range === '15m' ? sel.live : false });
-              }}
-              data-testid="trend-range"
-            />
+            {/* Seven ranges side by side are wider than a phone: a select there. */}
+            {phone ? (
+              <Select<RangeKey>
+                value={sel.range}
+                options={rangeOptions}
+                onChange={pickRange}
+                style={{ minWidth: 140 }}
+                aria-label={t('trends.range')}
+                data-testid="trend-range"
+              />
+            ) : (
+              <Segmented<RangeKey>
+                value={sel.range}
+                options={rangeOptions}
+                onChange={pickRange}
+                data-testid="trend-range"
+              />
+            )}
             {sel.range === 'custom' && (
               <DatePicker.RangePicker
                 showTime={{ format: 'HH:mm' }}
@@ -193,6 +218,7 @@ export function TrendsPage() {
             height={phone ? 340 : 500}
             compact={phone}
             onZoom={(a, b) => update({ range: 'custom', from: a, to: b, live: false })}
+            limits={limits}
           />
         )}
         {trend.isFetching && sel.tagIds.length > 0 && (
