@@ -16,7 +16,7 @@ import { ReasonModal } from '../../app/ReasonField';
 import { usePlantIndex } from '../realtime/usePlantIndex';
 import { alarmHistoryQuery, useOutOfService, useUnshelve } from './api';
 import { EVENT_COLOR } from './events';
-import { alarmTime, canBeAcknowledged, formatAlarmValue, PriorityTag, StateTag, useAlarmText } from './present';
+import { alarmTime, canBeAcknowledged, formatAlarmValue, PriorityTag, StateTag } from './present';
 
 const time = (ms: number | null | undefined) => (ms ? dayjs(ms).format('YYYY-MM-DD HH:mm:ss') : '—');
 
@@ -31,7 +31,6 @@ export function AlarmDrawer(props: {
   onComment: (a: AlarmView) => void;
 }) {
   const { t } = useTranslation();
-  const alarmText = useAlarmText();
   const { data: me } = useMe();
   const phone = Grid.useBreakpoint().md === false;
   const plant = usePlantIndex();
@@ -55,7 +54,7 @@ export function AlarmDrawer(props: {
     >
       {a && (
         <>
-          <Typography.Paragraph strong>{alarmText(a)}</Typography.Paragraph>
+          <Typography.Paragraph strong>{a.message}</Typography.Paragraph>
           <Space wrap style={{ marginBottom: 12 }}>
             {canAnywhere(me, 'alarm.ack') && canBeAcknowledged(a) && (
               <Button

@@ -35,7 +35,7 @@ import { AlarmsTabs } from './AlarmsTabs';
 import { type AlarmHistoryFilters, alarmHistoryQuery } from './api';
 import { downloadCsv } from './csv';
 import { EVENT_COLOR } from './events';
-import { formatAlarmValue, PriorityTag, useAlarmText } from './present';
+import { formatAlarmValue, PriorityTag } from './present';
 
 interface FilterValues {
   range?: [Dayjs | null, Dayjs | null] | null;
@@ -61,12 +61,7 @@ function toFilters(v: FilterValues): AlarmHistoryFilters {
 const at = (ms: number) => dayjs(ms).format('YYYY-MM-DD HH:mm:ss');
 const tagText = (e: AlarmJournalEntry) => e.tag || `#${e.tagId}`;
 
-function csvOf(
-  t: TFunction,
-  rows: AlarmJournalEntry[],
-  equipment: (id: number) => string,
-  text: (e: AlarmJournalEntry) => string,
-): string[][] {
+function csvOf(t: TFunction, rows: AlarmJournalEntry[], equipment: (id: number) => string): string[][] {
   return [
     [
       t('alarms.field.time'),
@@ -87,7 +82,7 @@ function csvOf(
       t(`alarms.priority.${e.priority}`),
       tagText(e),
       equipment(e.equipmentId),
-      text(e),
+      e.message,
       formatAlarmValue(e.value),
       `${e.from} → ${e.to}`,
       e.user ?? '',
@@ -100,7 +95,6 @@ function csvOf(
 /** 报警日志 the alarm journal: every activation, acknowledgement, shelving and comment, newest first. */
 export function AlarmHistoryPage() {
   const { t } = useTranslation();
-  const alarmText = useAlarmText();
   const phone = Grid.useBreakpoint().md === false;
   const plant = usePlantIndex();
   const [form] = Form.useForm<FilterValues>();
@@ -151,7 +145,7 @@ export function AlarmHistoryPage() {
               onClick={() =>
                 downloadCsv(
                   `alarm-journal-${dayjs().format('YYYYMMDD-HHmmss')}.csv`,
-                  csvOf(t, rows, (id) => plant.label(id), alarmText),
+                  csvOf(t, rows, (id) => plant.label(id)),
                 )
               }
             >
@@ -279,14 +273,13 @@ export function AlarmHistoryPage() {
                 ]),
             {
               title: t('alarms.field.message'),
-              key: 'message',
-              render: (_: unknown, e: AlarmJournalEntry) => (
-                <Typography.Text ellipsis={{ tooltip: alarmText(e) }} style={{ maxWidth: phone ? 160 : 320 }}>
-                  {alarmText(e)}
+              dataIndex: 'message',
+              render: (v: string) => (
+                <Typography.Text ellipsis={{ tooltip: v }} style={{ maxWidth: phone ? 160 : 320 }}>
+                  {v}
                 </Typography.Text>
               ),
             },
-
             ...(phone
               ? []
               : [
@@ -337,7 +330,7 @@ export function AlarmHistoryPage() {
                 label: t('alarms.field.equipment'),
                 children: plant.label(detail.equipmentId),
               },
-              { key: 'message', label: t('alarms.field.message'), children: alarmText(detail) },
+              { key: 'message', label: t('alarms.field.message'), children: detail.message },
               { key: 'value', label: t('alarms.field.value'), children: formatAlarmValue(detail.value) },
               {
                 key: 'transition',
