@@ -17,6 +17,8 @@ const reason = 'commissioning';
 
 interface Frame {
   type: string;
+  alarms?: boolean;
+  tagIds?: number[];
   events?: Array<{ type: string; key: string; tag: string }>;
   points?: Array<{ tagId: number; value: unknown }>;
 }
@@ -71,14 +73,14 @@ beforeAll(async () => {
       rule: { type: 'limit', levels: { HH: { setpoint: 20, priority: 'critical' } }, deadband: 1 },
       reason,
     });
-    expect(rule.status).toBe(201);
+    expect(rule.status, JSON.stringify(rule.body)).toBe(201);
   }
   const url = app.aegis.services.connectors.broker()!.url;
   publisher = mqtt.connect(url);
   await new Promise<void>((r) => publisher.once('connect', () => r()));
   // The driver subscribes when it sees the new tags.
   await until(() => app.aegis.services.connectors.health().some((h) => h.health.state === 'connected'));
-});
+}, 180_000);
 afterAll(async () => {
   publisher?.end(true);
   await app.close();
@@ -159,5 +161,101 @@ describe('real-time path', () => {
     expect((await lead.post('/api/auth/logout')).status).toBeLessThan(300);
     await until(() => c.closed() !== null);
     expect(c.closed()).toEqual({ code: 4401 });
+  });
+
+  it('follows equipment moved to another workshop: the old lead stops receiving it, the new lead starts', async () => {
+    // A second equipment stays in workshop A: its values and alarms are lead A's markers.
+    const pump = await admin.post('/api/plant/nodes', {
+      parentId: p.a.line.id,
+      level: 'equipment',
+      code: 'A-PMP-01',
+      nameZh: '泵',
+      nameEn: 'Pump',
+      status: 'in_service',
+      description: '',
+      reason,
+    });
+    expect(pump.status).toBe(201);
+    const marker = await admin.post('/api/tags', {
+      equipmentId: pump.body.id,
+      code: 'GAS',
+      nameZh: '硫化氢',
+      nameEn: 'H2S',
+      unit: 'ppm',
+      source: { kind: 'mqtt', topic: 'site/A/pump/gas', path: 'h2s', timestampPath: 'ts' },
+      reason,
+    });
+    expect(marker.status).toBe(201);
+    expect(
+      (
+        await admin.post('/api/alarm-rules', {
+          tagId: marker.body.id,
+          rule: { type: 'limit', levels: { HH: { setpoint: 20, priority: 'critical' } }, deadband: 1 },
+          reason,
+        })
+      ).status,
+    ).toBe(201);
+    const tags = (await admin.get('/api/tags?q=A-PRS-01')).body.items as Array<{ id: number; code: string }>;
+    const moved = tags.find((t) => t.code === 'GAS')!.id;
+    const directory = app.aegis.services.directory;
+    await until(() => directory.get(marker.body.id) !== undefined);
+
+    const leadA = liveClient((await app.as('lead.a')).cookie);
+    const leadB = liveClient((await app.as('lead.b')).cookie);
+    await Promise.all([leadA.opened, leadB.opened]);
+    leadA.ws.send(JSON.stringify({ type: 'subscribe', tagIds: [moved, marker.body.id] }));
+    await until(() => leadA.frames.some((f) => f.type === 'subscribed'));
+    expect(leadA.frames.find((f) => f.type === 'subscribed')!.tagIds).toEqual([moved, marker.body.id]);
+
+    // The press moves to workshop B's line.
+    const move = await admin.patch(`/api/plant/nodes/${p.a.press.id}`, { parentId: p.b.line.id, reason });
+    expect(move.status, JSON.stringify(move.body)).toBe(200);
+    await until(() => directory.get(moved)!.path === move.body.path);
+    leadB.ws.send(JSON.stringify({ type: 'subscribe', tagIds: [moved] }));
+    await until(() => leadB.frames.some((f) => f.type === 'subscribed'));
+    expect(leadB.frames.find((f) => f.type === 'subscribed')!.tagIds).toEqual([moved]);
+    const seenBefore = leadA.frames.length;
+
+    const t = app.clock.now().getTime() + 60_000;
+    await publish('site/A/A-PRS-01/gas', { ts: t, h2s: 41 });
+    await publish('site/A/pump/gas', { ts: t, h2s: 42 });
+    const hasValue = (c: { frames: Frame[] }, tagId: number, value: number) =>
+      c.frames.some((f) => f.points?.some((pt) => pt.tagId === tagId && pt.value === value));
+    const alarmOf = (c: { frames: Frame[] }, tag: string) =>
+      c.frames.some((f) => f.events?.some((e) => e.tag === tag));
+    // The new lead gets the moved press's value and alarm; lead A gets the markers, nothing else.
+    await until(() => hasValue(leadB, moved, 41) && alarmOf(leadB, 'A-PRS-01.GAS'));
+    await until(() => hasValue(leadA, marker.body.id, 42) && alarmOf(leadA, 'A-PMP-01.GAS'));
+    const after = leadA.frames.slice(seenBefore);
+    expect(after.flatMap((f) => f.points ?? []).map((pt) => pt.tagId)).not.toContain(moved);
+    expect(after.flatMap((f) => f.events ?? []).map((e) => e.tag)).not.toContain('A-PRS-01.GAS');
+    leadA.ws.close();
+    leadB.ws.close();
+  });
+
+  it('closes the stream of a lead whose grant is revoked, and of a deactivated user', async () => {
+    const lead = await app.as('lead.a');
+    const c = liveClient(lead.cookie);
+    await c.opened;
+    await until(() => c.frames.some((f) => f.type === 'hello'));
+    expect(c.frames.find((f) => f.type === 'hello')!.alarms).toBe(true);
+    const grants = (await admin.get(`/api/users/${p.a.lead.id}/roles`)).body as Array<{ id: number }>;
+    const revoke = await admin.del(`/api/users/${p.a.lead.id}/roles/${grants[0]!.id}`, { reason });
+    expect(revoke.status).toBe(200);
+    await until(() => c.closed() !== null);
+    expect(c.closed()).toEqual({ code: 4403 });
+    // Reconnecting, the lead sees what is left: no alarms, no tags of the workshop.
+    const again = liveClient(lead.cookie);
+    await again.opened;
+    await until(() => again.frames.some((f) => f.type === 'hello'));
+    expect(again.frames.find((f) => f.type === 'hello')!.alarms).toBe(false);
+    again.ws.close();
+
+    const leadB = liveClient((await app.as('lead.b')).cookie);
+    await leadB.opened;
+    const off = await admin.patch(`/api/users/${p.b.lead.id}`, { active: false });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    await until(() => leadB.closed() !== null);
+    expect(leadB.closed()).toEqual({ code: 4403 });
   });
 });
