@@ -132,6 +132,13 @@ export const ConfigSchema = z
     /** Embedded broker ports. Unset: 1883 and 8083, or any free port (with a warning) when those are taken. */
     mqttPort: z.coerce.number().int().min(0).max(65535).optional(),
     mqttWsPort: z.coerce.number().int().min(0).max(65535).optional(),
+    /** Where the embedded broker listens: this machine only unless devices elsewhere must reach it. */
+    mqttHost: z.string().min(1).default('127.0.0.1'),
+    /** The client id of the connection to MQTT_URL; default `aegis-<installation id>`, unique per installation. */
+    mqttClientId: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only, at most 64')
+      .optional(),
     /** Raw values older than this are deleted (0 = keep for ever); rollups keep the trend. */
     retentionRawDays: z.coerce.number().int().min(0).max(36500).default(90),
     retention1mDays: z.coerce.number().int().min(0).max(36500).default(400),
@@ -195,6 +202,8 @@ export const ENV_KEYS: Record<keyof ConfigInput, string> = {
   mqttUrl: 'MQTT_URL',
   mqttPort: 'AEGIS_MQTT_PORT',
   mqttWsPort: 'AEGIS_MQTT_WS_PORT',
+  mqttHost: 'AEGIS_MQTT_HOST',
+  mqttClientId: 'AEGIS_MQTT_CLIENT_ID',
   retentionRawDays: 'AEGIS_RETENTION_RAW_DAYS',
   retention1mDays: 'AEGIS_RETENTION_1M_DAYS',
   retention1hDays: 'AEGIS_RETENTION_1H_DAYS',

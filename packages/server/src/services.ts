@@ -46,6 +46,9 @@ export function createServices({ config, db, clock }: { config: Config; db: Data
     config,
     tags: directory,
     sink: ingest,
+    // Devices sign in on the embedded broker with API tokens, limited to their tags' scope.
+    authenticateToken: (token) => auth.authenticateToken(token),
+    pathOf: (tagId) => directory.get(tagId)?.path,
   });
   const demo = createDemoControl();
   const overview = createOverviewService({ plant, alarms, connectors, demo });

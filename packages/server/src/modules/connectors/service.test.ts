@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateConnectorSchema } from '@aegis/shared';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { manualClock } from '../../clock.js';
 import { type Config, loadConfig } from '../../config.js';
 import { type RequestContext, systemContext } from '../../context.js';
@@ -155,8 +155,16 @@ describe('connector registry', () => {
   it('starts the embedded broker and the default connection, adds connectors, and never returns passwords', async () => {
     const { s } = service();
     await s.start({ linkPollMs: null });
-    const url = s.broker()!.url;
     expect(s.broker()!.port).toBeGreaterThan(0);
+    // The embedded broker signs devices in (device-auth.test.ts); the line's broker here takes anyone.
+    const lineBroker = await startEmbeddedBroker({
+      host: '127.0.0.1',
+      port: 0,
+      wsPort: null,
+      log: silentLog,
+    });
+    onTestFinished(() => lineBroker.close());
+    const url = lineBroker.url;
 
     const created = await s.create(admin, mqttInput(url, { username: 'u', password: 'secret-pw' }));
     expect(created).toMatchObject({ code: 'line-broker', kind: 'mqtt', enabled: true, hasPassword: true });

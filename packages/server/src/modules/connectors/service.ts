@@ -13,14 +13,17 @@ import type { Config } from '../../config.js';
 import type { RequestContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
 import { conflict, invalid, notFound } from '../../errors.js';
-import type { AccessGuard } from '../access/index.js';
+import type { AccessGuard, Actor } from '../access/index.js';
 import type { AuditService } from '../audit/index.js';
 import type { BoundTag, ConnectorHealth, IngestSink, PointValue, TagDirectory } from '../ingest/types.js';
 import { createOutboundPolicy, type OutboundCheck } from '../net/index.js';
 import { certificateTrust } from './certificates.js';
 import { CONFIG_SCHEMAS, type DriverFactories, type DriverFactory, defaultDrivers } from './drivers.js';
-import { BrokerPortInUseError, type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
+import { defaultClientId, installationId } from './installation.js';
+import type { EmbeddedBroker } from './mqtt/broker.js';
+import { brokerAccess } from './mqtt/devices.js';
 import { createMqttDriver } from './mqtt/driver.js';
+import { openEmbeddedBroker } from './mqtt/embedded.js';
 import { inProcessTransport } from './mqtt/inprocess.js';
 import type { StoredCertificate, StoredConnector } from './repo.js';
 import * as repo from './repo.js';
@@ -123,6 +126,10 @@ export function createConnectorService(deps: {
   defaultBrokerPorts?: { tcp: number; ws: number };
   /** The outbound-address policy; defaults to one built from config.outboundAllow. */
   outbound?: OutboundCheck;
+  /** Signs devices in on the embedded broker (auth module's API tokens); absent: no device can. */
+  authenticateToken?: (token: string) => Promise<Actor | null>;
+  /** The plant path of a tag: a device publishes only to tags within its token's scope. */
+  pathOf?: (tagId: number) => string | undefined;
 }) {
   const { db, audit, guard, clock, config, tags, sink } = deps;
   const defaults = deps.defaultBrokerPorts ?? { tcp: 1883, ws: 8083 };
@@ -132,6 +139,12 @@ export function createConnectorService(deps: {
   const trust = certificateTrust({ db, clock, policy: config.opcuaCertificateTrust });
   const running = new Map<string, Running>();
   let broker: EmbeddedBroker | null = null;
+  let deviceAccess: ReturnType<typeof brokerAccess> | null = null;
+  let installationCache: string | null = null;
+  const installation = () => {
+    installationCache ??= installationId(config.dataDir);
+    return installationCache;
+  };
   let started = false;
   const linkListeners = new Set<(code: string, up: boolean) => void>();
   const linkUp = new Map<string, boolean>();
@@ -160,7 +173,19 @@ export function createConnectorService(deps: {
       entry.problem = `This build has no ${kind} driver`;
       return;
     }
-    const parsed = CONFIG_SCHEMAS[kind].safeParse({ ...rawConfig, ...(secrets.length ? { password } : {}) });
+    const parsed = CONFIG_SCHEMAS[kind].safeParse({
+      ...rawConfig,
+      ...(secrets.length ? { password } : {}),
+      // An MQTT connection without a client id of its own gets one unique to this installation.
+      ...(kind === 'mqtt' && !rawConfig.clientId
+        ? {
+            clientId:
+              config.mqttClientId && id === null
+                ? config.mqttClientId
+                : defaultClientId(installation(), id === null ? null : code),
+          }
+        : {}),
+    });
     if (!parsed.success) {
       entry.problem = `The stored settings are not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
       return;
@@ -354,28 +379,19 @@ export function createConnectorService(deps: {
       return serial(async () => {
         if (started) return;
         if (!config.mqttUrl) {
-          broker = await startEmbeddedBroker({
-            host: config.host,
-            port: config.mqttPort ?? defaults.tcp,
-            wsPort: config.mqttWsPort ?? defaults.ws,
+          deviceAccess = brokerAccess({
+            tags,
+            authenticateToken: deps.authenticateToken,
+            pathOf: deps.pathOf,
+          });
+          broker = await openEmbeddedBroker({
+            host: config.mqttHost,
+            port: config.mqttPort,
+            wsPort: config.mqttWsPort,
+            defaults,
+            dataDir: config.dataDir,
             log,
-          }).catch(async (e) => {
-            // A port chosen explicitly must be had; the default ones may be taken by a broker
-            // already running on this machine, and then any free port serves the embedded one.
-            const explicit =
-              e instanceof BrokerPortInUseError &&
-              (e.envVar === 'AEGIS_MQTT_PORT' ? config.mqttPort : config.mqttWsPort) !== undefined;
-            if (!(e instanceof BrokerPortInUseError) || explicit) throw e;
-            const started = await startEmbeddedBroker({
-              host: config.host,
-              port: config.mqttPort ?? (e.envVar === 'AEGIS_MQTT_PORT' ? 0 : defaults.tcp),
-              wsPort: config.mqttWsPort ?? 0,
-              log,
-            });
-            log.warn(
-              `${e.message} Using a free port instead: MQTT on ${started.port}, MQTT over WebSocket on ${started.wsPort}.`,
-            );
-            return started;
+            access: deviceAccess,
           });
         }
         started = true;
@@ -415,6 +431,8 @@ export function createConnectorService(deps: {
         await Promise.all([...running.values()].map((e) => halt(e.id)));
         await broker?.close();
         broker = null;
+        deviceAccess?.close();
+        deviceAccess = null;
       });
     },
 

@@ -2,6 +2,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type Client, seedTwoWorkshops, startTestApp, type TestApp } from '../../test/harness.js';
+import { deviceCredentials } from '../connectors/mqtt/testing.js';
 
 /**
  * The whole real-time path with real peers: an MQTT client publishes to the embedded broker,
@@ -76,7 +77,8 @@ beforeAll(async () => {
     expect(rule.status, JSON.stringify(rule.body)).toBe(201);
   }
   const url = app.aegis.services.connectors.broker()!.url;
-  publisher = mqtt.connect(url);
+  // Devices sign in on the embedded broker (user name + API token with data.ingest).
+  publisher = mqtt.connect(url, await deviceCredentials(app.aegis.services));
   await new Promise<void>((r) => publisher.once('connect', () => r()));
   // The driver subscribes when it sees the new tags.
   await until(() => app.aegis.services.connectors.health().some((h) => h.health.state === 'connected'));

@@ -4,6 +4,7 @@ import { createServer as createTcpServer, type Server as TcpServer } from 'node:
 import { Aedes } from 'aedes';
 import type { FastifyBaseLogger } from 'fastify';
 import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { Decision, DeviceAccess } from './devices.js';
 
 /** A port of the embedded broker is taken; the message names the port and the setting to change. */
 export class BrokerPortInUseError extends Error {
@@ -69,12 +70,24 @@ function connectionOf(client: object) {
   return id;
 }
 
+/** Who may connect, publish and subscribe (mqtt/devices.ts); absent: anyone (driver tests). */
+export interface BrokerAccess {
+  /** A refusal's code: 4 bad user name or password, 5 not authorised (MQTT 3.1.1 CONNACK). */
+  authenticate(
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<{ ok: true; device: DeviceAccess } | { ok: false; code: 4 | 5; reason: string }>;
+  publish(device: DeviceAccess, topic: string): Decision;
+  subscribe(device: DeviceAccess, filter: string): Decision;
+}
+
 export interface BrokerOptions {
   host: string;
   port: number;
   /** null: no WebSocket listener. */
   wsPort: number | null;
   log: FastifyBaseLogger;
+  access?: BrokerAccess;
 }
 
 function listen(
@@ -108,9 +121,15 @@ const closeServer = (server: TcpServer | HttpServer) =>
     if ('closeAllConnections' in server) server.closeAllConnections();
   });
 
+function remoteAddress(client: { conn?: unknown }) {
+  const conn = client.conn as { remoteAddress?: string } | undefined;
+  return conn?.remoteAddress ?? null;
+}
+
 /**
  * The broker built into Aegis (aedes), used when MQTT_URL is not set: MQTT over TCP and over
- * WebSocket, anonymous, sessions and QoS 1 queues kept in memory.
+ * WebSocket, devices signed in and limited to their topics (opts.access), sessions and QoS 1
+ * queues kept in memory.
  */
 export async function startEmbeddedBroker(opts: BrokerOptions): Promise<EmbeddedBroker> {
   // More messages in flight than the default 100: the server's own subscriber acknowledges only
@@ -126,11 +145,64 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
   let wss: WebSocketServer | null = null;
   aedes.on('clientError', (client, err) => opts.log.debug({ client: client?.id, err }, 'mqtt client error'));
 
+  const { access } = opts;
+  const devices = new WeakMap<object, DeviceAccess>();
+  if (access) {
+    aedes.authenticate = (client, username, password, callback) => {
+      access.authenticate(username, password).then(
+        (verdict) => {
+          if (verdict.ok) {
+            devices.set(client, verdict.device);
+            return callback(null, true);
+          }
+          opts.log.warn(
+            { client: client.id, username, address: remoteAddress(client) },
+            `MQTT connection refused: ${verdict.reason}`,
+          );
+          const err = Object.assign(new Error(verdict.reason), { returnCode: verdict.code });
+          callback(err as never, false);
+        },
+        (e: unknown) => {
+          opts.log.error({ err: e, client: client.id }, 'MQTT authentication failed');
+          callback(Object.assign(new Error('authentication failed'), { returnCode: 3 }) as never, false);
+        },
+      );
+    };
+    aedes.authorizeSubscribe = (client, sub, callback) => {
+      const device = client ? devices.get(client) : undefined;
+      const decision: Decision = device
+        ? access.subscribe(device, sub.topic)
+        : { ok: false, reason: 'not signed in' };
+      if (decision.ok) return callback(null, sub);
+      opts.log.warn(
+        { client: client?.id, filter: sub.topic },
+        `MQTT subscription refused: ${decision.reason}`,
+      );
+      // A negated subscription: SUBACK 0x80 for this filter, the connection stays.
+      callback(null, null as never);
+    };
+  }
+
   // aedes sends a QoS 1 PUBACK before it delivers the message to any subscriber, so only
   // authorizePublish, which runs first, can hold the acknowledgement until storage.
   const interceptors = new Set<PublishInterceptor>();
   aedes.authorizePublish = (client, packet, callback) => {
     if (packet.topic.startsWith('$SYS/')) return callback(new Error('$SYS/ topic is reserved'));
+    if (access) {
+      // A will left by a client that is gone (client null) has no one to answer for it.
+      const device = client ? devices.get(client) : undefined;
+      const decision: Decision = device
+        ? access.publish(device, packet.topic)
+        : { ok: false, reason: 'not signed in' };
+      if (!decision.ok) {
+        opts.log.warn(
+          { client: client?.id, topic: packet.topic },
+          `MQTT publish refused: ${decision.reason}`,
+        );
+        // MQTT 3.1.1 has no negative PUBACK: the broker drops the publisher's connection.
+        return callback(new Error(decision.reason));
+      }
+    }
     if (interceptors.size === 0) return callback(null);
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     const waits: Promise<void>[] = [];

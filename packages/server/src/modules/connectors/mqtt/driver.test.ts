@@ -124,9 +124,22 @@ describe('MQTT JSON tags', () => {
       await eventually(() => sink.of(pressure.id).length === 2, 5000, 'both pressure values');
 
       const arrival = clock.now().getTime();
+      // Stamped on arrival (no source time): flagged, so the pipeline keeps the stamps unique.
       expect(sink.of(pressure.id)).toEqual([
-        { tagId: pressure.id, ts: arrival, value: 3.2, quality: 'good' },
-        { tagId: pressure.id, ts: arrival, value: 4, quality: 'good' },
+        expect.objectContaining({
+          tagId: pressure.id,
+          ts: arrival,
+          value: 3.2,
+          quality: 'good',
+          arrival: true,
+        }),
+        expect.objectContaining({
+          tagId: pressure.id,
+          ts: arrival,
+          value: 4,
+          quality: 'good',
+          arrival: true,
+        }),
       ]);
       expect(sink.of(running.id)).toEqual([
         { tagId: running.id, ts: 1767600000000, value: true, quality: 'good' },
@@ -174,6 +187,31 @@ describe('MQTT JSON tags', () => {
     expect(h.state).toBe('connected');
     expect(warnings).toHaveLength(1);
   });
+
+  for (const [name, url] of targets) {
+    it(`says so in health when another client with the same client id keeps taking its session over (${name})`, async () => {
+      const clientId = unique('aegis-twin');
+      const clock = manualClock();
+      const sink = controlledSink();
+      const ours = startDriver(url(), [], sink, { clientId, clock });
+      const twin = startDriver(url(), [], sink, { clientId });
+      await eventually(() => ours.driver.health().state === 'error', 30_000, 'the take-over noticed');
+      expect(ours.driver.health().lastError).toMatch(
+        new RegExp(`same client id \\(${clientId}\\) keeps taking over the session`),
+      );
+
+      // The other installation goes away: a session that lasts is connected again.
+      await twin.driver.stop();
+      await eventually(
+        () => {
+          clock.advance(6000);
+          return ours.driver.health().state === 'connected';
+        },
+        20_000,
+        'connected again',
+      );
+    }, 60_000);
+  }
 
   it("does not count a message without another tag's field as an error", async () => {
     const p = unique('aegis-test');
@@ -349,12 +387,15 @@ describe('MQTT writes', () => {
     const result = await driver.write(valve, true, 300);
     expect(result).toEqual({ confirmed: false, detail: expect.stringMatching(/within 300 ms/) });
     expect(sink.of(valve.id)).toEqual([]);
+    // Not written at all: failed, not merely unconfirmed.
     expect(await driver.write(plain, 1, 300)).toEqual({
       confirmed: false,
+      failed: true,
       detail: expect.stringMatching(/no command topic/),
     });
     expect(await driver.write(valve, 'open', 300)).toEqual({
       confirmed: false,
+      failed: true,
       detail: expect.stringMatching(/not a boolean/),
     });
   });

@@ -23,6 +23,9 @@ interface JsonBinding {
 }
 
 const FAULT_LOG_INTERVAL_MS = 60_000;
+/** A session this short, TAKEOVER_SESSIONS times in a row, means another client uses our client id. */
+const SHORT_SESSION_MS = 5000;
+const TAKEOVER_SESSIONS = 3;
 /** Points gathered from messages arriving together are stored in one submit, up to this many. */
 const MAX_BATCH = 5000;
 const SUBSCRIBE_CHUNK = 500;
@@ -217,6 +220,7 @@ export function createMqttDriver(
           `Storing ${points.length} points failed: ${(e as Error).message}; reconnecting for redelivery`,
         );
         d.reject(e);
+        droppingForRedelivery = true;
         link?.redeliver();
       },
     );
@@ -323,6 +327,34 @@ export function createMqttDriver(
 
   // ---- connection ----
 
+  // Sessions that end within moments of starting, one after the other, with nobody asking: the
+  // broker gives our client id's session to another client (two installations with the same id
+  // throw each other off every second while both would otherwise look connected).
+  let connectedAt: number | null = null;
+  let shortSessions = 0;
+  let droppingForRedelivery = false;
+
+  function noteSessionEnd() {
+    const began = connectedAt;
+    connectedAt = null;
+    if (began === null) return;
+    if (droppingForRedelivery) {
+      droppingForRedelivery = false;
+      return;
+    }
+    const lasted = clock.now().getTime() - began;
+    shortSessions = lasted < SHORT_SESSION_MS ? shortSessions + 1 : 0;
+    if (shortSessions >= TAKEOVER_SESSIONS) {
+      const id = config.clientId ?? '(default)';
+      const text =
+        `Another client with the same client id (${id}) keeps taking over the session: ` +
+        `${shortSessions} connections in a row ended within ${SHORT_SESSION_MS / 1000} s. ` +
+        'Give each installation its own client id (AEGIS_MQTT_CLIENT_ID or the connector settings).';
+      setState('error', text);
+      fault('takeover', text);
+    }
+  }
+
   function openLink(): void {
     link = transport({
       message(topic, payload, from) {
@@ -330,11 +362,15 @@ export function createMqttDriver(
         return stopped ? notStored : receive(topic, payload, from);
       },
       up(sessionPresent) {
-        setState('connected');
+        connectedAt = clock.now().getTime();
+        // While another client takes the session over, each connection lasts a moment: not "connected".
+        if (shortSessions >= TAKEOVER_SESSIONS) setState('error');
+        else setState('connected');
         if (!sessionPresent) subscribed.clear();
         syncSubscriptions();
       },
       down() {
+        noteSessionEnd();
         if (health.state !== 'error') setState('disconnected');
       },
       reconnecting() {
@@ -356,6 +392,8 @@ export function createMqttDriver(
       if (!stopped) return;
       stopped = false;
       health = initialHealth(clock.now());
+      connectedAt = null;
+      shortSessions = 0;
       rebuild();
       unsubscribeTags = tags.onChange(onTagsChanged);
       openLink();
@@ -375,6 +413,15 @@ export function createMqttDriver(
     },
 
     health() {
+      // The other client has gone: this session has outlived a take-over.
+      if (
+        shortSessions >= TAKEOVER_SESSIONS &&
+        connectedAt !== null &&
+        clock.now().getTime() - connectedAt >= SHORT_SESSION_MS
+      ) {
+        shortSessions = 0;
+        setState('connected');
+      }
       return {
         ...health,
         lastMessageAt: lastMessageAt === null ? null : new Date(lastMessageAt).toISOString(),

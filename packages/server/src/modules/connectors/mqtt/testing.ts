@@ -1,3 +1,6 @@
+import type { Permission } from '@aegis/shared';
+import { systemContext } from '../../../context.js';
+import type { Services } from '../../../services.js';
 import type { BoundTag, IngestSink, Point, SubmitResult } from '../../ingest/types.js';
 
 /**
@@ -72,4 +75,44 @@ export function sparkplugTag(
     type,
     source: { kind: 'sparkplug', connectorId: null, device: null, ...source },
   };
+}
+
+/**
+ * A device identity for the embedded broker: a machine user with the given role (default
+ * integration, which holds data.ingest) and an API token with `permissions`. Returns the
+ * user name and the token, which are the MQTT user name and password.
+ */
+export async function deviceCredentials(
+  s: Services,
+  opts: { username?: string; role?: string; permissions?: Permission[] } = {},
+): Promise<{ username: string; password: string }> {
+  const ctx = systemContext('test');
+  const username = opts.username ?? `gateway-${Math.random().toString(36).slice(2, 8)}`;
+  const user = await s.users.create(
+    ctx,
+    {
+      username,
+      displayName: username,
+      password: 'Unused-Pass-2026',
+      employeeNo: null,
+      phone: null,
+      email: null,
+      postId: null,
+      teamId: null,
+      departmentId: null,
+      homeNodeId: null,
+      kind: 'machine',
+      locale: 'en-US',
+    },
+    { mustChange: false },
+  );
+  await s.db.transaction((tx) => s.access.grantDirect(tx, user.id, opts.role ?? 'integration', null));
+  const { secret } = await s.auth.createToken(ctx, {
+    userId: user.id,
+    name: 'mqtt device',
+    expiresInDays: 30,
+    permissions: opts.permissions ?? ['data.ingest'],
+    fullAccess: false,
+  });
+  return { username, password: secret };
 }
