@@ -197,14 +197,22 @@ describe('outbound policy for connectors (B15)', () => {
     const closedPort = await freePort();
     const { db, connectors } = app.aegis.services;
     const ids: number[] = [];
-    for (const [code, port] of [
-      ['scan-open', openPort],
-      ['scan-closed', closedPort],
-    ] as const) {
+    const rows = [
+      ['scan-open', 'modbus', { host: '127.0.0.2', port: openPort, pollIntervalMs: 1000, timeoutMs: 2000 }],
+      [
+        'scan-closed',
+        'modbus',
+        { host: '127.0.0.2', port: closedPort, pollIntervalMs: 1000, timeoutMs: 2000 },
+      ],
+      // Every driver asks the policy before it connects.
+      ['scan-mqtt', 'mqtt', { url: `mqtt://127.0.0.2:${openPort}`, sparkplug: true }],
+      ['scan-opcua', 'opcua', { endpointUrl: `opc.tcp://127.0.0.2:${openPort}` }],
+    ] as const;
+    for (const [code, kind, config] of rows) {
       const [row] = await db.query<{ id: number }>(
         `INSERT INTO connector (code, name, kind, enabled, config, created_at, updated_at)
-         VALUES ($1, $1, 'modbus', true, $2::jsonb, now(), now()) RETURNING id`,
-        [code, JSON.stringify({ host: '127.0.0.2', port, pollIntervalMs: 1000, timeoutMs: 2000 })],
+         VALUES ($1, $1, $2, true, $3::jsonb, now(), now()) RETURNING id`,
+        [code, kind, JSON.stringify(config)],
       );
       ids.push(Number(row!.id));
     }
@@ -217,13 +225,16 @@ describe('outbound policy for connectors (B15)', () => {
       }>;
       const mine = ids.map((id) => list.find((c) => c.id === id)!.health);
       return mine.every((h) => h.lastError) ? mine : null;
-    }, 'both refusals');
+    }, 'the refusals');
     expect(errors[0]).toMatchObject({ state: 'error' });
     expect(errors[0]!.lastError).toBe(errors[1]!.lastError);
-    expect(errors[0]!.lastError).toContain('rule loopback');
+    for (const h of errors) {
+      expect(h.state).toBe('error');
+      expect(h.lastError).toContain('rule loopback');
+    }
     expect(accepted).toBe(0);
     await connectors.stop();
-    await db.query(`DELETE FROM connector WHERE code IN ('scan-open', 'scan-closed')`);
+    await db.query(`DELETE FROM connector WHERE code LIKE 'scan-%'`);
     await connectors.start({ linkPollMs: null });
     await new Promise<void>((r) => open.close(() => r()));
   });
