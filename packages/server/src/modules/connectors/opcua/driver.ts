@@ -20,6 +20,7 @@ import type { z } from 'zod';
 import type { BoundTag, ConnectorHealth, Point, PointValue } from '../../ingest/types.js';
 import { backoffMs, type ConnectorDriver, type DriverDeps, initialHealth, writeFailed } from '../types.js';
 import { sameValue, toPoint, toWriteValue } from './convert.js';
+import { routeLibraryWarnings } from './library-log.js';
 import { securitySettings } from './security.js';
 
 export type OpcuaConfig = z.output<typeof OpcuaConnectorConfigSchema>;
@@ -111,6 +112,7 @@ export function createOpcuaDriver(
   options: OpcuaDriverOptions = {},
 ): ConnectorDriver {
   const { config, log, clock, sink } = deps;
+  routeLibraryWarnings(log);
   const pkiDir = options.pkiDir ?? path.join(os.tmpdir(), 'aegis-opcua-pki');
   let health: ConnectorHealth = initialHealth(clock.now());
   let link: Link | null = null;
@@ -119,6 +121,7 @@ export function createOpcuaDriver(
   let reconnectTimer: NodeJS.Timeout | null = null;
   // Set once the tags have been marked bad for an outage, so retries do not mark them again.
   let commLost = false;
+  let everConnected = false;
   let unsubscribe: (() => void) | null = null;
   // Node data types for writes, by node id; node ids can be reassigned, so the cache empties when tags change.
   const dataTypes = new Map<string, DataType>();
@@ -293,7 +296,9 @@ export function createOpcuaDriver(
     health = { ...health, lastError: reason };
     if (!commLost) {
       commLost = true;
-      log.warn({ connector: deps.code, reason }, 'opcua: connection lost');
+      // Before the first connection (a server still starting, as the demo's simulator) a refusal is no news.
+      if (everConnected) log.warn({ connector: deps.code, reason }, 'opcua: connection lost');
+      else log.debug({ connector: deps.code, reason }, 'opcua: not reachable yet, retrying');
       badPoints(boundTags());
     }
     void teardown(l);
@@ -419,6 +424,7 @@ export function createOpcuaDriver(
 
     attempt = 0;
     commLost = false;
+    everConnected = true;
     setState('connected');
     log.info({ connector: deps.code, endpoint: config.endpointUrl }, 'opcua: connected');
     // A server that stops answering without closing the socket: no publish response (data or keep-alive) for long.
