@@ -209,6 +209,10 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
   });
 
   app.addHook('onResponse', async (req, reply) => {
+    // A refused WebSocket upgrade (401, 403) was answered on the raw socket, which the HTTP server
+    // no longer manages: close it, or it stays open (and holds up the server's close).
+    if (req.headers.upgrade?.toLowerCase() === 'websocket' && !req.raw.socket.destroyed)
+      req.raw.socket.destroy();
     req.log.debug(
       { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',

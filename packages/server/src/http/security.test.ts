@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type Client, startTestApp, type TestApp } from '../test/harness.js';
+import { systemContext } from '../context.js';
+import { ADMIN_PASSWORD, type Client, startTestApp, type TestApp } from '../test/harness.js';
 
 // What a reviewer attacking the HTTP edge found: forged client addresses, cross-site writes and
 // WebSocket upgrades, caching of personal data, and no HSTS behind TLS.
@@ -91,6 +92,53 @@ describe('HTTP edge on the default settings', () => {
     const refused = await admin.get('/api/users/999999');
     expect(refused.headers['cache-control']).toBe('no-store');
     expect(me.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('answers a locked account like an unknown one, in about the same time', async () => {
+    const { users, db } = app.aegis.services;
+    const user = await users.create(
+      systemContext('test'),
+      {
+        username: 'locked.out',
+        displayName: 'Locked',
+        password: ADMIN_PASSWORD,
+        employeeNo: null,
+        phone: null,
+        email: null,
+        postId: null,
+        teamId: null,
+        departmentId: null,
+        homeNodeId: null,
+        kind: 'person',
+        locale: 'zh-CN',
+      },
+      { mustChange: false },
+    );
+    await users.recordFailedLogin(db, user.id, new Date(app.clock.now().getTime() + 3_600_000));
+    let n = 0;
+    const attempt = async (username: string) => {
+      const started = performance.now();
+      const res = await app.aegis.http.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress: `192.0.2.${100 + n++}`, // each from its own address: no rate limit
+        payload: { username, password: ADMIN_PASSWORD },
+      });
+      return { ms: performance.now() - started, status: res.statusCode, error: res.json().error };
+    };
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const locked: Awaited<ReturnType<typeof attempt>>[] = [];
+    const unknown: Awaited<ReturnType<typeof attempt>>[] = [];
+    for (let i = 0; i < 5; i++) {
+      locked.push(await attempt('locked.out'));
+      unknown.push(await attempt(`nobody.${i}`));
+    }
+    expect(locked[0]!.status).toBe(unknown[0]!.status);
+    expect({ ...locked[0]!.error, requestId: 0 }).toEqual({ ...unknown[0]!.error, requestId: 0 });
+    // Both pay for one password hash; without the dummy hash the unknown user answers ~10× faster.
+    const ratio = median(locked.map((a) => a.ms)) / median(unknown.map((a) => a.ms));
+    expect(ratio).toBeGreaterThan(1 / 3);
+    expect(ratio).toBeLessThan(3);
   });
 
   it('refuses a WebSocket upgrade from another origin and accepts its own', async () => {
