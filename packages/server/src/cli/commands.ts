@@ -167,11 +167,13 @@ export async function runCli(program: Command, argv: string[]) {
       const fallback =
         (config.mqttPort === undefined && broker.port !== 1883) ||
         (config.mqttWsPort === undefined && broker.wsPort !== 8083);
+      const where = broker.host === '0.0.0.0' || broker.host === '::' ? shown : broker.host;
       say(
-        `Embedded MQTT broker: mqtt://${shown}:${broker.port}, MQTT over WebSocket ws://${shown}:${broker.wsPort}` +
+        `Embedded MQTT broker: mqtt://${where}:${broker.port}, MQTT over WebSocket ws://${where}:${broker.wsPort}` +
           (fallback
-            ? '  (1883/8083 were taken by another program; set AEGIS_MQTT_PORT or MQTT_URL to choose)'
-            : ''),
+            ? '  (a port other than 1883/8083, kept for the next starts; AEGIS_MQTT_PORT or MQTT_URL to choose)'
+            : '') +
+          (broker.host === '127.0.0.1' ? '  (this machine only: AEGIS_MQTT_HOST for devices elsewhere)' : ''),
       );
     } else if (config.mqttUrl) say(`MQTT: using the broker at ${safeHost(config.mqttUrl)}`);
     const later: string[] = [];
