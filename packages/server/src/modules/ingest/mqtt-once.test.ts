@@ -2,7 +2,9 @@ import { connect as connectTcp, type Socket } from 'node:net';
 import mqtt from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Services } from '../../services.js';
 import { type Client, seedTwoWorkshops, startTestApp, type TestApp } from '../../test/harness.js';
+import * as mqttTesting from '../connectors/mqtt/testing.js';
 
 /**
  * Issue 6 A4: every acknowledged value is stored exactly once without a source timestamp, at
@@ -49,9 +51,16 @@ const count = async (tag: string) =>
     )
   )[0]!;
 const brokerUrl = () => new URL(app.aegis.services.connectors.broker()!.url);
+/** A device's sign-in on the embedded broker (user name + API token), where the broker asks for one. */
+async function credentials(): Promise<{ username?: string; password?: string }> {
+  const make = (mqttTesting as Record<string, unknown>).deviceCredentials as
+    | ((s: Services) => Promise<{ username: string; password: string }>)
+    | undefined;
+  return make ? make(app.aegis.services) : {};
+}
 
 /** A bare MQTT 3.1.1 connection: sends exactly the packets it is told (packet ids, DUP flag). */
-async function rawClient(clientId: string) {
+async function rawClient(clientId: string, login: { username?: string; password?: string }) {
   const socket: Socket = connectTcp(Number(brokerUrl().port), brokerUrl().hostname);
   const parser = mqttPacket.parser({ protocolVersion: 4 });
   const received: mqttPacket.Packet[] = [];
@@ -70,7 +79,16 @@ async function rawClient(clientId: string) {
     }
   };
   await new Promise<void>((r) => socket.once('connect', () => r()));
-  send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: false, clientId, keepalive: 60 });
+  send({
+    cmd: 'connect',
+    protocolId: 'MQTT',
+    protocolVersion: 4,
+    clean: false,
+    clientId,
+    keepalive: 60,
+    ...(login.username ? { username: login.username } : {}),
+    ...(login.password ? { password: Buffer.from(login.password) } : {}),
+  });
   await next('connack');
   return {
     publish(topic: string, payload: string, messageId: number, dup: boolean) {
@@ -88,7 +106,10 @@ async function rawClient(clientId: string) {
 
 describe('MQTT values without a source timestamp', () => {
   it('stores 20,000 QoS 1 messages sent at speed exactly once each', async () => {
-    const device = await mqtt.connectAsync(brokerUrl().toString(), { clientId: 'fast-device' });
+    const device = await mqtt.connectAsync(brokerUrl().toString(), {
+      clientId: 'fast-device',
+      ...(await credentials()),
+    });
     const n = 20_000;
     await Promise.all(
       Array.from({ length: n }, (_, i) =>
@@ -101,12 +122,13 @@ describe('MQTT values without a source timestamp', () => {
   }, 120_000);
 
   it('stores a message redelivered after a lost acknowledgement once, and a new message under the same packet id', async () => {
-    const first = await rawClient('redo-device');
+    const login = await credentials();
+    const first = await rawClient('redo-device', login);
     first.publish('once/REDO', '{"v":1}', 42, false);
     await first.puback(42);
     // The acknowledgement did not reach the device (connection lost): it sends the message again.
     await first.close();
-    const second = await rawClient('redo-device');
+    const second = await rawClient('redo-device', login);
     second.publish('once/REDO', '{"v":1}', 42, true);
     await second.puback(42);
     expect(await count('REDO')).toEqual({ n: 1, d: 1 });

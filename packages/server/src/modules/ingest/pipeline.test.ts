@@ -29,31 +29,41 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The real database, but the first batch statement answers late (and fails if asked). */
-function slowFirstBatch(db: Db, opts: { fail: boolean }): Db {
+/**
+ * The real database, but the first batch statement answers only when the test opens the gate
+ * (and then fails if asked); the second batch's statement is reported when it has committed.
+ */
+function slowFirstBatch(db: Db, opts: { fail: boolean }) {
   let batches = 0;
+  let open!: () => void;
+  const gate = new Promise<void>((r) => {
+    open = r;
+  });
+  let secondDone!: () => void;
+  const secondCommitted = new Promise<void>((r) => {
+    secondDone = r;
+  });
   const wrapped: Db = {
     dialect: db.dialect,
     async query<T>(sql: string, params?: Parameters<Db['query']>[1]) {
       if (!sql.includes('INSERT INTO tag_value')) return db.query<T>(sql, params);
       const n = ++batches;
       if (n === 1 && opts.fail) {
-        await sleep(200);
+        await gate;
         throw new Error('simulated failure of the first batch');
       }
       const rows = await db.query<T>(sql, params);
-      if (n === 1) await sleep(200);
+      if (n === 1) await gate;
+      if (n === 2) secondDone();
       return rows;
     },
     transaction: (fn) => db.transaction(fn),
   };
-  return wrapped;
+  return { db: wrapped, open, secondCommitted };
 }
 
 async function run(fail: boolean, t0: number) {
-  const db = slowFirstBatch(app.aegis.services.db, { fail });
+  const { db, open, secondCommitted } = slowFirstBatch(app.aegis.services.db, { fail });
   const pipeline = createIngestPipeline({
     db,
     directory: app.aegis.services.directory,
@@ -82,7 +92,7 @@ async function run(fail: boolean, t0: number) {
     events.push(`second resolved, listeners saw ${seen.length}`);
     return r;
   });
-  await sleep(100);
+  await secondCommitted;
   // The second batch is already committed, yet held back behind the first.
   const [row] = await app.aegis.services.db.query<{ n: number }>(
     'SELECT count(*)::int AS n FROM tag_value WHERE tag_id = $1 AND ts >= $2',
@@ -91,6 +101,7 @@ async function run(fail: boolean, t0: number) {
   expect(row!.n).toBe(1500);
   expect(seen).toHaveLength(0);
   expect(events).toEqual([]);
+  open();
   await pipeline.drain();
   await Promise.all([f, s]);
   expect(pipeline.stats().batches).toBe(fail ? 1 : 2);

@@ -286,7 +286,6 @@ export function createIngestPipeline(deps: {
     const keys = new Set<string>();
     const batchReceipts = new Map<string, repo.ReceiptRow>();
     const nowMs = clock.now().getTime();
-    let minLate = Number.POSITIVE_INFINITY;
 
     for (const pending of batch) {
       pending.points.forEach((point, index) => {
@@ -342,9 +341,7 @@ export function createIngestPipeline(deps: {
             quality: timeseries.QUALITY_CODE[n.quality],
           };
           let store = true;
-          if (late) {
-            if (ts < minLate) minLate = ts;
-          } else {
+          if (!late) {
             newestEval.set(tag.id, evalTs);
             store = shouldStore(
               tag.id,
@@ -378,17 +375,19 @@ export function createIngestPipeline(deps: {
       receipts.set(key, { hash: r.hash, connection: r.connection, at: r.at });
 
     const delivered: StoredPoint[] = [];
-    let lateStored = false;
+    // The oldest value stored now: rollups of its minute and after may be stale.
+    let oldest = Number.POSITIVE_INFINITY;
     rows.forEach((row, i) => {
       if (dup.has(i)) {
         row.owner.result.duplicates++;
         return;
       }
-      if (row.store) stats.stored++;
-      else stats.skippedByDeadband++;
+      if (row.store) {
+        stats.stored++;
+        if (row.ts < oldest) oldest = row.ts;
+      } else stats.skippedByDeadband++;
       if (row.late) {
         row.owner.result.late++;
-        lateStored = true;
       }
       delivered.push({
         tagId: row.tagId,
@@ -400,7 +399,8 @@ export function createIngestPipeline(deps: {
         ...(row.point.arrival ? { arrival: true } : {}),
       });
     });
-    if (lateStored && Number.isFinite(minLate)) for (const l of lateListeners) l(minLate);
+    // Late values and backfilled history (not only "late" ones: a tag's first values may be old).
+    if (oldest < nowMs - 60_000) for (const l of lateListeners) l(oldest);
 
     stats.batches++;
     stats.lastBatchPoints = rows.length;
@@ -645,7 +645,7 @@ export function createIngestPipeline(deps: {
         if (i >= 0) listeners.splice(i, 1);
       };
     },
-    /** Late values (older than the newest of their tag) were stored: rollups of that time are stale. */
+    /** Values older than a minute were stored (late, or backfilled history): rollups from that time on are stale. */
     onLate(listener: (minTs: number) => void) {
       lateListeners.add(listener);
       return () => lateListeners.delete(listener);

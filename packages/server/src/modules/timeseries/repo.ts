@@ -21,32 +21,34 @@ export interface BatchRow extends StorablePoint {
 
 /**
  * One batch in one statement (one round trip, atomic without BEGIN/COMMIT): the raw values, and
- * per tag the newest of its values in evaluation order as the current value — only from rows
- * actually inserted now (or deadband-skipped), so a replay never moves it. Current values are
- * written sorted by tag so that concurrent batches lock tag_current rows in the same order;
- * `eval_ts <=` keeps a slower concurrent batch from moving it back. Answers the rows that were
- * already stored (replays), by position.
+ * per tag its newest value in evaluation order as the current value ($9…$15, chosen by the
+ * caller) — only if that row was inserted now (or skipped by the deadband), so a replay never
+ * moves it. Current values are written sorted by tag so that concurrent batches lock
+ * tag_current rows in the same order; `eval_ts <=` keeps a slower concurrent batch from moving
+ * it back. Answers the positions of rows that were already stored (replays); the one-time
+ * count comparison skips that search when every row was inserted (the usual case).
  */
 const STORE_BATCH_SQL = `WITH
   x AS (
-    SELECT * FROM unnest($1::bigint[], $2::float8[], $3::float8[], $4::text[], $5::int2[], $6::float8[],
-      $7::bool[], $8::bool[]) WITH ORDINALITY AS x(id, ms, num, txt, q, ev, st, late, ord)),
+    SELECT * FROM unnest($1::bigint[], $2::float8[], $3::float8[], $4::text[], $5::int2[], $6::bool[])
+      WITH ORDINALITY AS x(id, ms, num, txt, q, st, ord)),
   ins AS (
     INSERT INTO tag_value (tag_id, ts, num, txt, quality)
     SELECT id, to_timestamp(ms / 1000.0), num, txt, q FROM x WHERE st
     ON CONFLICT (tag_id, ts) DO NOTHING
     RETURNING tag_id, ts),
-  j AS (
-    SELECT x.*, (x.st AND ins.tag_id IS NULL) AS dup
-    FROM x LEFT JOIN ins ON ins.tag_id = x.id AND ins.ts = to_timestamp(x.ms / 1000.0)),
   cur AS (
     INSERT INTO tag_current (tag_id, ts, num, txt, quality, eval_ts)
-    SELECT DISTINCT ON (id) id, to_timestamp(ms / 1000.0), num, txt, q, to_timestamp(ev / 1000.0)
-    FROM j WHERE NOT late AND NOT dup ORDER BY id, ord DESC
+    SELECT c.id, to_timestamp(c.ms / 1000.0), c.num, c.txt, c.q, to_timestamp(c.ev / 1000.0)
+    FROM unnest($7::bigint[], $8::float8[], $9::float8[], $10::text[], $11::int2[], $12::float8[], $13::bool[])
+      AS c(id, ms, num, txt, q, ev, st)
+    WHERE NOT c.st OR EXISTS (SELECT 1 FROM ins WHERE ins.tag_id = c.id AND ins.ts = to_timestamp(c.ms / 1000.0))
     ON CONFLICT (tag_id) DO UPDATE SET ts = excluded.ts, num = excluded.num, txt = excluded.txt,
       quality = excluded.quality, eval_ts = excluded.eval_ts
     WHERE tag_current.eval_ts <= excluded.eval_ts)
-  SELECT (ord - 1)::int AS i FROM j WHERE dup`;
+  SELECT (ord - 1)::int AS i FROM x
+  WHERE (SELECT count(*) FROM ins) < (SELECT count(*) FROM x WHERE st)
+    AND st AND NOT EXISTS (SELECT 1 FROM ins WHERE ins.tag_id = x.id AND ins.ts = to_timestamp(x.ms / 1000.0))`;
 
 function batchColumns(rows: BatchRow[]) {
   const len = rows.length;
@@ -55,9 +57,7 @@ function batchColumns(rows: BatchRow[]) {
   const num = new Array<number | null>(len);
   const txt = new Array<string | null>(len);
   const q = new Array<number>(len);
-  const ev = new Array<number>(len);
   const st = new Array<boolean>(len);
-  const late = new Array<boolean>(len);
   for (let i = 0; i < len; i++) {
     const p = rows[i]!;
     const e = encode(p.value);
@@ -66,11 +66,18 @@ function batchColumns(rows: BatchRow[]) {
     num[i] = e.num;
     txt[i] = e.txt;
     q[i] = p.quality;
-    ev[i] = p.evalTs;
     st[i] = p.store;
-    late[i] = p.late;
   }
-  return [ids, ts, num, txt, q, ev, st, late];
+  return [ids, ts, num, txt, q, st];
+}
+
+/** Per tag, its last row in the batch that is not late (the candidate current value), sorted by tag. */
+function currentColumns(rows: BatchRow[]) {
+  const last = new Map<number, BatchRow>();
+  for (const r of rows) if (!r.late) last.set(r.tagId, r);
+  const cur = [...last.values()].sort((a, b) => a.tagId - b.tagId);
+  const [ids, ts, num, txt, q, st] = batchColumns(cur);
+  return [ids, ts, num, txt, q, cur.map((r) => r.evalTs), st];
 }
 
 const DEADLOCK = '40P01';
@@ -83,7 +90,7 @@ const isDeadlock = (e: unknown) => (e as { code?: unknown } | null)?.code === DE
  */
 export async function storeBatch(db: Db, rows: BatchRow[]): Promise<Set<number>> {
   if (!rows.length) return new Set();
-  const params = batchColumns(rows);
+  const params = [...batchColumns(rows), ...currentColumns(rows)];
   for (let attempt = 1; ; attempt++) {
     try {
       const dup = await db.query<{ i: number }>(STORE_BATCH_SQL, params);
