@@ -130,7 +130,9 @@ describe('audit trail', () => {
     const text = String(res.body);
     expect(text.charCodeAt(0)).toBe(0xfeff);
     const lines = text.trim().split('\r\n');
-    expect(lines[0]).toContain('seq,at,actorId,actorName,actorDisplayName,action,targetType,targetId,targetLabel');
+    expect(lines[0]).toContain(
+      'seq,at,actorId,actorName,actorDisplayName,action,targetType,targetId,targetLabel',
+    );
     expect(lines.length).toBe(1 + 8); // the two-workshop fixture creates 8 plant nodes
     const audit = await admin.get('/api/audit?action=audit.export');
     expect(audit.body.items[0].after.rows).toBe(8);
