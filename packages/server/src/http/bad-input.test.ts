@@ -93,8 +93,9 @@ const cases: Array<[string, string, string, unknown, number, string?]> = [
     'POST',
     '/api/org/departments',
     { code: 'D', name: 'x', parentId: 999999 },
-    400,
-    'validation_failed',
+    // An unknown parent answers like one outside the caller's scope (org module).
+    404,
+    'not_found',
   ],
   ['org', 'PATCH', '/api/org/posts/999999', { name: 'x' }, 404, 'not_found'],
   [
