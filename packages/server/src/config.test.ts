@@ -47,4 +47,34 @@ describe('configuration', () => {
     writeFileSync(file, 'port = 1');
     expect(() => loadConfig({ env: {}, file })).toThrow(/config file/);
   });
+
+  it('trusts no proxy by default, and reads a list of proxies or a hop count', () => {
+    expect(loadConfig({ env: {} }).trustProxy).toBe(false);
+    expect(loadConfig({ env: { AEGIS_TRUST_PROXY: 'off' } }).trustProxy).toBe(false);
+    expect(loadConfig({ env: { AEGIS_TRUST_PROXY: '1' } }).trustProxy).toBe(1);
+    expect(loadConfig({ env: { AEGIS_TRUST_PROXY: '10.0.0.5, 192.168.1.0/24,::1' } }).trustProxy).toEqual([
+      '10.0.0.5',
+      '192.168.1.0/24',
+      '::1',
+    ]);
+    expect(() => loadConfig({ env: { AEGIS_TRUST_PROXY: 'true' } })).toThrow(
+      /trustProxy \(AEGIS_TRUST_PROXY\): not an IP address or CIDR: true/,
+    );
+    expect(() => loadConfig({ env: { AEGIS_TRUST_PROXY: '10.0.0.0/33' } })).toThrow(/AEGIS_TRUST_PROXY/);
+  });
+
+  it('reads allowed origins as scheme://host[:port] only', () => {
+    expect(
+      loadConfig({ env: { AEGIS_ALLOWED_ORIGINS: 'https://aegis.example.com, http://10.0.0.5:8080' } })
+        .allowedOrigins,
+    ).toEqual(['https://aegis.example.com', 'http://10.0.0.5:8080']);
+    expect(() => loadConfig({ env: { AEGIS_ALLOWED_ORIGINS: 'https://aegis.example.com/app' } })).toThrow(
+      /allowedOrigins \(AEGIS_ALLOWED_ORIGINS\): .* is not an origin/,
+    );
+  });
+
+  it('refuses split process roles until several nodes are supported', () => {
+    expect(() => loadConfig({ env: { AEGIS_ROLES: 'api,realtime' } })).toThrow(/not supported yet/);
+    expect(loadConfig({ env: { AEGIS_ROLES: 'scheduler,connectors,realtime,api' } }).roles).toHaveLength(4);
+  });
 });
