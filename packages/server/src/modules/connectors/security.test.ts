@@ -77,6 +77,13 @@ describe('connector secrets (B10)', () => {
       reason,
     });
     expect(kept.body.hasPassword).toBe(true);
+    // …but does not follow the connector to another host unasked.
+    const elsewhere = await admin.patch(`/api/connectors/${id}`, {
+      config: { url: 'mqtt://93.184.216.34:1883', username: 'plant' },
+      reason,
+    });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.error.details).toEqual([expect.objectContaining({ path: 'config.password' })]);
 
     for (const text of [
       JSON.stringify((await admin.get('/api/connectors')).body),

@@ -28,7 +28,7 @@ import { inProcessTransport } from './mqtt/inprocess.js';
 import type { StoredCertificate, StoredConnector } from './repo.js';
 import * as repo from './repo.js';
 import { redactingLogger, redactSecrets, splitUrlCredentials } from './secrets.js';
-import { prepareSettings, requireAllowedDestination } from './settings.js';
+import { hostOf, prepareSettings, requireAllowedDestination } from './settings.js';
 import { type ConnectorDriver, type WriteResult, writeFailed } from './types.js';
 import { sourceWritable } from './writable.js';
 
@@ -518,6 +518,17 @@ export function createConnectorService(deps: {
           // A password left out keeps the stored one; null or "" clears it.
           const settings = prepareSettings(before.kind, input.config);
           await requireAllowedDestination(outbound, before.kind, settings.config);
+          // The stored password must not follow the connector to another host unasked.
+          if (
+            settings.password === undefined &&
+            before.hasPassword &&
+            hostOf(before.kind, settings.config) !== hostOf(before.kind, before.config)
+          ) {
+            throw invalid(
+              'The connector now points to another host: give its password again (or remove it)',
+              [{ path: 'config.password', message: 'required when the host changes' }],
+            );
+          }
           if (settings.password !== undefined) await repo.setSecret(tx, id, settings.password);
           nextConfig = settings.config;
         }
@@ -617,9 +628,13 @@ export function createConnectorService(deps: {
             );
           }
           try {
-            return await entry.driver.write(tag, value, timeoutMs);
+            // The detail is audited: no secret in it.
+            const done = await entry.driver.write(tag, value, timeoutMs);
+            return { ...done, detail: redactSecrets(done.detail, entry.secrets) };
           } catch (e) {
-            return writeFailed(`writing through ${entry.code} failed: ${(e as Error).message}`);
+            return writeFailed(
+              redactSecrets(`writing through ${entry.code} failed: ${(e as Error).message}`, entry.secrets),
+            );
           }
         },
       };

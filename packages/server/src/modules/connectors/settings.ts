@@ -65,6 +65,17 @@ export function destinationOf(kind: ConnectorKind, config: Record<string, unknow
   return { host: String(config.host ?? ''), port: Number(config.port ?? 502) };
 }
 
+/** The host a connector connects to (lower case), to tell whether a stored password may follow an edit. */
+export function hostOf(kind: ConnectorKind, config: Record<string, unknown>) {
+  const where = destinationOf(kind, config);
+  if (typeof where !== 'string') return where.host.toLowerCase();
+  try {
+    return new URL(where).hostname.toLowerCase();
+  } catch {
+    return where;
+  }
+}
+
 /** Refuses (400, naming the rule) a destination the outbound policy does not allow. */
 export async function requireAllowedDestination(
   outbound: OutboundCheck,
