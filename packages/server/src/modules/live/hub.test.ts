@@ -253,4 +253,26 @@ describe('live push', () => {
     expect(floodsOf(a)).toEqual(['3']);
     expect(floodsOf(all)).toEqual(['4', '3']);
   });
+
+  it('keeps a slow client on its own queue, in order, without holding back the others', async () => {
+    const hub = createLiveHub({ paths: directory() });
+    const fast = socket();
+    const slow = socket() as ReturnType<typeof socket> & { bufferedAmount: number };
+    hub.connect(fast, actor(null, 1));
+    hub.connect(slow, actor(null, 2));
+    slow.bufferedAmount = 2 << 20;
+    hub.publishAlarmEvents([event('1:H', PATHS[1]!, 1)]);
+    await nextTurn();
+    hub.publishAlarmEvents([event('2:H', PATHS[1]!, 1)]);
+    await nextTurn();
+    const keys = (s: { frames: any[] }) =>
+      s.frames.filter((f) => f.type === 'alarms').flatMap((f) => f.events.map((e: { key: string }) => e.key));
+    expect(keys(fast)).toEqual(['1:H', '2:H']);
+    expect(keys(slow)).toEqual([]);
+    slow.bufferedAmount = 0; // the link drained
+    const until = Date.now() + 5000;
+    while (keys(slow).length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(keys(slow)).toEqual(['1:H', '2:H']);
+    expect(slow.frames.filter((f) => f.type === 'alarms')).toHaveLength(1);
+  });
 });
