@@ -37,6 +37,7 @@ export async function createAegis(
     const http = await buildHttpApp(services, { loggerInstance: opts.logger });
     services.ingest.setLogger(http.log);
     services.timeseries.setLogger(http.log);
+    services.alarms.setLogger(http.log);
     const stopRealtime = await startRealtime(services, { timers: opts.timers ?? true, log: http.log });
     return {
       services,
@@ -78,11 +79,11 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
   );
   if (roles.has('realtime')) {
     await alarms.start();
+    stops.push(ingest.onStored((points) => live.publishPoints(points)) as () => void);
+    // Blocking: a device is acknowledged only after the alarm transitions of its values are
+    // committed; late values come too, to be counted (not evaluated) by the engine.
     stops.push(
-      ingest.onStored((points) => {
-        live.publishPoints(points);
-        void alarms.handlePoints(points).catch((err) => opts.log.error({ err }, 'alarm evaluation failed'));
-      }) as () => void,
+      ingest.onStored((points) => alarms.handlePoints(points), { blocking: true, late: true }) as () => void,
     );
     stops.push(alarms.onEvents((events) => live.publishAlarmEvents(events)) as () => void);
     stops.push(alarms.onFlood((events) => live.publishFloods(events)) as () => void);

@@ -36,7 +36,7 @@ export function createServices({ config, db, clock }: { config: Config; db: Data
     futureToleranceMs: config.futureToleranceSeconds * 1000,
   });
   const timeseries = createTimeseriesService({ db, guard, clock, directory, config });
-  const alarms = createAlarmService({ db, audit, guard, clock });
+  const alarms = createAlarmService({ db, audit, guard, clock, directory });
   const live = createLiveHub({ paths: directory });
   const connectors = createConnectorService({
     db,

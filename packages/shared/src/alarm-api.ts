@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlarmTextSchema } from './alarm-text.js';
 import { AlarmEventSchema, AlarmRuleSchema, AlarmStateSchema, TagValueSchema } from './alarms.js';
 import { ReasonSchema } from './common.js';
 
@@ -48,6 +49,8 @@ export const AlarmViewSchema = AlarmStateSchema.extend({
   equipmentId: z.number().int(),
   areaId: z.number().int().nullable(),
   updatedAt: z.string(),
+  /** What the text is made of (names, units, limit); render with renderAlarmText. Absent on old rows. */
+  text: AlarmTextSchema.nullable().optional(),
 });
 export type AlarmView = z.infer<typeof AlarmViewSchema>;
 
@@ -55,6 +58,8 @@ export const AlarmJournalEntrySchema = AlarmEventSchema.extend({
   id: z.number().int(),
   tagId: z.number().int(),
   equipmentId: z.number().int(),
+  /** The alarm's text as it was when the entry was written (names, units, limit). */
+  text: AlarmTextSchema.nullable().optional(),
 });
 export type AlarmJournalEntry = z.infer<typeof AlarmJournalEntrySchema>;
 
@@ -91,6 +96,15 @@ export const InterlockCommandSchema = z.object({
   status: z.enum(['sent', 'confirmed', 'failed', 'unconfirmed']),
   detail: z.string().nullable(),
   confirmedAt: z.string().nullable(),
+  /** The text of the alarm that tripped the interlock, and the names of the tag it wrote. */
+  alarmText: AlarmTextSchema.nullable().optional(),
+  target: z
+    .object({
+      equipment: z.object({ zh: z.string(), en: z.string() }),
+      tag: z.object({ zh: z.string(), en: z.string() }),
+    })
+    .nullable()
+    .optional(),
 });
 
 /** Flood and chattering status per area, for the alarm list banner. */

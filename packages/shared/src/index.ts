@@ -1,5 +1,6 @@
 export * from './access.js';
 export * from './alarm-api.js';
+export * from './alarm-text.js';
 export * from './alarms.js';
 export * from './audit.js';
 export * from './auth.js';

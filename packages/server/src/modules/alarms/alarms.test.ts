@@ -10,7 +10,7 @@ let tagB: number;
 
 const reason = 'alarm limits agreed in HAZOP';
 
-async function createTag(equipmentId: number, code: string) {
+async function createTag(equipmentId: number, code: string, source?: Record<string, unknown>) {
   const res = await admin.post('/api/tags', {
     equipmentId,
     code,
@@ -19,6 +19,7 @@ async function createTag(equipmentId: number, code: string) {
     unit: 'mm/s',
     type: 'number',
     reason: 'test tag',
+    ...(source ? { source } : {}),
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.id as number;
@@ -120,7 +121,7 @@ describe('alarm engine in the server', () => {
       (await admin.post(`/api/alarms/${rule}:H/shelve`, { until, reason: 'sensor being replaced' })).status,
     ).toBe(200);
     expect((await active())[0]).toMatchObject({
-      state: 'normal',
+      state: 'unack_active', // its true state, not annunciated while shelved
       shelved: { reason: 'sensor being replaced' },
     });
     await tick(11 * 60_000);
@@ -206,7 +207,11 @@ describe('alarm engine in the server', () => {
   });
 
   it('commands the interlock when the alarm activates, and records whether the equipment confirmed', async () => {
-    const stopTag = await createTag(p.a.press.id, 'STOP');
+    const stopTag = await createTag(p.a.press.id, 'STOP', {
+      kind: 'mqtt',
+      topic: 'a/stop',
+      commandTopic: 'a/stop/set',
+    });
     const writes: Array<[number, unknown]> = [];
     app.aegis.services.alarms.setInterlockWriter({
       async write(tagId, value) {

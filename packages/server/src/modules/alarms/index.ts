@@ -1,2 +1,10 @@
 export { alarmRoutes } from './routes.js';
-export { type AlarmService, createAlarmService, type InterlockWriter, type PlacedEvent } from './service.js';
+export { deleteTagAlarms } from './rule-records.js';
+export {
+  type AlarmPoint,
+  type AlarmService,
+  createAlarmService,
+  type InterlockWriter,
+  type PlacedEvent,
+  type PlacedFlood,
+} from './service.js';

@@ -1,4 +1,4 @@
-import type { AlarmRule, Interlock } from '@aegis/shared';
+import type { AlarmRule, AlarmText, Interlock } from '@aegis/shared';
 import type { Db } from '../../db/index.js';
 import { type Scope, scopeParams } from '../access/policy.js';
 import type { AlarmEvent, AlarmState, FloodState, RuleRuntime } from './engine/index.js';
@@ -72,6 +72,21 @@ export async function deleteRule(db: Db, id: number) {
   await db.query('DELETE FROM alarm_rule WHERE id = $1', [id]);
 }
 
+/** Rules that use a tag: watch it, command it (interlock) or compare against it (deviation setpoint). */
+export async function tagUses(db: Db, tagId: number) {
+  return db.query<{ id: number; use: 'watches' | 'interlock' | 'setpoint' }>(
+    `SELECT r.id, CASE WHEN r.tag_id = $1 THEN 'watches'
+                       WHEN (r.interlock->>'tagId')::bigint = $1 THEN 'interlock' ELSE 'setpoint' END AS use
+     FROM alarm_rule r
+     WHERE r.tag_id = $1 OR (r.interlock->>'tagId')::bigint = $1
+        OR r.definition->>'setpointTag' = $1::text
+        OR r.definition->>'setpointTag' = (SELECT e.code || '.' || t.code FROM tag t
+                                           JOIN plant_node e ON e.id = t.equipment_id WHERE t.id = $1)
+     ORDER BY r.id`,
+    [tagId],
+  );
+}
+
 export async function saveRuntimes(db: Db, rows: Array<{ ruleId: number; runtime: RuleRuntime }>, now: Date) {
   if (rows.length === 0) return;
   await db.query(
@@ -90,7 +105,11 @@ export interface AlarmPlace {
   path: string;
 }
 
-export async function saveAlarms(db: Db, alarms: Array<{ alarm: AlarmState; place: AlarmPlace }>, now: Date) {
+export async function saveAlarms(
+  db: Db,
+  alarms: Array<{ alarm: AlarmState; place: AlarmPlace; text?: AlarmText | null }>,
+  now: Date,
+) {
   if (alarms.length === 0) return;
   await db.query(
     `INSERT INTO alarm (key, rule_id, tag_id, equipment_id, area_id, node_path, state, priority, active, shelved,
@@ -106,7 +125,7 @@ export async function saveAlarms(db: Db, alarms: Array<{ alarm: AlarmState; plac
        area_id = excluded.area_id, updated_at = excluded.updated_at`,
     [
       JSON.stringify(
-        alarms.map(({ alarm, place }) => ({
+        alarms.map(({ alarm, place, text }) => ({
           key: alarm.key,
           rule_id: place.ruleId,
           tag_id: place.tagId,
@@ -120,7 +139,7 @@ export async function saveAlarms(db: Db, alarms: Array<{ alarm: AlarmState; plac
           suppressed: alarm.suppressed,
           out_of_service: alarm.outOfService !== null,
           chattering: alarm.chattering,
-          view: alarm,
+          view: text ? { ...alarm, text } : alarm,
         })),
       ),
       now,
@@ -132,16 +151,19 @@ export async function deleteAlarmsNotIn(db: Db, ruleId: number, keys: string[]) 
   await db.query('DELETE FROM alarm WHERE rule_id = $1 AND NOT (key = ANY($2::text[]))', [ruleId, keys]);
 }
 
-export async function insertEvents(db: Db, events: Array<{ event: AlarmEvent; place: AlarmPlace }>) {
+export async function insertEvents(
+  db: Db,
+  events: Array<{ event: AlarmEvent & { text?: AlarmText | null }; place: AlarmPlace }>,
+) {
   if (events.length === 0) return;
   await db.query(
     `INSERT INTO alarm_event (at, key, rule_id, tag_id, equipment_id, node_path, type, from_state, to_state, user_name,
-       comment, value, priority, message, annunciated, detail)
+       comment, value, priority, message, annunciated, detail, text)
      SELECT to_timestamp(x.at / 1000.0), x.key, x.rule_id, x.tag_id, x.equipment_id, x.node_path, x.type, x.from_state,
-       x.to_state, x.user_name, x.comment, x.value, x.priority, x.message, x.annunciated, x.detail
+       x.to_state, x.user_name, x.comment, x.value, x.priority, x.message, x.annunciated, x.detail, x.text
      FROM jsonb_to_recordset($1::jsonb) AS x(at double precision, key text, rule_id bigint, tag_id bigint,
        equipment_id bigint, node_path text, type text, from_state text, to_state text, user_name text, comment text,
-       value jsonb, priority text, message text, annunciated boolean, detail jsonb)`,
+       value jsonb, priority text, message text, annunciated boolean, detail jsonb, text jsonb)`,
     [
       JSON.stringify(
         events.map(({ event: e, place }) => ({
@@ -161,6 +183,7 @@ export async function insertEvents(db: Db, events: Array<{ event: AlarmEvent; pl
           message: e.message,
           annunciated: e.annunciated,
           detail: e.detail ?? null,
+          text: e.text ?? null,
         })),
       ),
     ],
@@ -227,6 +250,7 @@ interface EventRow {
   message: string;
   annunciated: boolean;
   detail: Record<string, unknown> | null;
+  text: AlarmText | null;
 }
 
 export async function history(
@@ -291,6 +315,7 @@ export async function history(
       priority: r.priority,
       message: r.message,
       annunciated: r.annunciated,
+      text: r.text,
       ...(r.detail ? { detail: r.detail } : {}),
     })),
     total: count?.n ?? 0,

@@ -89,7 +89,12 @@ export async function alarmRoutes(app: App, { alarms }: { alarms: AlarmService }
       },
     },
     async (req, reply) => {
-      const { rows } = await alarms.exportHistory(req.ctx, req.query);
+      const lang = String(req.headers['accept-language'] ?? '');
+      const { rows } = await alarms.exportHistory(
+        req.ctx,
+        req.query,
+        lang.startsWith('en') ? 'en-US' : 'zh-CN',
+      );
       const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
       reply
         .header('content-type', 'text/csv; charset=utf-8')
@@ -185,7 +190,8 @@ export async function alarmRoutes(app: App, { alarms }: { alarms: AlarmService }
   app.post(
     '/api/alarms/:key/comment',
     {
-      config: { permission: 'alarm.read' },
+      // A comment is written into the regulated journal: a write permission, not alarm.read.
+      config: { permission: 'alarm.ack' },
       schema: {
         tags,
         params: KeyParams,

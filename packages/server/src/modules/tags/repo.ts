@@ -163,11 +163,6 @@ export async function boundTo(db: Db, source: TagSource, exceptId: number | null
   return row ? present(row) : null;
 }
 
-export async function hasAlarmRules(db: Db, id: number) {
-  const rows = await db.query('SELECT 1 FROM alarm_rule WHERE tag_id = $1 LIMIT 1', [id]);
-  return rows.length > 0;
-}
-
 /** Removes the tag with its history: values, rollups and current value. */
 export async function remove(db: Db, id: number) {
   await db.query('DELETE FROM tag_value WHERE tag_id = $1', [id]);

@@ -10,8 +10,9 @@ import type { z } from 'zod';
 import type { Clock } from '../../clock.js';
 import type { RequestContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
-import { AppError, conflict, invalid } from '../../errors.js';
+import { conflict, invalid } from '../../errors.js';
 import type { AccessGuard } from '../access/guard.js';
+import { deleteTagAlarms } from '../alarms/index.js';
 import type { AuditService } from '../audit/service.js';
 import { getPlantNode, getPlantNodesByCode } from '../plant/index.js';
 import { removeTag as removeTagValues } from '../timeseries/index.js';
@@ -210,12 +211,8 @@ export function createTagService(deps: {
     async remove(ctx: RequestContext, id: number, reason: string) {
       await db.transaction(async (tx) => {
         const before = await guard.require(tx, ctx, 'tag.manage', await repo.get(tx, id), 'tag', id);
-        if (await repo.hasAlarmRules(tx, id)) {
-          throw new AppError(
-            'conflict',
-            'This tag still has alarm rules; delete them first (they are regulated records)',
-          );
-        }
+        // The alarms module owns its rules: it refuses while a rule watches, commands or compares against the tag.
+        await deleteTagAlarms(tx, id);
         await repo.remove(tx, id);
         // The time series module owns the tag's values: it drops the current value with the tag.
         await removeTagValues(tx, id);

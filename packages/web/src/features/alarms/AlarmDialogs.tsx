@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { settleOk } from '../../app/forms';
 import { notifyError } from '../../app/notify';
 import { type BulkResult, useAcknowledge, useBulkAcknowledge, useCommentAlarm, useShelve } from './api';
+import { useAlarmText } from './present';
 import { setMuted, unlockSound, useSound } from './sound';
 
 /** The server refuses shelving for longer than this (engine default). */
@@ -24,6 +25,7 @@ export function ShelveModal({
   onDone?: () => void;
 }) {
   const { t } = useTranslation();
+  const alarmText = useAlarmText();
   const [form] = Form.useForm<{ minutes: number | 'custom'; until?: Dayjs; reason: string }>();
   const minutes = Form.useWatch('minutes', form);
   const shelve = useShelve();
@@ -50,7 +52,7 @@ export function ShelveModal({
     >
       {alarm && (
         <Typography.Paragraph type="secondary" ellipsis={{ rows: 2 }}>
-          {alarm.message}
+          {alarmText(alarm)}
         </Typography.Paragraph>
       )}
       <Form form={form} layout="vertical" initialValues={{ minutes: 60 }}>
@@ -151,6 +153,7 @@ export function AckModal({
   onDone?: (alarm: AlarmView) => void;
 }) {
   const { t } = useTranslation();
+  const alarmText = useAlarmText();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ comment?: string }>();
   const ack = useAcknowledge();
@@ -178,7 +181,7 @@ export function AckModal({
     >
       {alarm && (
         <Typography.Paragraph type="secondary" ellipsis={{ rows: 2 }}>
-          {alarm.message}
+          {alarmText(alarm)}
         </Typography.Paragraph>
       )}
       <Form form={form} layout="vertical">

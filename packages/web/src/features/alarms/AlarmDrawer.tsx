@@ -16,7 +16,14 @@ import { ReasonModal } from '../../app/ReasonField';
 import { usePlantIndex } from '../realtime/usePlantIndex';
 import { alarmHistoryQuery, useOutOfService, useUnshelve } from './api';
 import { EVENT_COLOR } from './events';
-import { alarmTime, canBeAcknowledged, formatAlarmValue, PriorityTag, StateTag } from './present';
+import {
+  alarmTime,
+  canBeAcknowledged,
+  formatAlarmValue,
+  PriorityTag,
+  StateTag,
+  useAlarmText,
+} from './present';
 
 const time = (ms: number | null | undefined) => (ms ? dayjs(ms).format('YYYY-MM-DD HH:mm:ss') : '—');
 
@@ -31,6 +38,7 @@ export function AlarmDrawer(props: {
   onComment: (a: AlarmView) => void;
 }) {
   const { t } = useTranslation();
+  const alarmText = useAlarmText();
   const { data: me } = useMe();
   const phone = Grid.useBreakpoint().md === false;
   const plant = usePlantIndex();
@@ -54,7 +62,7 @@ export function AlarmDrawer(props: {
     >
       {a && (
         <>
-          <Typography.Paragraph strong>{a.message}</Typography.Paragraph>
+          <Typography.Paragraph strong>{alarmText(a)}</Typography.Paragraph>
           <Space wrap style={{ marginBottom: 12 }}>
             {canAnywhere(me, 'alarm.ack') && canBeAcknowledged(a) && (
               <Button

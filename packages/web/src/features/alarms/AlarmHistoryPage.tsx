@@ -35,7 +35,7 @@ import { AlarmsTabs } from './AlarmsTabs';
 import { type AlarmHistoryFilters, alarmHistoryQuery } from './api';
 import { downloadCsv } from './csv';
 import { EVENT_COLOR } from './events';
-import { formatAlarmValue, PriorityTag } from './present';
+import { formatAlarmValue, PriorityTag, useAlarmText } from './present';
 
 interface FilterValues {
   range?: [Dayjs | null, Dayjs | null] | null;
@@ -61,7 +61,12 @@ function toFilters(v: FilterValues): AlarmHistoryFilters {
 const at = (ms: number) => dayjs(ms).format('YYYY-MM-DD HH:mm:ss');
 const tagText = (e: AlarmJournalEntry) => e.tag || `#${e.tagId}`;
 
-function csvOf(t: TFunction, rows: AlarmJournalEntry[], equipment: (id: number) => string): string[][] {
+function csvOf(
+  t: TFunction,
+  rows: AlarmJournalEntry[],
+  equipment: (id: number) => string,
+  text: (e: AlarmJournalEntry) => string,
+): string[][] {
   return [
     [
       t('alarms.field.time'),
@@ -82,7 +87,7 @@ function csvOf(t: TFunction, rows: AlarmJournalEntry[], equipment: (id: number) 
       t(`alarms.priority.${e.priority}`),
       tagText(e),
       equipment(e.equipmentId),
-      e.message,
+      text(e),
       formatAlarmValue(e.value),
       `${e.from} → ${e.to}`,
       e.user ?? '',
@@ -95,6 +100,7 @@ function csvOf(t: TFunction, rows: AlarmJournalEntry[], equipment: (id: number) 
 /** 报警日志 the alarm journal: every activation, acknowledgement, shelving and comment, newest first. */
 export function AlarmHistoryPage() {
   const { t } = useTranslation();
+  const alarmText = useAlarmText();
   const phone = Grid.useBreakpoint().md === false;
   const plant = usePlantIndex();
   const [form] = Form.useForm<FilterValues>();
@@ -145,7 +151,7 @@ export function AlarmHistoryPage() {
               onClick={() =>
                 downloadCsv(
                   `alarm-journal-${dayjs().format('YYYYMMDD-HHmmss')}.csv`,
-                  csvOf(t, rows, (id) => plant.label(id)),
+                  csvOf(t, rows, (id) => plant.label(id), alarmText),
                 )
               }
             >
@@ -273,13 +279,14 @@ export function AlarmHistoryPage() {
                 ]),
             {
               title: t('alarms.field.message'),
-              dataIndex: 'message',
-              render: (v: string) => (
-                <Typography.Text ellipsis={{ tooltip: v }} style={{ maxWidth: phone ? 160 : 320 }}>
-                  {v}
+              key: 'message',
+              render: (_: unknown, e: AlarmJournalEntry) => (
+                <Typography.Text ellipsis={{ tooltip: alarmText(e) }} style={{ maxWidth: phone ? 160 : 320 }}>
+                  {alarmText(e)}
                 </Typography.Text>
               ),
             },
+
             ...(phone
               ? []
               : [
@@ -330,7 +337,7 @@ export function AlarmHistoryPage() {
                 label: t('alarms.field.equipment'),
                 children: plant.label(detail.equipmentId),
               },
-              { key: 'message', label: t('alarms.field.message'), children: detail.message },
+              { key: 'message', label: t('alarms.field.message'), children: alarmText(detail) },
               { key: 'value', label: t('alarms.field.value'), children: formatAlarmValue(detail.value) },
               {
                 key: 'transition',

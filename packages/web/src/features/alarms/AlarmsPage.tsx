@@ -47,6 +47,7 @@ import {
   PriorityTag,
   STATE_RANK,
   StateTag,
+  useAlarmText,
 } from './present';
 import { type Held, useHeldOrder } from './stableOrder';
 
@@ -77,6 +78,7 @@ const rowAttrs = (a: AlarmView) =>
 
 export function AlarmsPage() {
   const { t } = useTranslation();
+  const alarmText = useAlarmText();
   const { data: me } = useMe();
   const phone = Grid.useBreakpoint().md === false;
   const plant = usePlantIndex();
@@ -310,7 +312,7 @@ export function AlarmsPage() {
                     {flags(a)}
                   </Space>
                   <div className="aegis-alarm-message" style={{ margin: '4px 0' }}>
-                    {a.message}
+                    {alarmText(a)}
                   </div>
                   <Space size={8} wrap style={{ fontSize: 12 }}>
                     <span>{dayjs(alarmTime(a)).format('MM-DD HH:mm:ss')}</span>

@@ -1,3 +1,4 @@
+import { renderAlarmText } from '@aegis/shared';
 import { ReloadOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Grid, Space, Table, Tag, Typography } from 'antd';
@@ -17,7 +18,9 @@ const STATUS_COLOR: Record<InterlockCommand['status'], string> = {
 
 /** 联锁 interlock commands written by alarm rules, and whether the equipment confirmed them. */
 export function InterlocksPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language === 'en-US' ? 'en-US' : 'zh-CN';
+  const name = (n: { zh: string; en: string }) => (locale === 'en-US' ? n.en || n.zh : n.zh || n.en);
   const phone = Grid.useBreakpoint().md === false;
   const list = useQuery({ ...interlocksQuery, refetchInterval: 10_000 });
   const time = (v: string | null) => (v ? dayjs(v).format('MM-DD HH:mm:ss') : '—');
@@ -52,11 +55,18 @@ export function InterlocksPage() {
                 <Tag color={STATUS_COLOR[s]}>{t(`alarms.interlock.${s}`)}</Tag>
               ),
             },
-            { title: t('alarms.field.key'), dataIndex: 'alarmKey', render: (v: string) => <code>{v}</code> },
+            {
+              title: t('alarms.field.message'),
+              key: 'alarm',
+              // The alarm that tripped it, in words (names, units, limit); the key for old rules.
+              render: (_: unknown, c: InterlockCommand) =>
+                c.alarmText ? renderAlarmText(c.alarmText, null, locale) : <code>{c.alarmKey}</code>,
+            },
             {
               title: t('alarms.interlock.tag'),
-              dataIndex: 'tagId',
-              render: (v: number) => <TagName id={v} />,
+              key: 'tag',
+              render: (_: unknown, c: InterlockCommand) =>
+                c.target ? `${name(c.target.equipment)} ${name(c.target.tag)}` : <TagName id={c.tagId} />,
             },
             {
               title: t('alarms.interlock.value'),

@@ -1,4 +1,10 @@
-import type { AlarmPriority, AlarmView } from '@aegis/shared';
+import {
+  type AlarmPriority,
+  type AlarmText,
+  type AlarmView,
+  renderAlarmText,
+  type TagValue,
+} from '@aegis/shared';
 import { Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import './alarms.css';
@@ -102,4 +108,15 @@ export function formatAlarmValue(v: AlarmView['value']): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(3).replace(/\.?0+$/, '');
   return String(v);
+}
+
+/**
+ * The alarm's text in the UI language, made of names and units by the shared renderer (the same
+ * words the server writes into exports); rows written before texts existed show their old message.
+ */
+export function useAlarmText() {
+  const { i18n } = useTranslation();
+  const locale = i18n.language === 'en-US' ? 'en-US' : 'zh-CN';
+  return (a: { text?: AlarmText | null; value?: TagValue | null; message: string }) =>
+    a.text ? renderAlarmText(a.text, a.value ?? null, locale) : a.message;
 }

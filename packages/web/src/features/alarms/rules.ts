@@ -309,7 +309,7 @@ export function summarize(t: TFunction, rule: AlarmRule, unit: string): string {
     case 'limit': {
       const parts = LIMIT_LEVELS.flatMap((l) => {
         const s = rule.levels[l];
-        return s ? [`${l} ${l.startsWith('H') ? '≥' : '≤'} ${s.setpoint}${u} (${p(s.priority)})`] : [];
+        return s ? [`${l} ${l.startsWith('H') ? '>' : '<'} ${s.setpoint}${u} (${p(s.priority)})`] : [];
       });
       if (rule.deadband) parts.push(t('rules.summary.deadband', { value: `${rule.deadband}${u}` }));
       return parts.join(' · ');

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useLocalName } from '../../app/i18n';
-import { PriorityTag, StateTag } from '../alarms/present';
+import { PriorityTag, StateTag, useAlarmText } from '../alarms/present';
 import { RuleDrawer } from '../alarms/RuleDrawer';
 import { formatTs, formatValue, QualityBadge } from '../realtime/format';
 import type { LivePoint } from '../realtime/hooks';
@@ -25,6 +25,7 @@ export function TagDrawer({
   onClose: () => void;
 }) {
   const { t } = useTranslation();
+  const alarmText = useAlarmText();
   const name = useLocalName();
   const phone = Grid.useBreakpoint().md === false;
   const [rulesOpen, setRulesOpen] = useState(false);
@@ -63,7 +64,7 @@ export function TagDrawer({
                 <Space key={a.key} wrap size={4} data-alarm-key={a.key}>
                   <PriorityTag priority={a.priority} />
                   <StateTag alarm={a} />
-                  <span>{a.message}</span>
+                  <span>{alarmText(a)}</span>
                 </Space>
               ))}
             </Space>

@@ -190,7 +190,7 @@ describe('shelving', () => {
     const r = ok(
       shelve(active, { user: 'op1', until: 2000 + HOUR, reason: 'transmitter being replaced' }, 2000),
     );
-    expect(r.alarm.state).toBe('normal');
+    expect(r.alarm.state).toBe('unack_active'); // its true state, not annunciated
     expect(r.alarm.active).toBe(true);
     expect(r.alarm.shelved).toEqual({
       by: 'op1',
@@ -201,7 +201,8 @@ describe('shelving', () => {
     expect(r.events[0]).toMatchObject({
       type: 'shelved',
       from: 'unack_active',
-      to: 'normal',
+      to: 'unack_active',
+      annunciated: false,
       comment: 'transmitter being replaced',
     });
   });
@@ -226,14 +227,22 @@ describe('shelving', () => {
     expect(!r.ok && r.error.code).toBe('shelve_until_in_past');
   });
 
-  it('tracks the condition while shelved without annunciating it', () => {
+  it('tracks the true state while shelved without annunciating it', () => {
     const shelved = ok(shelve(alarm(), { user: 'op1', until: HOUR, reason: 'x' }, 0)).alarm;
     const { alarm: a, events } = on(shelved, 1000);
-    expect(a.state).toBe('normal');
+    expect(a.state).toBe('unack_active');
     expect(a.active).toBe(true);
     expect(events).toEqual([
-      expect.objectContaining({ type: 'activated', from: 'normal', to: 'normal', annunciated: false }),
+      expect.objectContaining({ type: 'activated', from: 'normal', to: 'unack_active', annunciated: false }),
     ]);
+  });
+
+  it('keeps the state of an active alarm when it is shelved, and lets the operator acknowledge it', () => {
+    const shelved = ok(shelve(active, { user: 'op1', until: HOUR, reason: 'x' }, 2000)).alarm;
+    expect(shelved.state).toBe('unack_active');
+    const acked = ok(acknowledge(shelved, { user: 'op2' }, 3000));
+    expect(acked.alarm).toMatchObject({ state: 'ack_active', ackedBy: 'op2' });
+    expect(acked.events).toMatchObject([{ type: 'acknowledged', annunciated: false }]);
   });
 
   it('auto-unshelves when the shelve time expires and shows the true state', () => {
@@ -247,7 +256,7 @@ describe('shelving', () => {
         type: 'unshelved',
         at: HOUR,
         user: null,
-        from: 'normal',
+        from: 'unack_active',
         to: 'unack_active',
       }),
     ]);

@@ -88,11 +88,16 @@ const fail = (code: AlarmErrorCode, message: string): AlarmResult => ({
   error: { code, message },
 });
 
-/** The debounced condition changed. While silenced the state stays `normal`; the condition is still kept. */
+/** Suppressed by design or out of service: the state is held at `normal` (nothing to acknowledge). */
+const isHeld = (a: AlarmState): boolean => a.suppressed || a.outOfService !== null;
+
+/**
+ * The debounced condition changed. While suppressed or out of service the state stays `normal`;
+ * a shelved alarm keeps its true state (it is only not annunciated), so it can be acknowledged.
+ */
 function setActive(a: AlarmState, active: boolean, at: number, value: TagValue | null): Transition {
-  const silenced = isSilenced(a);
   let state: AlarmStateName = 'normal';
-  if (!silenced) {
+  if (!isHeld(a)) {
     if (active) state = a.state === 'ack_active' ? 'ack_active' : 'unack_active';
     else state = a.state === 'unack_active' ? 'rtn_unack' : 'normal';
   }
@@ -117,7 +122,7 @@ function mature(a: AlarmState, upTo: number): Transition {
 
 /** Leaving the last silencing mode shows the true state: an alarm still active needs a new acknowledgement. */
 function reannunciate(a: AlarmState): AlarmState {
-  if (isSilenced(a)) return a;
+  if (isHeld(a)) return a;
   return { ...a, state: a.active ? 'unack_active' : 'normal' };
 }
 
@@ -228,11 +233,8 @@ export function shelve(
     );
   }
   const { alarm, events } = advance(a, now);
-  const next: AlarmState = {
-    ...alarm,
-    shelved: { by: req.user, at: now, until: req.until, reason },
-    state: 'normal',
-  };
+  // The state is kept: a shelved alarm that is still active can still be acknowledged.
+  const next: AlarmState = { ...alarm, shelved: { by: req.user, at: now, until: req.until, reason } };
   return {
     ok: true,
     alarm: next,

@@ -186,7 +186,7 @@ export interface AlarmState {
   message: string;
   onDelayMs: number;
   offDelayMs: number;
-  /** Annunciation state; held at `normal` while shelved, suppressed or out of service. */
+  /** Annunciation state; held at `normal` while suppressed or out of service (a shelved alarm keeps it). */
   state: AlarmStateName;
   raw: boolean;
   rawSince: number | null;
