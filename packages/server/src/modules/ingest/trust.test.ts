@@ -24,7 +24,7 @@ beforeAll(async () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     tags[code] = res.body.id as number;
   }
-});
+}, 180_000);
 afterAll(() => app.close());
 
 const now = () => app.clock.now().getTime();
