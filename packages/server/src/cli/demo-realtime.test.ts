@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaultPlayer, simulatorControl } from '../modules/demo/index.js';
 import { type Client, startTestApp, type TestApp } from '../test/harness.js';
 import { seedDemo } from './demo.js';
-import { seedDemoRealtime } from './demo-realtime.js';
+import { seedDemoRealtime, simulatorCredentials } from './demo-realtime.js';
 
 let app: TestApp;
 let admin: Client;
@@ -74,8 +74,12 @@ describe('a gas leak in the demo plant', () => {
   it('raises the gas alarm and trips the beacon on the simulated detector, confirmed by read-back', async () => {
     const broker = app.aegis.services.connectors.broker();
     expect(broker).not.toBeNull();
+    // The simulator signs in to the embedded broker like any device.
+    const credentials = await simulatorCredentials(app.aegis.services);
     sim = await startSimulator({
       mqttUrl: broker!.url,
+      mqttUsername: credentials.username,
+      mqttPassword: credentials.password,
       transports: ['sparkplug'],
       rateMs: 100,
       seed: 7,

@@ -146,7 +146,7 @@ const SIMULATOR_TOKEN = 'demo simulator (renewed at every start)';
  * role and a fresh API token limited to data.ingest (secrets are shown once, so each start
  * issues a new one and revokes the previous).
  */
-async function simulatorCredentials(s: Services): Promise<{ username: string; password: string }> {
+export async function simulatorCredentials(s: Services): Promise<{ username: string; password: string }> {
   const ctx = systemContext('demo');
   let userId = (await s.users.byUsername(SIMULATOR_USER))?.id;
   if (userId === undefined) {
@@ -182,7 +182,8 @@ async function simulatorCredentials(s: Services): Promise<{ username: string; pa
     });
   }
   for (const t of await s.auth.listTokens())
-    if (t.userId === userId && t.name === SIMULATOR_TOKEN && !t.revokedAt) await s.auth.revokeToken(ctx, t.id);
+    if (t.userId === userId && t.name === SIMULATOR_TOKEN && !t.revokedAt)
+      await s.auth.revokeToken(ctx, t.id);
   const issued = await s.auth.createToken(ctx, {
     userId,
     name: SIMULATOR_TOKEN,
