@@ -183,7 +183,7 @@ export async function runCli(program: Command, argv: string[]) {
         const rt = await seedDemoRealtime(aegis.services, { onProgress: progress });
         later.push(
           `Demo plant: ${seeded.equipment} equipment items, ${rt.tags} tags, ${rt.rules} alarm rules`,
-          `Demo users (password ${seeded.password}): ${seeded.users.join(', ')}`,
+          `Demo users (password ${seeded.password}): ${[...(process.env.AEGIS_ADMIN_PASSWORD ? [] : ['admin']), ...seeded.users].join(', ')}`,
         );
       } else later.push('Demo: the plant is not empty, nothing seeded');
     }

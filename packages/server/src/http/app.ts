@@ -15,6 +15,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
+  LogController,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -83,7 +84,7 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
         : config.trustProxy,
     // One debug line per request (onResponse below) instead of two info lines: at info level the
     // console says what the plant does, not every poll of the UI.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
     // Requests the HTTP parser refuses before Fastify sees them still get the error body.
     clientErrorHandler: clientError,
