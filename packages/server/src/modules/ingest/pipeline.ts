@@ -304,7 +304,10 @@ export function createIngestPipeline(deps: {
           }
           if (n.note) noteOnce(`tag:${tag.id}`, { tagId: tag.id }, `${name}: ${n.note}`);
           const receipt = point.receipt;
-          if (receipt && isRedelivery(pending.source, receipt, nowMs)) {
+          const inBatch = receipt && batchReceipts.get(sourceKey(pending.source ?? '', receipt));
+          // Stored before, or earlier in this very batch (sent again on a new connection meanwhile).
+          const again = inBatch && inBatch.hash === receipt.hash && inBatch.connection !== receipt.connection;
+          if (receipt && (again || isRedelivery(pending.source, receipt, nowMs))) {
             pending.result.accepted++;
             pending.result.duplicates++;
             return;

@@ -255,7 +255,13 @@ describe('ingest: values without a source time (A4)', () => {
     expect(await pipeline().submit(msg(receipt('c3', 8, 'h3'), 3), { source: 'mqtt' })).toMatchObject({
       duplicates: 0,
     });
-    expect((await stored('RCP')).map((r) => r.num)).toEqual([1, 2, 3, 3]);
+    // Sent again on a new connection while the first copy waits in the same batch.
+    expect(
+      await pipeline().submit([...msg(receipt('c4', 9, 'h9'), 4), ...msg(receipt('c5', 9, 'h9'), 4)], {
+        source: 'mqtt',
+      }),
+    ).toMatchObject({ accepted: 2, duplicates: 1 });
+    expect((await stored('RCP')).map((r) => r.num)).toEqual([1, 2, 3, 3, 4]);
   });
 });
 
