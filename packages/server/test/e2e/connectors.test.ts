@@ -40,7 +40,7 @@ describe('connector security in the browser', () => {
 
     const page = await e2e.page(PHONE);
     // In English: this machine's Chromium may have no Chinese font, and the screenshot is to be read.
-    await page.addInitScript(() => localStorage.setItem('aegis.lang', 'en-US'));
+    await page.addInitScript({ content: "localStorage.setItem('aegis.lang', 'en-US')" });
     await login(page, 'admin');
     await page.goto('/connectors');
     const alert = page.getByTestId('certificate-pending');
