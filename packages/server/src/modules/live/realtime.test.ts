@@ -218,7 +218,12 @@ describe('real-time path', () => {
     expect(leadB.frames.find((f) => f.type === 'subscribed')!.tagIds).toEqual([moved]);
     const seenBefore = leadA.frames.length;
 
-    const t = app.clock.now().getTime() + 60_000;
+    // Later (the test app's clock is manual), so newer than every value so far: back to normal,
+    // then high again, so the press's alarm changes state whatever state it was in.
+    app.clock.advance(60_000);
+    await publish('site/A/A-PRS-01/gas', { ts: app.clock.now().getTime(), h2s: 0 });
+    app.clock.advance(60_000);
+    const t = app.clock.now().getTime();
     await publish('site/A/A-PRS-01/gas', { ts: t, h2s: 41 });
     await publish('site/A/pump/gas', { ts: t, h2s: 42 });
     const hasValue = (c: { frames: Frame[] }, tagId: number, value: number) =>
