@@ -7,6 +7,7 @@ import {
   startTestApp,
   type TestApp,
 } from '../../test/harness.js';
+import { parseCsv } from './tabular.js';
 
 /**
  * Source bindings are scoped too: a tag of workshop A must not be pointed at workshop B's
@@ -166,5 +167,22 @@ describe('tag source bindings', () => {
         message: expect.stringContaining('A-PRS-01.IMP-1'),
       }),
     ]);
+  });
+
+  it("lets a lead re-import their workshop's export, bindings unchanged", async () => {
+    const csv = await leadA.get(`/api/tags/export?format=csv&nodeId=${p.a.area.id}`);
+    expect(csv.status).toBe(200);
+    const table = parseCsv(csv.body as string);
+    const header = table[0]!;
+    const rows = table.slice(1);
+    const temp = rows.find((r) => r[header.indexOf('code')] === 'TEMP')!;
+    expect(temp[header.indexOf('source.kind')]).toBe('mqtt');
+    temp[header.indexOf('unit')] = 'K';
+    const content = Buffer.from(
+      [header, ...rows].map((r) => r.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')).join('\n'),
+    ).toString('base64');
+    const res = await leadA.post('/api/tags/import', { format: 'csv', content, reason });
+    expect(res.body.errors).toEqual([]);
+    expect(res.body.updated).toBe(1);
   });
 });
