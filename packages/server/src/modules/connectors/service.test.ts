@@ -14,6 +14,7 @@ import { accessGuard } from '../access/index.js';
 import { createAuditService } from '../audit/index.js';
 import type { BoundTag, ConnectorHealth } from '../ingest/types.js';
 import type { OutboundCheck } from '../net/index.js';
+import type { DriverFactory } from './drivers.js';
 import { eventually, memoryDirectory, silentLog } from './modbus/testing.js';
 import { BrokerPortInUseError, type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
 import { controlledSink } from './mqtt/testing.js';
@@ -152,6 +153,51 @@ const mqttInput = (url: string, extra: Record<string, unknown> = {}) =>
   });
 
 describe('connector registry', () => {
+  it('gives MQTT connections without a client id one unique to this installation (kept in the data directory)', async () => {
+    const clientIds = (dir: string, extra: Partial<Config> = {}) => {
+      const seen: Array<[string, string | undefined]> = [];
+      const fake: DriverFactory<'mqtt'> = (deps) => {
+        seen.push([deps.code, deps.config.clientId]);
+        return fakeDrivers().factory(deps);
+      };
+      const { s } = service({
+        config: { dataDir: dir, mqttUrl: 'mqtt://broker.plant.local', ...extra },
+        drivers: { mqtt: fake },
+      });
+      return { s, seen };
+    };
+    const here = mkdtempSync(path.join(tmpdir(), 'aegis-install-'));
+    const there = mkdtempSync(path.join(tmpdir(), 'aegis-install-'));
+    try {
+      const first = clientIds(here);
+      await first.s.start({ linkPollMs: null });
+      await first.s.create(admin, mqttInput('mqtt://line.plant.local'));
+      await first.s.create(admin, {
+        ...mqttInput('mqtt://own.plant.local', { clientId: 'press-shop' }),
+        code: 'own-id',
+      });
+      const [[, ours], [, line], [, own]] = first.seen as Array<[string, string]>;
+      expect(ours).toMatch(/^aegis-[a-z0-9]{6,}$/);
+      expect(line).toBe(`${ours}-line-broker`);
+      expect(own).toBe('press-shop');
+      await first.s.stop();
+
+      // The same installation keeps its id; another one (another data directory) gets its own.
+      const again = clientIds(here);
+      await again.s.start({ linkPollMs: null });
+      expect(again.seen[0]![1]).toBe(ours);
+      const other = clientIds(there);
+      await other.s.start({ linkPollMs: null });
+      expect(other.seen[0]![1]).not.toBe(ours);
+      const chosen = clientIds(there, { mqttClientId: 'aegis-line-2' });
+      await chosen.s.start({ linkPollMs: null });
+      expect(chosen.seen[0]![1]).toBe('aegis-line-2');
+    } finally {
+      rmSync(here, { recursive: true, force: true });
+      rmSync(there, { recursive: true, force: true });
+    }
+  });
+
   it('starts the embedded broker and the default connection, adds connectors, and never returns passwords', async () => {
     const { s } = service();
     await s.start({ linkPollMs: null });
