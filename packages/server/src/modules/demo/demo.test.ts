@@ -11,10 +11,10 @@ beforeAll(async () => {
   app = await startTestApp();
   admin = await app.as('admin');
   sim = await startSimulator({ transports: ['modbus'], modbus: { host: '127.0.0.1', port: 0 }, seed: 1 });
-});
+}, 180_000);
 afterAll(async () => {
-  await sim.stop();
-  await app.close();
+  await sim?.stop();
+  await app?.close();
 });
 
 describe('demo fault injection', () => {
@@ -72,12 +72,14 @@ describe('demo fault injection', () => {
       targetId: string;
       after: unknown;
       before: unknown;
+      targetLabel: string | null;
     }>;
     expect(items.map((e) => e.action)).not.toContain('http.post');
     expect(items.map((e) => e.action)).not.toContain('http.delete');
     const inject = items.find((e) => e.action === 'demo.fault.inject');
     expect(inject).toMatchObject({
       targetId: 'TK-101',
+      targetLabel: expect.stringMatching(/TK-101 .*罐/),
       after: { fault: 'sensor-stuck', equipmentName: { zh: expect.stringMatching(/罐/) } },
     });
     expect(items.find((e) => e.action === 'demo.fault.repair')).toMatchObject({

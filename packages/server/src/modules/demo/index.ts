@@ -138,6 +138,7 @@ export async function demoRoutes(app: App, { demo, audit }: { demo: DemoControl;
         action: 'demo.fault.inject',
         targetType: 'equipment',
         targetId: item.code,
+        targetLabel: `${item.code} ${item.nameZh} / ${item.nameEn}`,
         after: {
           equipment: item.code,
           equipmentName: { zh: item.nameZh, en: item.nameEn },
@@ -172,6 +173,7 @@ export async function demoRoutes(app: App, { demo, audit }: { demo: DemoControl;
         action: 'demo.fault.repair',
         targetType: 'equipment',
         targetId: item.code,
+        targetLabel: `${item.code} ${item.nameZh} / ${item.nameEn}`,
         before: { equipment: item.code, equipmentName: { zh: item.nameZh, en: item.nameEn }, faults },
       });
       return { ok: true as const };

@@ -56,20 +56,26 @@ export function AuditDiff({ before, after }: { before: unknown; after: unknown }
       size="small"
       pagination={false}
       dataSource={rows}
-      scroll={{ x: 'max-content' }}
+      tableLayout="fixed"
       onRow={(r) => ({ style: { background: COLOUR[r.change] } })}
       columns={[
-        { title: t('audit.diff.field'), dataIndex: 'path', render: (v: string) => <code>{v}</code> },
+        {
+          title: t('audit.diff.field'),
+          dataIndex: 'path',
+          width: '30%',
+          render: (v: string) => <code style={{ overflowWrap: 'anywhere' }}>{v}</code>,
+        },
         {
           title: t('audit.diff.before'),
           dataIndex: 'before',
           render: (v: unknown, r) => (
             <span
-              style={
-                r.change === 'changed' || r.change === 'removed'
+              style={{
+                overflowWrap: 'anywhere',
+                ...(r.change === 'changed' || r.change === 'removed'
                   ? { textDecoration: 'line-through', color: '#a8071a' }
-                  : undefined
-              }
+                  : {}),
+              }}
             >
               {show(v)}
             </span>
@@ -79,7 +85,12 @@ export function AuditDiff({ before, after }: { before: unknown; after: unknown }
           title: t('audit.diff.after'),
           dataIndex: 'after',
           render: (v: unknown, r) => (
-            <span style={r.change !== 'same' ? { color: '#135200', fontWeight: 500 } : undefined}>
+            <span
+              style={{
+                overflowWrap: 'anywhere',
+                ...(r.change !== 'same' ? { color: '#135200', fontWeight: 500 } : {}),
+              }}
+            >
               {show(v)}
             </span>
           ),

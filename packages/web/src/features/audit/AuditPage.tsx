@@ -70,13 +70,12 @@ export function AuditPage() {
   const verify = useVerifyChain();
 
   // Names for people: the server's labels where it sends them, else the type in words and the id.
-  const actorText = (e: AuditEntry) => {
-    const x = e as AuditEntry & { actorLabel?: string | null; actorDisplayName?: string | null };
-    const label = x.actorLabel ?? x.actorDisplayName;
-    return label && label !== e.actorName ? `${label} (${e.actorName})` : e.actorName;
-  };
+  const actorText = (e: AuditEntry) =>
+    e.actorDisplayName && e.actorDisplayName !== e.actorName
+      ? `${e.actorDisplayName} (${e.actorName})`
+      : e.actorName;
   const targetText = (e: AuditEntry) => {
-    const label = (e as AuditEntry & { targetLabel?: string | null }).targetLabel;
+    const label = e.targetLabel;
     if (!e.targetType) return '—';
     const type = t(`audit.targetType.${e.targetType}`, { defaultValue: e.targetType });
     if (label) return `${type} ${label}`;
@@ -205,8 +204,14 @@ export function AuditPage() {
             onChange: (current, pageSize) => setPage({ current, pageSize }),
           }}
           expandable={{
+            // width 0 / min-width 100%: the details take the row's width without widening the
+            // table's columns (their long ids and values used to push every column after the time out of view).
             expandedRowRender: (e) => (
-              <Space orientation="vertical" style={{ width: '100%' }}>
+              <Space
+                orientation="vertical"
+                style={{ width: 0, minWidth: '100%', overflowWrap: 'anywhere' }}
+                data-testid="audit-details"
+              >
                 <AuditDiff before={e.before} after={e.after} />
                 <Descriptions
                   size="small"

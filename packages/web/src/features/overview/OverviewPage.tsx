@@ -82,7 +82,12 @@ export function OverviewPage() {
                 <Statistic
                   title={t(`alarms.priority.${p}`)}
                   value={alarms.total[p]}
-                  styles={{ content: { color: alarms.total[p] ? PRIORITY_COLOR[p] : undefined } }}
+                  // Medium's yellow is unreadable as text on white: a darker gold for the figure.
+                  styles={{
+                    content: {
+                      color: alarms.total[p] ? (p === 'medium' ? '#ad8b00' : PRIORITY_COLOR[p]) : undefined,
+                    },
+                  }}
                   data-testid={`overview-count-${p}`}
                 />
               </Col>
