@@ -18,7 +18,7 @@ beforeAll(async () => {
   app = await startTestApp();
   const p = await seedTwoWorkshops(app);
   admin = await app.as('admin');
-  for (const code of ['FAST', 'REDO']) {
+  for (const code of ['FAST', 'REDO', 'STAMPED']) {
     const res = await admin.post('/api/tags', {
       equipmentId: p.a.press.id,
       code,
@@ -26,8 +26,13 @@ beforeAll(async () => {
       nameEn: code,
       reason: 'commissioning',
       type: 'number',
-      // No timestampPath: every value is stamped at arrival.
-      source: { kind: 'mqtt', topic: `once/${code}`, path: 'v' },
+      // No timestampPath: every value is stamped at arrival (STAMPED reads the device's time).
+      source: {
+        kind: 'mqtt',
+        topic: `once/${code}`,
+        path: 'v',
+        ...(code === 'STAMPED' ? { timestampPath: 'ts' } : {}),
+      },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     tags[code] = res.body.id as number;
@@ -140,5 +145,23 @@ describe('MQTT values without a source timestamp', () => {
     await second.puback(43);
     await second.close();
     expect(await count('REDO')).toEqual({ n: 3, d: 2 });
+  });
+
+  it('acknowledges a message with an absurd source time and stores the messages after it (A3)', async () => {
+    const device = await mqtt.connectAsync(brokerUrl().toString(), {
+      clientId: 'stamped-device',
+      clean: false,
+      ...(await credentials()),
+    });
+    const t = app.clock.now().getTime() - 1000;
+    // Nanoseconds and 1e20: refused alone; the PUBACK still comes, so nothing is redelivered forever.
+    await device.publishAsync('once/STAMPED', JSON.stringify({ v: 1, ts: 1e20 }), { qos: 1 });
+    await device.publishAsync('once/STAMPED', JSON.stringify({ v: 2, ts: t * 1_000_000 }), { qos: 1 });
+    await device.publishAsync('once/STAMPED', JSON.stringify({ v: 3, ts: t }), { qos: 1 });
+    await device.endAsync();
+    expect(await count('STAMPED')).toEqual({ n: 1, d: 1 });
+    const health = app.aegis.services.connectors.health().find((h) => h.code === 'mqtt-default')!.health;
+    expect(health.lastError).toMatch(/source time .* is not a time/);
+    expect(app.aegis.services.ingest.stats().sources['mqtt-default']).toMatchObject({ rejected: 2 });
   });
 });
