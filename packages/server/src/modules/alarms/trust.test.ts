@@ -1,3 +1,4 @@
+import { renderAlarmText } from '@aegis/shared';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
@@ -382,5 +383,43 @@ describe('tag deletion asks the alarms', () => {
       new RegExp(`alarm rule #${id} \\(watches\\)`),
     );
     await expect(db.transaction((tx) => deleteTagAlarms(tx, tagB))).resolves.toBeUndefined();
+  });
+});
+
+describe('alarm texts for people', () => {
+  it('words an alarm with equipment and tag names, the value, the unit and the limit in both languages', async () => {
+    const res = await admin.post('/api/tags', {
+      equipmentId: p.a.press.id,
+      code: `H2S${n}`,
+      nameZh: '硫化氢',
+      nameEn: 'H2S',
+      unit: 'ppm',
+      type: 'number',
+      reason: 'gas detector',
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const tag = res.body.id as number;
+    const created = await rule(tag, {
+      rule: { type: 'limit', levels: { HH: { setpoint: 20, priority: 'critical' } } },
+    });
+    const key = `${created.body.id}:HH`;
+    await app.aegis.services.alarms.handlePoints([
+      { tagId: tag, ts: app.clock.now().getTime(), value: 20.5, quality: 'good' },
+    ]);
+    const alarm = await alarmOf(key);
+    expect(renderAlarmText(alarm.text, alarm.value, 'zh-CN')).toBe(
+      '压力机 硫化氢 高高报 20.5 ppm (限值 > 20 ppm)',
+    );
+    expect(renderAlarmText(alarm.text, alarm.value, 'en-US')).toBe(
+      'Press H2S high-high 20.5 ppm (limit > 20 ppm)',
+    );
+    const [entry] = (await admin.get(`/api/alarms/history?key=${key}`)).body.items;
+    expect(renderAlarmText(entry.text, entry.value, 'en-US')).toBe(
+      'Press H2S high-high 20.5 ppm (limit > 20 ppm)',
+    );
+    const csv = await admin.request('GET', `/api/alarms/history/export.csv?key=${key}`, undefined, {
+      'accept-language': 'en-US,en;q=0.9',
+    });
+    expect(csv.body).toContain('Press H2S high-high 20.5 ppm (limit > 20 ppm)');
   });
 });
