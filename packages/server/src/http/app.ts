@@ -102,6 +102,9 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler(audit));
+  // Bodies are JSON. A text/plain body is what a cross-site form can send without a preflight:
+  // refused with 415 even where a browser sends no Origin.
+  app.removeContentTypeParser('text/plain');
 
   // Every API route must say who may call it; a route that forgets fails at start-up, not in production.
   app.addHook('onRoute', (route) => {

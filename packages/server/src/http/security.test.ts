@@ -64,6 +64,14 @@ describe('HTTP edge on the default settings', () => {
     expect(bySite.body.error.code).toBe('cross_origin');
   });
 
+  it('accepts no text/plain body, the kind a cross-site form sends without asking', async () => {
+    const res = await admin.request('POST', '/api/plant/nodes', JSON.stringify(NODE), {
+      'content-type': 'text/plain',
+    });
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('unsupported_media_type');
+  });
+
   it('refuses a cross-site sign-in (login CSRF) but accepts its own origin and non-browser clients', async () => {
     const foreign = await app.aegis.http.inject({
       method: 'POST',
