@@ -1,5 +1,6 @@
 import { type Simulator, simulatedPlant, startSimulator } from '@aegis/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulatorCredentials } from '../../src/cli/demo-realtime.js';
 import { systemContext } from '../../src/context.js';
 import { login, useBrowserSuite } from './browser.js';
 
@@ -11,6 +12,7 @@ import { login, useBrowserSuite } from './browser.js';
 const e2e = useBrowserSuite();
 let sim: Simulator | null = null;
 let ruleId: number;
+let follow: ReturnType<typeof setInterval> | undefined;
 
 beforeAll(async () => {
   const s = e2e.app.aegis.services;
@@ -58,14 +60,43 @@ beforeAll(async () => {
     reason: 'browser test',
   });
   ruleId = (rule as { id: number }).id;
+  // The simulator publishes every MQTT equipment of its plant, and the broker lets a device
+  // publish only to topics that tags read: one tag per other simulated topic keeps it connected.
+  for (const e of plant.equipment) {
+    const first = e.tags[0];
+    if (e.transport !== 'mqtt' || e.code === 'PRS-01' || !first) continue;
+    await s.tags.create(ctx, {
+      equipmentId: press.id,
+      code: `SIM-${e.code}`,
+      nameZh: e.nameZh,
+      nameEn: e.nameEn,
+      unit: first.unit,
+      type: first.type,
+      engLow: null,
+      engHigh: null,
+      states: null,
+      source: first.source,
+      storageDeadband: 0,
+      storageHeartbeatMs: 60_000,
+      reason: 'browser test',
+    });
+  }
+  // The simulator stamps values with the real time: the app's clock follows it, or its values
+  // would be ahead of the app and not evaluated.
+  follow = setInterval(() => e2e.app.clock.set(new Date()), 200);
+  // The simulator signs in to the embedded broker like any device.
+  const credentials = await simulatorCredentials(s);
   sim = await startSimulator({
     mqttUrl: s.connectors.broker()!.url,
+    mqttUsername: credentials.username,
+    mqttPassword: credentials.password,
     transports: ['mqtt'],
     rateMs: 200,
     seed: 7,
   });
 }, 120_000);
 afterAll(async () => {
+  clearInterval(follow);
   await sim?.stop();
 });
 
