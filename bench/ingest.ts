@@ -26,6 +26,42 @@ import { loadConfig } from '../packages/server/src/config.js';
 import { systemContext } from '../packages/server/src/context.js';
 
 type DbKind = 'pglite' | 'pg';
+type Services = Awaited<ReturnType<typeof createAegis>>['services'];
+
+/** The broker URL with a device's sign-in (user name, API token with data.ingest) in it. */
+async function deviceUrl(s: Services, url: string) {
+  const ctx = systemContext('bench');
+  const user = await s.users.create(
+    ctx,
+    {
+      username: 'bench-gateway',
+      displayName: 'bench gateway',
+      password: 'Unused-Pass-2026',
+      employeeNo: null,
+      phone: null,
+      email: null,
+      postId: null,
+      teamId: null,
+      departmentId: null,
+      homeNodeId: null,
+      kind: 'machine',
+      locale: 'en-US',
+    },
+    { mustChange: false },
+  );
+  await s.db.transaction((tx) => s.access.grantDirect(tx, user.id, 'integration', null));
+  const { secret } = await s.auth.createToken(ctx, {
+    userId: user.id,
+    name: 'bench devices',
+    expiresInDays: 1,
+    permissions: ['data.ingest'],
+    fullAccess: false,
+  });
+  const u = new URL(url);
+  u.username = 'bench-gateway';
+  u.password = secret;
+  return u.toString();
+}
 const args = process.argv.slice(2);
 const flag = (name: string) => {
   const i = args.indexOf(`--${name}`);
@@ -179,7 +215,8 @@ async function runOne(kind: DbKind, totalPoints: number) {
     s = aegis.services;
     await aegis.http.listen({ port: 0, host: '127.0.0.1' });
     const httpPort = (aegis.http.server.address() as { port: number }).port;
-    const brokerUrl = s.connectors.broker()!.url;
+    // Devices sign in on the embedded broker: a machine user's API token holding data.ingest.
+    const brokerUrl = await deviceUrl(s, s.connectors.broker()!.url);
     log(`[${kind}] ${tags.length} tags, ${ruleRows.length} rules`);
 
     const handled = () => {
