@@ -77,10 +77,22 @@ export function TrendChart(props: Props) {
     };
     const yAxis = units.map((u, i) => {
       const first = props.tagIds.find((id) => (props.tags.get(id)?.unit ?? '') === u);
+      // The axis reaches the alarm limits of its tags, so their lines are drawn even while the values are far off.
+      const limitValues = props.tagIds
+        .filter((id) => (props.tags.get(id)?.unit ?? '') === u)
+        .flatMap((id) => (props.limits?.get(id) ?? []).map((l) => l.value));
+      const lo = limitValues.length ? Math.min(...limitValues) : null;
+      const hi = limitValues.length ? Math.max(...limitValues) : null;
       return {
         type: 'value',
         name: u,
         scale: true,
+        ...(lo !== null && hi !== null
+          ? {
+              min: (v: { min: number }) => Math.min(v.min, lo),
+              max: (v: { max: number }) => Math.max(v.max, hi),
+            }
+          : {}),
         position: i % 2 === 0 ? 'left' : 'right',
         offset: Math.floor(i / 2) * AXIS_WIDTH,
         axisLine: { show: true, lineStyle: { color: first ? color(first) : undefined } },
