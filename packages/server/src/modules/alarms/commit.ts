@@ -79,28 +79,26 @@ export function createCommitter(deps: {
       if (step.state !== state) floodChanges.set(areaId, step.state);
       floodEvents.push(...placeFloods(memory, areaId, step.events));
     }
+    const alarms = new Map<string, { alarm: AlarmState; place: repo.AlarmPlace; text: AlarmText }>();
+    for (const c of changes) {
+      for (const alarm of Object.values(c.runtime.alarms)) {
+        alarms.set(alarm.key, { alarm, place: c.entry.place, text: deps.textOf(c.entry, alarm.condition) });
+      }
+    }
+    const runtimes = changes.map((c) => ({ ruleId: c.entry.id, runtime: c.runtime }));
     try {
-      await db.transaction(async (tx) => {
-        await repo.saveRuntimes(
-          tx,
-          changes.map((c) => ({ ruleId: c.entry.id, runtime: c.runtime })),
-          now,
-        );
-        const alarms = new Map<string, { alarm: AlarmState; place: repo.AlarmPlace; text: AlarmText }>();
-        for (const c of changes) {
-          for (const alarm of Object.values(c.runtime.alarms)) {
-            alarms.set(alarm.key, {
-              alarm,
-              place: c.entry.place,
-              text: deps.textOf(c.entry, alarm.condition),
-            });
-          }
-        }
-        await repo.saveAlarms(tx, [...alarms.values()], now);
-        await repo.insertEvents(tx, told);
-        for (const [areaId, state] of floodChanges) await repo.saveFlood(tx, areaId, state, now);
-        if (extra) await extra(tx);
-      });
+      if (!extra && floodChanges.size === 0) {
+        // The common case (a point's transition): one statement, no BEGIN/COMMIT round trips.
+        await repo.saveTransition(db, { runtimes, alarms: [...alarms.values()], events: told }, now);
+      } else {
+        await db.transaction(async (tx) => {
+          await repo.saveRuntimes(tx, runtimes, now);
+          await repo.saveAlarms(tx, [...alarms.values()], now);
+          await repo.insertEvents(tx, told);
+          for (const [areaId, state] of floodChanges) await repo.saveFlood(tx, areaId, state, now);
+          if (extra) await extra(tx);
+        });
+      }
     } catch (e) {
       memory.stats.commitFailures++;
       deps.log.error({ err: e, rules: changes.map((c) => c.entry.id) }, 'alarm transition not stored');

@@ -87,16 +87,6 @@ export async function tagUses(db: Db, tagId: number) {
   );
 }
 
-export async function saveRuntimes(db: Db, rows: Array<{ ruleId: number; runtime: RuleRuntime }>, now: Date) {
-  if (rows.length === 0) return;
-  await db.query(
-    `INSERT INTO alarm_runtime (rule_id, runtime, updated_at)
-     SELECT x.rule_id, x.runtime, $2 FROM jsonb_to_recordset($1::jsonb) AS x(rule_id bigint, runtime jsonb)
-     ON CONFLICT (rule_id) DO UPDATE SET runtime = excluded.runtime, updated_at = excluded.updated_at`,
-    [JSON.stringify(rows.map((r) => ({ rule_id: r.ruleId, runtime: r.runtime }))), now],
-  );
-}
-
 export interface AlarmPlace {
   ruleId: number;
   tagId: number;
@@ -105,89 +95,115 @@ export interface AlarmPlace {
   path: string;
 }
 
-export async function saveAlarms(
+type RuntimeRow = { ruleId: number; runtime: RuleRuntime };
+type AlarmWrite = { alarm: AlarmState; place: AlarmPlace; text?: AlarmText | null };
+type EventWrite = { event: AlarmEvent & { text?: AlarmText | null }; place: AlarmPlace };
+
+// The three writes of a transition, each one statement over a JSON array ($rows) stamped $now.
+const upsertRuntimes = (rows: string, now: string) => `
+  INSERT INTO alarm_runtime (rule_id, runtime, updated_at)
+  SELECT x.rule_id, x.runtime, ${now} FROM jsonb_to_recordset(${rows}::jsonb) AS x(rule_id bigint, runtime jsonb)
+  ON CONFLICT (rule_id) DO UPDATE SET runtime = excluded.runtime, updated_at = excluded.updated_at`;
+const upsertAlarms = (rows: string, now: string) => `
+  INSERT INTO alarm (key, rule_id, tag_id, equipment_id, area_id, node_path, state, priority, active, shelved,
+    suppressed, out_of_service, chattering, view, updated_at)
+  SELECT x.key, x.rule_id, x.tag_id, x.equipment_id, x.area_id, x.node_path, x.state, x.priority, x.active,
+    x.shelved, x.suppressed, x.out_of_service, x.chattering, x.view, ${now}
+  FROM jsonb_to_recordset(${rows}::jsonb) AS x(key text, rule_id bigint, tag_id bigint, equipment_id bigint, area_id bigint,
+    node_path text, state text, priority text, active boolean, shelved boolean, suppressed boolean,
+    out_of_service boolean, chattering boolean, view jsonb)
+  ON CONFLICT (key) DO UPDATE SET state = excluded.state, priority = excluded.priority, active = excluded.active,
+    shelved = excluded.shelved, suppressed = excluded.suppressed, out_of_service = excluded.out_of_service,
+    chattering = excluded.chattering, view = excluded.view, node_path = excluded.node_path,
+    area_id = excluded.area_id, updated_at = excluded.updated_at`;
+const insertEventRows = (rows: string) => `
+  INSERT INTO alarm_event (at, key, rule_id, tag_id, equipment_id, node_path, type, from_state, to_state, user_name,
+    comment, value, priority, message, annunciated, detail, text)
+  SELECT to_timestamp(x.at / 1000.0), x.key, x.rule_id, x.tag_id, x.equipment_id, x.node_path, x.type, x.from_state,
+    x.to_state, x.user_name, x.comment, x.value, x.priority, x.message, x.annunciated, x.detail, x.text
+  FROM jsonb_to_recordset(${rows}::jsonb) AS x(at double precision, key text, rule_id bigint, tag_id bigint,
+    equipment_id bigint, node_path text, type text, from_state text, to_state text, user_name text, comment text,
+    value jsonb, priority text, message text, annunciated boolean, detail jsonb, text jsonb)`;
+
+const runtimeJson = (rows: RuntimeRow[]) =>
+  JSON.stringify(rows.map((r) => ({ rule_id: r.ruleId, runtime: r.runtime })));
+const alarmJson = (alarms: AlarmWrite[]) =>
+  JSON.stringify(
+    alarms.map(({ alarm, place, text }) => ({
+      key: alarm.key,
+      rule_id: place.ruleId,
+      tag_id: place.tagId,
+      equipment_id: place.equipmentId,
+      area_id: place.areaId,
+      node_path: place.path,
+      state: alarm.state,
+      priority: alarm.priority,
+      active: alarm.active,
+      shelved: alarm.shelved !== null,
+      suppressed: alarm.suppressed,
+      out_of_service: alarm.outOfService !== null,
+      chattering: alarm.chattering,
+      view: text ? { ...alarm, text } : alarm,
+    })),
+  );
+const eventJson = (events: EventWrite[]) =>
+  JSON.stringify(
+    events.map(({ event: e, place }) => ({
+      at: e.at,
+      key: e.key,
+      rule_id: place.ruleId,
+      tag_id: place.tagId,
+      equipment_id: place.equipmentId,
+      node_path: place.path,
+      type: e.type,
+      from_state: e.from,
+      to_state: e.to,
+      user_name: e.user,
+      comment: e.comment,
+      value: e.value,
+      priority: e.priority,
+      message: e.message,
+      annunciated: e.annunciated,
+      detail: e.detail ?? null,
+      text: e.text ?? null,
+    })),
+  );
+
+export async function saveRuntimes(db: Db, rows: RuntimeRow[], now: Date) {
+  if (rows.length === 0) return;
+  await db.query(upsertRuntimes('$1', '$2'), [runtimeJson(rows), now]);
+}
+
+export async function saveAlarms(db: Db, alarms: AlarmWrite[], now: Date) {
+  if (alarms.length === 0) return;
+  await db.query(upsertAlarms('$1', '$2'), [alarmJson(alarms), now]);
+}
+
+export async function insertEvents(db: Db, events: EventWrite[]) {
+  if (events.length === 0) return;
+  await db.query(insertEventRows('$1'), [eventJson(events)]);
+}
+
+/**
+ * A whole transition (runtimes, alarm rows, journal) as ONE statement: data-modifying CTEs
+ * commit together or not at all, without BEGIN/COMMIT round trips (the hot path of alarm latency).
+ */
+export async function saveTransition(
   db: Db,
-  alarms: Array<{ alarm: AlarmState; place: AlarmPlace; text?: AlarmText | null }>,
+  t: { runtimes: RuntimeRow[]; alarms: AlarmWrite[]; events: EventWrite[] },
   now: Date,
 ) {
-  if (alarms.length === 0) return;
   await db.query(
-    `INSERT INTO alarm (key, rule_id, tag_id, equipment_id, area_id, node_path, state, priority, active, shelved,
-       suppressed, out_of_service, chattering, view, updated_at)
-     SELECT x.key, x.rule_id, x.tag_id, x.equipment_id, x.area_id, x.node_path, x.state, x.priority, x.active,
-       x.shelved, x.suppressed, x.out_of_service, x.chattering, x.view, $2
-     FROM jsonb_to_recordset($1::jsonb) AS x(key text, rule_id bigint, tag_id bigint, equipment_id bigint, area_id bigint,
-       node_path text, state text, priority text, active boolean, shelved boolean, suppressed boolean,
-       out_of_service boolean, chattering boolean, view jsonb)
-     ON CONFLICT (key) DO UPDATE SET state = excluded.state, priority = excluded.priority, active = excluded.active,
-       shelved = excluded.shelved, suppressed = excluded.suppressed, out_of_service = excluded.out_of_service,
-       chattering = excluded.chattering, view = excluded.view, node_path = excluded.node_path,
-       area_id = excluded.area_id, updated_at = excluded.updated_at`,
-    [
-      JSON.stringify(
-        alarms.map(({ alarm, place, text }) => ({
-          key: alarm.key,
-          rule_id: place.ruleId,
-          tag_id: place.tagId,
-          equipment_id: place.equipmentId,
-          area_id: place.areaId,
-          node_path: place.path,
-          state: alarm.state,
-          priority: alarm.priority,
-          active: alarm.active,
-          shelved: alarm.shelved !== null,
-          suppressed: alarm.suppressed,
-          out_of_service: alarm.outOfService !== null,
-          chattering: alarm.chattering,
-          view: text ? { ...alarm, text } : alarm,
-        })),
-      ),
-      now,
-    ],
+    `WITH rt AS (${upsertRuntimes('$1', '$4')} RETURNING 1),
+          al AS (${upsertAlarms('$2', '$4')} RETURNING 1),
+          ev AS (${insertEventRows('$3')} RETURNING 1)
+     SELECT (SELECT count(*) FROM rt) + (SELECT count(*) FROM al) + (SELECT count(*) FROM ev) AS n`,
+    [runtimeJson(t.runtimes), alarmJson(t.alarms), eventJson(t.events), now],
   );
 }
 
 export async function deleteAlarmsNotIn(db: Db, ruleId: number, keys: string[]) {
   await db.query('DELETE FROM alarm WHERE rule_id = $1 AND NOT (key = ANY($2::text[]))', [ruleId, keys]);
-}
-
-export async function insertEvents(
-  db: Db,
-  events: Array<{ event: AlarmEvent & { text?: AlarmText | null }; place: AlarmPlace }>,
-) {
-  if (events.length === 0) return;
-  await db.query(
-    `INSERT INTO alarm_event (at, key, rule_id, tag_id, equipment_id, node_path, type, from_state, to_state, user_name,
-       comment, value, priority, message, annunciated, detail, text)
-     SELECT to_timestamp(x.at / 1000.0), x.key, x.rule_id, x.tag_id, x.equipment_id, x.node_path, x.type, x.from_state,
-       x.to_state, x.user_name, x.comment, x.value, x.priority, x.message, x.annunciated, x.detail, x.text
-     FROM jsonb_to_recordset($1::jsonb) AS x(at double precision, key text, rule_id bigint, tag_id bigint,
-       equipment_id bigint, node_path text, type text, from_state text, to_state text, user_name text, comment text,
-       value jsonb, priority text, message text, annunciated boolean, detail jsonb, text jsonb)`,
-    [
-      JSON.stringify(
-        events.map(({ event: e, place }) => ({
-          at: e.at,
-          key: e.key,
-          rule_id: place.ruleId,
-          tag_id: place.tagId,
-          equipment_id: place.equipmentId,
-          node_path: place.path,
-          type: e.type,
-          from_state: e.from,
-          to_state: e.to,
-          user_name: e.user,
-          comment: e.comment,
-          value: e.value,
-          priority: e.priority,
-          message: e.message,
-          annunciated: e.annunciated,
-          detail: e.detail ?? null,
-          text: e.text ?? null,
-        })),
-      ),
-    ],
-  );
 }
 
 interface AlarmRow {

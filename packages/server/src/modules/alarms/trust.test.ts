@@ -62,7 +62,11 @@ function flakyDb(db: Db) {
   const state = { armed: false };
   const flaky: Db = {
     dialect: db.dialect,
-    query: (sql, params) => db.query(sql, params),
+    // A transition is one statement in the common case, a transaction otherwise: both fail while armed.
+    query: (sql, params) =>
+      state.armed && /^\s*(WITH|INSERT|UPDATE|DELETE)/i.test(sql)
+        ? Promise.reject(new Error('the database went away at commit'))
+        : db.query(sql, params),
     transaction: (fn) =>
       db.transaction(async (tx) => {
         const result = await fn(tx);
