@@ -71,7 +71,9 @@ async function run(fail: boolean, t0: number) {
     concurrentWrites: 2,
   });
   const seen: Point[][] = [];
-  pipeline.onStored((pts) => seen.push(pts));
+  pipeline.onStored((pts) => {
+    seen.push(pts);
+  });
   const events: string[] = [];
 
   const first = pipeline.submit([{ tagId: tagA, ts: t0, value: 1, quality: 'good' as const }]);
