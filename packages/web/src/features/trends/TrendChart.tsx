@@ -243,6 +243,8 @@ export function TrendChart(props: Props) {
           height: props.compact ? 18 : 24,
           bottom: props.compact ? 8 : 16,
           minValueSpan: MIN_SPAN_MS,
+          // The strip's shadow is drawn by point index, not by time: it bridged every gap.
+          showDataShadow: false,
           labelFormatter: (v: number) => dayjs(v).format('MM-DD HH:mm'),
         },
       ],
