@@ -316,7 +316,10 @@ describe('Modbus driver against a real slave', () => {
     await eventually(() => sink.batches.length >= 1, 5000, 'a poll');
     await d.stop();
     const count = sink.batches.length;
-    await new Promise((r) => setTimeout(r, 300));
+    // Barrier: a second driver on the same slave and interval polls three times meanwhile.
+    const witness = driver(memoryDirectory([t]));
+    await witness.d.start();
+    await eventually(() => witness.sink.batches.length >= 3, 5000, 'three polls of the witness');
     expect(sink.batches.length).toBe(count);
     expect(d.health().state).toBe('stopped');
   });

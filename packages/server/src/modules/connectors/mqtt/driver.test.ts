@@ -619,9 +619,21 @@ describe('in-process on the embedded broker', () => {
     await eventually(() => sink.of(valve.id).at(-1)?.value === false, 2000, 'the read-back value stored');
 
     directory.set([probe]);
-    await new Promise((r) => setTimeout(r, 50));
+    // The directory change is applied once a value of the remaining tag sent after it is stored.
+    await eventually(
+      () => {
+        if (sink.of(probe.id).some((pt) => pt.value === 7)) return true;
+        pub.publish(`${p}/probe`, '7', { qos: 1 });
+        return false;
+      },
+      5000,
+      'the probe after the change',
+    );
     const stored = sink.of(valve.id).length;
     await pub.publishAsync(`${p}/valve/state`, JSON.stringify({ value: false }), { qos: 1 });
+    // Barrier: a probe value published after the valve's is stored only after the valve's was handled.
+    await pub.publishAsync(`${p}/probe`, '8', { qos: 1 });
+    await eventually(() => sink.of(probe.id).some((pt) => pt.value === 8), 5000, 'the marker');
     expect(sink.of(valve.id)).toHaveLength(stored);
   });
 });

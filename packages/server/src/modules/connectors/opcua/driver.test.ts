@@ -230,7 +230,10 @@ describe('OPC UA driver against a real server', () => {
     plant.set('Running', DataType.Boolean, true);
     plant.set('Temp', DataType.Double, 22.5);
     await eventually(() => sink.last(temp.id)?.value === 22.5, 5000, 'temp change');
-    await new Promise((r) => setTimeout(r, 300));
+    // Barrier: a later change of a still-monitored node arrives after anything sent before it.
+    const marker = (Number(sink.last(count.id)?.value) || 0) + 1;
+    plant.set('Count', DataType.Int32, marker);
+    await eventually(() => sink.last(count.id)?.value === marker, 5000, 'the marker change');
     // The removed tag gets nothing; the unchanged tag got its change only, not a new initial value.
     expect(sink.of(running.id)).toEqual([]);
     expect(sink.of(temp.id).map((p) => p.value)).toEqual([22.5]);
