@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/index.js';
 import { accessGuard, createAccessService } from './modules/access/index.js';
 import { createAlarmService } from './modules/alarms/index.js';
-import { createAuditService } from './modules/audit/index.js';
+import { anchorSettings, createAuditService } from './modules/audit/index.js';
 import { createAuthService } from './modules/auth/index.js';
 import { createConnectorService } from './modules/connectors/index.js';
 import { createDemoControl } from './modules/demo/index.js';
@@ -20,7 +20,7 @@ import { createUsersService } from './modules/users/index.js';
 /** The explicit wiring of every module: one place shows who depends on whom. */
 export function createServices({ config, db, clock }: { config: Config; db: Database; clock: Clock }) {
   const bus = createBus();
-  const audit = createAuditService({ db, clock });
+  const audit = createAuditService({ db, clock, anchor: anchorSettings(config) });
   const guard = accessGuard;
   const plant = createPlantService({ db, audit, guard, clock, bus });
   const users = createUsersService({ db, audit, guard, clock, plant, config, bus });
