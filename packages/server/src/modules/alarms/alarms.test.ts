@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Client, seedTwoWorkshops, startTestApp, type TestApp } from '../../test/harness.js';
 import type { Point } from '../ingest/types.js';
 
@@ -228,10 +228,14 @@ describe('alarm engine in the server', () => {
     expect(res.status).toBe(201);
     await feed(tagA, 95);
     await app.aegis.services.alarms.idle();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(writes).toEqual([[stopTag, true]]);
-    const commands = (await admin.get('/api/alarms/interlocks')).body;
+    // The interlock runs after the transition's commit; its confirmation ends the run.
+    const commands = await vi.waitFor(async () => {
+      const list = (await admin.get('/api/alarms/interlocks')).body;
+      expect(list[0]?.status).toBe('confirmed');
+      return list;
+    });
     expect(commands[0]).toMatchObject({ tagId: stopTag, value: true, status: 'confirmed' });
+    expect(writes).toEqual([[stopTag, true]]);
     const audit = await admin.get('/api/audit?action=alarm.interlock');
     expect(audit.body.items[0].after.status).toBe('confirmed');
   });

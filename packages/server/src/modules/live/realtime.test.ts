@@ -108,8 +108,11 @@ describe('real-time path', () => {
       c.frames.flatMap((f) => f.events ?? []).find((e) => e.type === 'activated' && e.tag === 'A-PRS-01.GAS');
     await until(() => alarmFor(leadA) !== undefined);
     expect(alarmFor(leadA)).toMatchObject({ tag: 'A-PRS-01.GAS' });
-    // Workshop B's lead saw nothing of it (give the hub time to have sent it, had it been allowed).
-    await new Promise((r) => setTimeout(r, 300));
+    // Barrier: an alarm of workshop B raised afterwards reaches B's lead after anything sent before it.
+    await publish('site/B/B-PRS-01/gas', { ts: t, h2s: 36 });
+    const ownAlarm = (c: { frames: Frame[] }) =>
+      c.frames.flatMap((f) => f.events ?? []).find((e) => e.type === 'activated' && e.tag === 'B-PRS-01.GAS');
+    await until(() => ownAlarm(leadB) !== undefined);
     expect(alarmFor(leadB)).toBeUndefined();
 
     const stored = await app.aegis.services.db.query<{ num: number }>(
@@ -136,9 +139,11 @@ describe('real-time path', () => {
     expect(c.frames.find((f) => f.type === 'subscribed')).toMatchObject({ tagIds: [mine] });
     await publish('site/A/A-PRS-01/gas', { ts: app.clock.now().getTime() + 1, h2s: 3 });
     await publish('site/B/B-PRS-01/gas', { ts: app.clock.now().getTime() + 1, h2s: 4 });
-    await until(() => c.frames.some((f) => f.type === 'values'));
-    await new Promise((r) => setTimeout(r, 300));
-    const seen = c.frames.flatMap((f) => f.points ?? []).map((pt) => pt.tagId);
+    // Barrier: a later value of the lead's own tag arrives after anything sent before it.
+    await publish('site/A/A-PRS-01/gas', { ts: app.clock.now().getTime() + 2, h2s: 5 });
+    const points = () => c.frames.flatMap((f) => f.points ?? []);
+    await until(() => points().some((pt) => pt.tagId === mine && pt.value === 5));
+    const seen = points().map((pt) => pt.tagId);
     expect(seen).toContain(mine);
     expect(seen).not.toContain(theirs);
     c.ws.close();
