@@ -191,11 +191,18 @@ export function createEvaluation(deps: {
 
   /** Equipment moved: alarms follow the tag directory's plant paths (scope filters and flood areas). */
   function refreshPlaces() {
+    const moved: Array<{ ruleId: number; path: string; areaId: number | null }> = [];
     for (const entry of entries.values()) {
       const path = directory.get(entry.tagId)?.path;
       if (!path || path === entry.place.path) continue;
       entry.place = { ...entry.place, path, areaId: areaOf(path) };
+      moved.push({ ruleId: entry.id, path, areaId: entry.place.areaId });
     }
+    // The stored alarms follow too, in the evaluation queue so no transition writes the old place back.
+    if (moved.length)
+      memory
+        .serial(() => repo.moveAlarms(db, moved))
+        .catch((err) => log.error({ err }, 'moved alarms kept their old plant path'));
   }
 
   return {

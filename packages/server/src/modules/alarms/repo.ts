@@ -202,6 +202,20 @@ export async function saveTransition(
   );
 }
 
+/** Equipment moved: its rules' alarms take the new plant path and area (list scopes filter on them). */
+export async function moveAlarms(
+  db: Db,
+  places: Array<{ ruleId: number; path: string; areaId: number | null }>,
+) {
+  if (!places.length) return;
+  await db.query(
+    `UPDATE alarm SET node_path = x.path, area_id = x.area_id
+     FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS x(rule_id, path, area_id)
+     WHERE alarm.rule_id = x.rule_id`,
+    [places.map((p) => p.ruleId), places.map((p) => p.path), places.map((p) => p.areaId)],
+  );
+}
+
 export async function deleteAlarmsNotIn(db: Db, ruleId: number, keys: string[]) {
   await db.query('DELETE FROM alarm WHERE rule_id = $1 AND NOT (key = ANY($2::text[]))', [ruleId, keys]);
 }

@@ -1,5 +1,5 @@
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { type Client, seedTwoWorkshops, startTestApp, type TestApp } from '../../test/harness.js';
 import { deviceCredentials } from '../connectors/mqtt/testing.js';
@@ -218,6 +218,13 @@ describe('real-time path', () => {
     const move = await admin.patch(`/api/plant/nodes/${p.a.press.id}`, { parentId: p.b.line.id, reason });
     expect(move.status, JSON.stringify(move.body)).toBe(200);
     await until(() => directory.get(moved)!.path === move.body.path);
+    // The press's stored alarm (raised in the first test) moves with it: the lists follow.
+    const listsPress = async (who: string) =>
+      ((await (await app.as(who)).get('/api/alarms?includeNormal=true')).body as Array<{ tag: string }>).some(
+        (a) => a.tag === 'A-PRS-01.GAS',
+      );
+    await vi.waitFor(async () => expect(await listsPress('lead.b')).toBe(true));
+    expect(await listsPress('lead.a')).toBe(false);
     leadB.ws.send(JSON.stringify({ type: 'subscribe', tagIds: [moved] }));
     await until(() => leadB.frames.some((f) => f.type === 'subscribed'));
     expect(leadB.frames.find((f) => f.type === 'subscribed')!.tagIds).toEqual([moved]);
