@@ -67,6 +67,28 @@ describe('embedded database', () => {
     await db.close();
   });
 
+  it('names the tags that share one device source instead of failing on the new unique index', async () => {
+    const db = await openPglite(null);
+    const migrations = loadMigrations();
+    const upTo = migrations.findIndex((m) => m.version === 7);
+    await migrate(db, { appRole: 'aegis_app', migrations: migrations.slice(0, upTo) });
+    const [eq] = await db.execAsOwner(
+      "INSERT INTO plant_node (level, code, name_zh, name_en) VALUES ('equipment', 'PRS-9', '压力机', 'Press') RETURNING id",
+      [],
+    );
+    const source = JSON.stringify({ kind: 'mqtt', topic: 'site/a/press', path: 'force', connectorId: null });
+    for (const code of ['FORCE', 'FORCE_COPY'])
+      await db.execAsOwner(
+        `INSERT INTO tag (equipment_id, code, name_zh, name_en, type, source, created_at, updated_at)
+         VALUES ($1, $2, '压力', 'Force', 'number', $3, now(), now())`,
+        [eq!.id, code, source],
+      );
+    await expect(migrate(db, { appRole: 'aegis_app', migrations })).rejects.toThrow(
+      /tags share one device source.*FORCE \(#\d+\) = FORCE_COPY/,
+    );
+    await db.close();
+  });
+
   it('rolls back a migration that fails half-way and names it', async () => {
     const db = await openPglite(null);
     const broken = [

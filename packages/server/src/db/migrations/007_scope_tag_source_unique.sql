@@ -14,4 +14,19 @@ CREATE FUNCTION tag_source_key(s jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $
   END
 $$;
 
+-- An installation that already has two tags on one address is told which, instead of failing on
+-- the index with a bare unique violation: unbind or delete one of each pair, then start again.
+DO $$
+DECLARE clashes text;
+BEGIN
+  SELECT string_agg(codes, '; ') INTO clashes FROM (
+    SELECT string_agg(t.code || ' (#' || t.id || ')', ' = ' ORDER BY t.id) AS codes
+    FROM tag t WHERE t.source ->> 'kind' <> 'http'
+    GROUP BY tag_source_key(t.source) HAVING count(*) > 1) d;
+  IF clashes IS NOT NULL THEN
+    RAISE EXCEPTION 'tags share one device source (one tag per source from now on): %', clashes
+      USING HINT = 'unbind or delete one tag of each group, then start Aegis again';
+  END IF;
+END $$;
+
 CREATE UNIQUE INDEX tag_source_unique ON tag (tag_source_key(source)) WHERE source ->> 'kind' <> 'http';
