@@ -81,7 +81,7 @@ describe('embedded database', () => {
       await db.execAsOwner(
         `INSERT INTO tag (equipment_id, code, name_zh, name_en, type, source, created_at, updated_at)
          VALUES ($1, $2, '压力', 'Force', 'number', $3, now(), now())`,
-        [eq!.id, code, source],
+        [Number(eq!.id), code, source],
       );
     await expect(migrate(db, { appRole: 'aegis_app', migrations })).rejects.toThrow(
       /tags share one device source.*FORCE \(#\d+\) = FORCE_COPY/,
