@@ -101,6 +101,14 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
     connectors.setLogger(opts.log);
     await connectors.start({ linkPollMs: opts.timers ? 1000 : null });
     stops.push(() => connectors.stop());
+    // Devices signed in with a revoked token, or by a user whose access changed, sign in again.
+    stops.push(
+      bus.on('auth.revoked', (e) => {
+        if ('tokenId' in e) connectors.dropDevices(e);
+        else if ('userId' in e) connectors.dropDevices({ userId: e.userId });
+      }) as () => void,
+    );
+    stops.push(bus.on('access.changed', (e) => connectors.dropDevices(e)) as () => void);
     if (roles.has('realtime')) {
       alarms.setInterlockWriter(connectors.interlockWriter());
       stops.push(

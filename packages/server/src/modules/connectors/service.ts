@@ -441,6 +441,17 @@ export function createConnectorService(deps: {
       return broker ? { host: broker.host, port: broker.port, wsPort: broker.wsPort, url: broker.url } : null;
     },
 
+    /**
+     * A token was revoked, a user's sessions ended or their grants changed: devices of the
+     * embedded broker signed in with them are disconnected and must sign in again.
+     */
+    dropDevices(e: { tokenId: number } | { userId: number } | { userIds: number[] }) {
+      if (!broker) return 0;
+      if ('tokenId' in e) return broker.disconnectDevices((d) => d.tokenId === e.tokenId);
+      const users = new Set('userIds' in e ? e.userIds : [e.userId]);
+      return broker.disconnectDevices((d) => d.userId !== null && users.has(d.userId));
+    },
+
     /** Every connector with its health; the settings only for those who may manage connectors. */
     async list(ctx: RequestContext): Promise<Connector[]> {
       const show = mayManage(ctx);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
-import { Aedes } from 'aedes';
+import { Aedes, type Client as AedesClient } from 'aedes';
 import type { FastifyBaseLogger } from 'fastify';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Decision, DeviceAccess } from './devices.js';
@@ -38,6 +38,11 @@ export interface EmbeddedBroker {
    * unacknowledged, so it publishes again. Returns the function that removes the handler.
    */
   intercept(handler: PublishInterceptor): () => void;
+  /**
+   * Closes the connections of signed-in devices that `match` picks (their token was revoked or
+   * their grants changed): they must sign in again, with what holds now. Returns how many.
+   */
+  disconnectDevices(match: (device: DeviceAccess) => boolean): number;
   close(): Promise<void>;
 }
 
@@ -147,12 +152,16 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
 
   const { access } = opts;
   const devices = new WeakMap<object, DeviceAccess>();
+  // Connected, signed-in devices, so that a revocation can find them.
+  const signedIn = new Set<AedesClient>();
+  aedes.on('clientDisconnect', (client) => signedIn.delete(client));
   if (access) {
     aedes.authenticate = (client, username, password, callback) => {
       access.authenticate(username, password).then(
         (verdict) => {
           if (verdict.ok) {
             devices.set(client, verdict.device);
+            signedIn.add(client);
             return callback(null, true);
           }
           opts.log.warn(
@@ -227,6 +236,21 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
     };
   };
 
+  const disconnectDevices = (match: (device: DeviceAccess) => boolean) => {
+    let closed = 0;
+    for (const client of signedIn) {
+      const device = devices.get(client);
+      if (!device || !match(device)) continue;
+      signedIn.delete(client);
+      opts.log.info(
+        { client: client.id, username: device.username },
+        'MQTT device signed out: its access changed',
+      );
+      client.close();
+      closed++;
+    }
+    return closed;
+  };
   const closeAll = async () => {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     for (const s of sockets) s.destroy();
@@ -259,7 +283,7 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
     const local = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
     const url = `mqtt://${local.includes(':') ? `[${local}]` : local}:${port}`;
     opts.log.info({ port, wsPort, host: opts.host }, 'embedded MQTT broker listening');
-    return { host: opts.host, port, wsPort, url, aedes, intercept, close: closeAll };
+    return { host: opts.host, port, wsPort, url, aedes, intercept, disconnectDevices, close: closeAll };
   } catch (e) {
     await closeAll().catch(() => {});
     throw e;

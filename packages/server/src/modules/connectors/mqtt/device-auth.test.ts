@@ -110,4 +110,29 @@ describe('embedded MQTT broker: device sign-in and topics', () => {
     await eventually(() => received.some(marker), 5000, 'the marker');
     expect(received).toHaveLength(1);
   });
+
+  it('disconnects a signed-in device when its token is revoked or its user deactivated; neither signs in again', async () => {
+    const admin = await app.as('admin');
+    const byToken = await deviceCredentials(app.aegis.services);
+    const device = await connect(byToken);
+    const dropped = new Promise<void>((resolve) => device.once('close', () => resolve()));
+    const tokens = (await admin.get('/api/auth/tokens')).body as Array<{ id: number; prefix: string }>;
+    const token = tokens.find((t) => byToken.password.startsWith(t.prefix))!;
+    expect((await admin.del(`/api/auth/tokens/${token.id}`, { reason })).status).toBe(200);
+    await dropped;
+    expect(await refusal(byToken)).toBe(4);
+
+    const byUser = await deviceCredentials(app.aegis.services);
+    const other = await connect(byUser);
+    const droppedToo = new Promise<void>((resolve) => other.once('close', () => resolve()));
+    const users = (await admin.get(`/api/users?q=${byUser.username}`)).body.items as Array<{
+      id: number;
+      username: string;
+    }>;
+    const user = users.find((u) => u.username === byUser.username)!;
+    const off = await admin.patch(`/api/users/${user.id}`, { active: false });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    await droppedToo;
+    expect(await refusal(byUser)).not.toBe(0);
+  });
 });

@@ -9,7 +9,12 @@ const gas = sparkplugTag({ group: 'plant', edgeNode: 'gd-edge', device: 'GD-201'
 const policy = devicePolicy(memoryDirectory([press, other, gas]));
 
 /** A device allowed the tags of workshop A (press, gas), not workshop B's. */
-const deviceA: DeviceAccess = { username: 'gw-a', may: (id) => id === press.id || id === gas.id };
+const deviceA: DeviceAccess = {
+  username: 'gw-a',
+  userId: 1,
+  tokenId: 1,
+  may: (id) => id === press.id || id === gas.id,
+};
 
 describe('embedded broker topic rules for devices', () => {
   it('lets a device publish only to the topics of the tags in its scope', () => {
@@ -33,7 +38,7 @@ describe('embedded broker topic rules for devices', () => {
       expect(policy.publish(deviceA, `spBv1.0/plant/${type}/gd-edge`).ok).toBe(true);
     expect(policy.publish(deviceA, 'spBv1.0/plant/DDATA/gd-edge/GD-201').ok).toBe(true);
     expect(policy.publish(deviceA, 'spBv1.0/plant/NDATA/other-edge').ok).toBe(false);
-    const deviceB: DeviceAccess = { username: 'gw-b', may: (id) => id === other.id };
+    const deviceB: DeviceAccess = { username: 'gw-b', userId: 2, tokenId: 2, may: (id) => id === other.id };
     expect(policy.publish(deviceB, 'spBv1.0/plant/NDATA/gd-edge').ok).toBe(false);
   });
 

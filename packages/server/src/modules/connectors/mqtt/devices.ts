@@ -13,6 +13,9 @@ import { TopicIndex } from './topics.js';
 export interface DeviceAccess {
   /** The user the token belongs to; the caller checks `data.ingest` per tag with `may`. */
   username: string;
+  /** Who signed in and with which token: a revocation or a change of grants drops the connection. */
+  userId: number | null;
+  tokenId: number | null;
   may(tagId: number): boolean;
 }
 
@@ -156,6 +159,8 @@ export function brokerAccess(deps: {
         ok: true,
         device: {
           username,
+          userId: actor.userId,
+          tokenId: actor.tokenId ?? null,
           may(tagId) {
             const path = deps.pathOf?.(tagId);
             return path === undefined ? canAnywhere(actor, 'data.ingest') : can(actor, 'data.ingest', path);
