@@ -24,42 +24,17 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { createAegis } from '../packages/server/src/app.js';
 import { loadConfig } from '../packages/server/src/config.js';
 import { systemContext } from '../packages/server/src/context.js';
+import { deviceCredentials } from '../packages/server/src/modules/connectors/mqtt/testing.js';
 
 type DbKind = 'pglite' | 'pg';
 type Services = Awaited<ReturnType<typeof createAegis>>['services'];
 
 /** The broker URL with a device's sign-in (user name, API token with data.ingest) in it. */
 async function deviceUrl(s: Services, url: string) {
-  const ctx = systemContext('bench');
-  const user = await s.users.create(
-    ctx,
-    {
-      username: 'bench-gateway',
-      displayName: 'bench gateway',
-      password: 'Unused-Pass-2026',
-      employeeNo: null,
-      phone: null,
-      email: null,
-      postId: null,
-      teamId: null,
-      departmentId: null,
-      homeNodeId: null,
-      kind: 'machine',
-      locale: 'en-US',
-    },
-    { mustChange: false },
-  );
-  await s.db.transaction((tx) => s.access.grantDirect(tx, user.id, 'integration', null));
-  const { secret } = await s.auth.createToken(ctx, {
-    userId: user.id,
-    name: 'bench devices',
-    expiresInDays: 1,
-    permissions: ['data.ingest'],
-    fullAccess: false,
-  });
+  const { username, password } = await deviceCredentials(s, { username: 'bench-gateway' });
   const u = new URL(url);
-  u.username = 'bench-gateway';
-  u.password = secret;
+  u.username = username;
+  u.password = password;
   return u.toString();
 }
 const args = process.argv.slice(2);
