@@ -12,18 +12,25 @@ interface Waiter {
  */
 export function createReadback() {
   const waiting = new Map<number, Set<Waiter>>();
+  /**
+   * The last value each tag reported. A device that reports by exception (Sparkplug B) sends
+   * nothing when commanded into the state it is already in: that write is confirmed by this.
+   */
+  const last = new Map<number, PointValue>();
 
   return {
-    /** Cheap check for the hot path: is any write waiting at all? */
-    get active() {
-      return waiting.size > 0;
-    },
-
-    /** Every decoded value of the connector's tags passes here while a write waits. */
+    /** Every decoded value of the connector's tags passes here. */
     seen(tagId: number, value: PointValue) {
+      last.set(tagId, value);
+      if (waiting.size === 0) return;
       const set = waiting.get(tagId);
       if (!set) return;
       for (const w of set) if (sameValue(w.value, value)) w.done(true);
+    },
+
+    /** Whether the tag last reported exactly this value (undefined: nothing seen yet). */
+    alreadyAt(tagId: number, value: PointValue) {
+      return last.has(tagId) && sameValue(last.get(tagId)!, value);
     },
 
     /** Starts waiting; call before sending the command so a fast echo is not missed. */

@@ -617,6 +617,12 @@ describe('in-process on the embedded broker', () => {
     const result = await driver.write(valve, false, 3000);
     expect(result).toMatchObject({ confirmed: true });
     await eventually(() => sink.of(valve.id).at(-1)?.value === false, 2000, 'the read-back value stored');
+    // A device that reports by exception sends nothing when commanded into the state it is in.
+    device.removeAllListeners('message');
+    const again = await driver.write(valve, false, 500);
+    expect(again).toMatchObject({ confirmed: true, detail: expect.stringMatching(/already read false/) });
+    // Into another state, without an answer, the write stays unconfirmed.
+    expect(await driver.write(valve, true, 300)).toMatchObject({ confirmed: false });
 
     directory.set([probe]);
     // The directory change is applied once a value of the remaining tag sent after it is stored.

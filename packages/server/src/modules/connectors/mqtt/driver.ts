@@ -292,7 +292,7 @@ export function createMqttDriver(
         continue;
       }
       out.push({ tagId: b.tag.id, ts, value, quality: 'good', ...stamp });
-      if (readback.active) readback.seen(b.tag.id, value);
+      readback.seen(b.tag.id, value);
     }
     if (!used && missing.length > 0) {
       const paths = missing
@@ -310,8 +310,7 @@ export function createMqttDriver(
     lastMessageAt = now;
     const points: Point[] = [];
     try {
-      if (config.sparkplug && isSparkplugTopic(topic))
-        sparkplug.handle(topic, payload, now, points, readback.active ? seen : null);
+      if (config.sparkplug && isSparkplugTopic(topic)) sparkplug.handle(topic, payload, now, points, seen);
       else decodeJson(topic, payload, now, points);
     } catch (e) {
       fault(topic, `Message on ${topic} could not be handled: ${(e as Error).message}`);
@@ -451,12 +450,21 @@ export function createMqttDriver(
       } else {
         return writeFailed(`tag ${name} is not read over MQTT`);
       }
+      // A device reporting by exception sends nothing if it already is in the commanded state.
+      const already = readback.alreadyAt(tag.id, checked);
       const wait = readback.expect(tag.id, checked, timeoutMs);
       try {
         await c.publish(topic, payload, qos);
       } catch (e) {
         wait.cancel();
         return writeFailed(`publishing to ${topic} failed: ${(e as Error).message}`);
+      }
+      if (already) {
+        wait.cancel();
+        return {
+          confirmed: true,
+          detail: `${name} already read ${JSON.stringify(checked)} when the command was sent on ${topic}`,
+        };
       }
       return (await wait.confirmed)
         ? {
