@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { systemContext } from '../context.js';
-import { ADMIN_PASSWORD, type Client, startTestApp, type TestApp } from '../test/harness.js';
+import { ADMIN_PASSWORD, type Client, createTestUser, startTestApp, type TestApp } from '../test/harness.js';
 
 // What a reviewer attacking the HTTP edge found: forged client addresses, cross-site writes and
 // WebSocket upgrades, caching of personal data, and no HSTS behind TLS.
@@ -104,24 +103,7 @@ describe('HTTP edge on the default settings', () => {
 
   it('answers a locked account like an unknown one, in about the same time', async () => {
     const { users, db } = app.aegis.services;
-    const user = await users.create(
-      systemContext('test'),
-      {
-        username: 'locked.out',
-        displayName: 'Locked',
-        password: ADMIN_PASSWORD,
-        employeeNo: null,
-        phone: null,
-        email: null,
-        postId: null,
-        teamId: null,
-        departmentId: null,
-        homeNodeId: null,
-        kind: 'person',
-        locale: 'zh-CN',
-      },
-      { mustChange: false },
-    );
+    const user = await createTestUser(app, { username: 'locked.out', displayName: 'Locked' });
     await users.recordFailedLogin(db, user.id, new Date(app.clock.now().getTime() + 3_600_000));
     let n = 0;
     const attempt = async (username: string) => {

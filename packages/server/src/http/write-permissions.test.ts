@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemContext } from '../context.js';
 import {
   ADMIN_PASSWORD,
   type Client,
+  createTestUser,
   seedTwoWorkshops,
   startTestApp,
   type TestApp,
@@ -30,26 +30,7 @@ let ids: Record<string, number>;
 beforeAll(async () => {
   app = await startTestApp();
   const plant = await seedTwoWorkshops(app);
-  const { users, access, db } = app.aegis.services;
-  const user = await users.create(
-    systemContext('test-seed'),
-    {
-      username: 'auditor',
-      displayName: 'Auditor',
-      password: ADMIN_PASSWORD,
-      employeeNo: null,
-      phone: null,
-      email: null,
-      postId: null,
-      teamId: null,
-      departmentId: null,
-      homeNodeId: null,
-      kind: 'person',
-      locale: 'zh-CN',
-    },
-    { mustChange: false },
-  );
-  await db.transaction((tx) => access.grantDirect(tx, user.id, 'auditor', null));
+  await createTestUser(app, { username: 'auditor', displayName: 'Auditor', role: 'auditor' });
   auditor = await app.as('auditor');
   ops = await operations(app);
   // Real ids, so that a refusal cannot hide behind "not found".

@@ -149,6 +149,35 @@ export async function startTestApp(
   return app;
 }
 
+/** A person signing in with ADMIN_PASSWORD, holding `role` everywhere when given. */
+export async function createTestUser(
+  app: TestApp,
+  opts: { username: string; displayName?: string; role?: string },
+) {
+  const { users, access, db } = app.aegis.services;
+  const user = await users.create(
+    systemContext('test-seed'),
+    {
+      username: opts.username,
+      displayName: opts.displayName ?? opts.username,
+      password: ADMIN_PASSWORD,
+      employeeNo: null,
+      phone: null,
+      email: null,
+      postId: null,
+      teamId: null,
+      departmentId: null,
+      homeNodeId: null,
+      kind: 'person',
+      locale: 'zh-CN',
+    },
+    { mustChange: false },
+  );
+  const role = opts.role;
+  if (role) await db.transaction((tx) => access.grantDirect(tx, user.id, role, null));
+  return user;
+}
+
 /** An anonymous client (no cookie). */
 export function anonymous(app: TestApp): Client {
   return {

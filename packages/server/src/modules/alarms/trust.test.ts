@@ -1,10 +1,10 @@
 import { renderAlarmText } from '@aegis/shared';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
 import {
   ADMIN_PASSWORD,
   type Client,
+  createTestUser,
   seedTwoWorkshops,
   startTestApp,
   type TestApp,
@@ -299,27 +299,7 @@ describe('scope of every referenced record', () => {
 describe('audit of alarm actions', () => {
   it('refuses a comment from the read-only auditor', async () => {
     const id = await limitRule(tagA);
-    const { users, access, db } = app.aegis.services;
-    const ctx = systemContext('test-seed');
-    const auditor = await users.create(
-      ctx,
-      {
-        username: 'auditor',
-        displayName: 'Auditor',
-        password: ADMIN_PASSWORD,
-        employeeNo: null,
-        phone: null,
-        email: null,
-        postId: null,
-        teamId: null,
-        departmentId: null,
-        homeNodeId: null,
-        kind: 'person',
-        locale: 'zh-CN',
-      },
-      { mustChange: false },
-    );
-    await db.transaction((tx) => access.grantDirect(tx, auditor.id, 'auditor', null));
+    await createTestUser(app, { username: 'auditor', displayName: 'Auditor', role: 'auditor' });
     const asAuditor = await app.as('auditor');
     expect((await asAuditor.post(`/api/alarms/${id}:H/comment`, { text: 'looks fine' })).status).toBe(403);
     expect((await admin.post(`/api/alarms/${id}:H/comment`, { text: 'looks fine' })).status).toBe(200);
