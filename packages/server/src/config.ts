@@ -169,6 +169,35 @@ export const ConfigSchema = z
     opcuaCertificateTrust: z
       .enum(['trust-on-first-use-with-approval', 'trust-all'])
       .default('trust-on-first-use-with-approval'),
+    /** The plant's time zone (IANA): shift times, the on-call roster and quiet hours are read in it. */
+    timezone: z
+      .string()
+      .default('Asia/Shanghai')
+      .refine(
+        (tz) => {
+          try {
+            new Intl.DateTimeFormat('en-US', { timeZone: tz });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { message: 'not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin)' },
+      ),
+    /**
+     * The key that encrypts stored secrets (SMTP passwords, robot secrets, connector passwords):
+     * 32 bytes as 64 hex digits or base64. Unset: <dataDir>/master.key, created on first start.
+     */
+    masterKey: z.string().min(1).optional(),
+    masterKeyFile: z.string().min(1).optional(),
+    /** The address people open Aegis at; links in e-mails and chat messages point there. */
+    publicUrl: z
+      .string()
+      .regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL, e.g. https://aegis.example.com')
+      .optional(),
+    /** The notification worker: deliveries sent at once per channel, attempts before dead-letter. */
+    notifyConcurrency: z.coerce.number().int().min(1).max(64).default(4),
+    notifyMaxAttempts: z.coerce.number().int().min(1).max(50).default(8),
   })
   .strict();
 
@@ -213,6 +242,12 @@ export const ENV_KEYS: Record<keyof ConfigInput, string> = {
   auditAnchorMinutes: 'AEGIS_AUDIT_ANCHOR_MINUTES',
   outboundAllow: 'AEGIS_OUTBOUND_ALLOW',
   opcuaCertificateTrust: 'AEGIS_OPCUA_CERTIFICATE_TRUST',
+  timezone: 'AEGIS_TIMEZONE',
+  masterKey: 'AEGIS_MASTER_KEY',
+  masterKeyFile: 'AEGIS_MASTER_KEY_FILE',
+  publicUrl: 'AEGIS_PUBLIC_URL',
+  notifyConcurrency: 'AEGIS_NOTIFY_CONCURRENCY',
+  notifyMaxAttempts: 'AEGIS_NOTIFY_MAX_ATTEMPTS',
 };
 
 export class ConfigError extends Error {

@@ -7,6 +7,7 @@ export * from './auth.js';
 export * from './common.js';
 export * from './connectors.js';
 export * from './errors.js';
+export * from './notify.js';
 export * from './org.js';
 export * from './overview.js';
 export * from './permissions.js';

@@ -29,6 +29,8 @@ export const PERMISSIONS = {
   'permit.request': { zh: '申请作业票', en: 'Request work permits' },
   'permit.approve': { zh: '审批作业票', en: 'Approve work permits' },
   'report.read': { zh: '查看报表', en: 'View reports' },
+  'notify.read': { zh: '查看通知发送记录', en: 'View notification deliveries' },
+  'notify.manage': { zh: '维护通知渠道与升级策略', en: 'Edit notification channels and policies' },
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -49,6 +51,7 @@ export const BUILTIN_ROLES: Record<string, { zh: string; en: string; permissions
       'tag.manage',
       'inspection.manage',
       'permit.approve',
+      'notify.manage',
     ],
   },
   plant_manager: {
