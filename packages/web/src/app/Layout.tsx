@@ -6,6 +6,7 @@ import {
   MenuFoldOutlined,
   MenuOutlined,
   MenuUnfoldOutlined,
+  MessageOutlined,
   SafetyOutlined,
   UserOutlined,
 } from '@ant-design/icons';
@@ -17,6 +18,7 @@ import { AlarmBell } from '../features/alarms/AlarmBell';
 import { useLogout } from '../features/auth/api';
 import { ChangePasswordModal } from '../features/auth/ChangePassword';
 import { SessionsModal } from '../features/auth/SessionsModal';
+import { NotifyBell } from '../features/notify/NotifyBell';
 import { canAnywhere, useMe } from './auth';
 import { LanguageSwitch } from './LanguageSwitch';
 import { NAV } from './nav';
@@ -85,6 +87,7 @@ export function AppLayout() {
     items: [
       { key: 'password', icon: <KeyOutlined />, label: t('header.changePassword') },
       { key: 'sessions', icon: <LaptopOutlined />, label: t('header.sessions') },
+      { key: 'notifySettings', icon: <MessageOutlined />, label: t('notify.profile.title') },
       // The OpenAPI document of the server, for integrators (served by the server at /api/docs).
       {
         key: 'apiDocs',
@@ -100,6 +103,10 @@ export function AppLayout() {
     ],
     onClick: ({ key }) => {
       if (key === 'apiDocs') return;
+      if (key === 'notifySettings') {
+        navigate('/notifications/settings');
+        return;
+      }
       if (key === 'logout')
         logout.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) });
       else setDialog(key as 'password' | 'sessions');
@@ -162,6 +169,7 @@ export function AppLayout() {
           </Typography.Text>
           <Space size={phone ? 0 : 4}>
             <AlarmBell />
+            <NotifyBell />
             <LanguageSwitch compact={phone} />
             <Dropdown menu={userMenu} trigger={['click']}>
               <Button type="text" icon={<UserOutlined />} data-testid="user-menu">

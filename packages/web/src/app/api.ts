@@ -61,6 +61,7 @@ export const http = {
   get: <T>(path: string, params: Query = {}) => request<T>('GET', `${path}${queryString(params)}`),
   post: <T>(path: string, body: unknown = {}) => request<T>('POST', path, body),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
   del: <T>(path: string, body?: unknown) => request<T>('DELETE', path, body),
 };
 

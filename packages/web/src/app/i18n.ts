@@ -3,6 +3,7 @@ import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import i18n from 'i18next';
 import { initReactI18next, useTranslation } from 'react-i18next';
+import { registerNotifyLocales } from '../features/notify/locales';
 import { registerRealtimeLocales } from '../features/realtime/locales';
 import enUS from './locales/en-US.json';
 import zhCN from './locales/zh-CN.json';
@@ -33,6 +34,7 @@ void i18n.use(initReactI18next).init({
   initAsync: false,
 });
 registerRealtimeLocales(i18n);
+registerNotifyLocales(i18n);
 applyToPage(initial);
 
 export function setLanguage(lng: Locale) {

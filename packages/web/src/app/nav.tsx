@@ -8,6 +8,8 @@ import {
   DashboardOutlined,
   HomeOutlined,
   LineChartOutlined,
+  MessageOutlined,
+  NotificationOutlined,
   SafetyCertificateOutlined,
   TagsOutlined,
   TeamOutlined,
@@ -39,6 +41,7 @@ export const NAV: NavGroup[] = [
       { path: '/live', label: 'nav.live', icon: <DashboardOutlined />, permission: 'tag.read' },
       { path: '/alarms', label: 'nav.alarms', icon: <AlertOutlined />, permission: 'alarm.read' },
       { path: '/trends', label: 'nav.trends', icon: <LineChartOutlined />, permission: 'tag.read' },
+      { path: '/notifications', label: 'nav.notifications', icon: <MessageOutlined /> },
     ],
   },
   {
@@ -55,6 +58,7 @@ export const NAV: NavGroup[] = [
     label: 'nav.group.admin',
     items: [
       { path: '/connectors', label: 'nav.connectors', icon: <ApiOutlined />, permission: 'connector.manage' },
+      { path: '/notify', label: 'nav.notify', icon: <NotificationOutlined />, permission: 'notify.read' },
       { path: '/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'user.read' },
       { path: '/roles', label: 'nav.roles', icon: <SafetyCertificateOutlined />, permission: 'role.read' },
       { path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit.read' },

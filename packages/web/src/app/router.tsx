@@ -108,6 +108,28 @@ export const router = createBrowserRouter([
           },
         ],
       },
+      // 通知: everyone has a notification centre and settings; channels, policies and the log need notify.*.
+      {
+        path: 'notifications',
+        lazy: async () => ({
+          Component: (await import('../features/notify/NotificationsPage')).NotificationsPage,
+        }),
+      },
+      {
+        path: 'notifications/settings',
+        lazy: async () => ({ Component: (await import('../features/notify/ProfilePage')).ProfilePage }),
+      },
+      {
+        element: <RequirePermission permission="notify.read" />,
+        children: [
+          {
+            path: 'notify/:tab?',
+            lazy: async () => ({
+              Component: (await import('../features/notify/NotifyAdminPage')).NotifyAdminPage,
+            }),
+          },
+        ],
+      },
       {
         element: <RequirePermission permission="audit.read" />,
         children: [

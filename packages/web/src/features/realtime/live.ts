@@ -1,4 +1,4 @@
-import type { AlarmEvent, AlarmView, FloodEvent, Quality } from '@aegis/shared';
+import type { AlarmEvent, AlarmView, FloodEvent, Notification, Quality } from '@aegis/shared';
 
 /**
  * One WebSocket to /api/live for the whole page: alarm frames for everyone holding alarm.read,
@@ -30,9 +30,17 @@ export interface AlarmFrame {
   coalesced?: number;
 }
 
+/** A notification addressed to the signed-in user, with their new unread count (for the bell). */
+export interface NotificationFrame {
+  type: 'notification';
+  notification: Notification;
+  unread: number;
+}
+
 type Incoming =
   | { type: 'hello'; user: string; alarms: boolean }
   | AlarmFrame
+  | NotificationFrame
   | { type: 'values'; points: Array<Omit<LivePoint, 'ts'> & { ts: number | string }> }
   | { type: 'subscribed'; tagIds: number[]; refused: number[] }
   | { type: 'pong'; id: unknown }
@@ -69,6 +77,7 @@ export class LiveConnection {
   private readonly statusListeners = new Set<() => void>();
   private readonly valueListeners = new Set<(points: LivePoint[]) => void>();
   private readonly alarmListeners = new Set<(frame: AlarmFrame) => void>();
+  private readonly notificationListeners = new Set<(frame: NotificationFrame) => void>();
   private readonly openListeners = new Set<() => void>();
 
   constructor(private readonly url: () => string) {
@@ -132,6 +141,7 @@ export class LiveConnection {
   onStatus = (fn: () => void) => this.listen(this.statusListeners, fn);
   onValues = (fn: (points: LivePoint[]) => void) => this.listen(this.valueListeners, fn);
   onAlarms = (fn: (frame: AlarmFrame) => void) => this.listen(this.alarmListeners, fn);
+  onNotification = (fn: (frame: NotificationFrame) => void) => this.listen(this.notificationListeners, fn);
   /** Called on every (re)open: whatever happened while the socket was down must be refetched. */
   onOpen = (fn: () => void) => this.listen(this.openListeners, fn);
 
@@ -213,6 +223,8 @@ export class LiveConnection {
       for (const fn of this.valueListeners) fn(points);
     } else if (msg.type === 'alarms') {
       for (const fn of this.alarmListeners) fn(msg);
+    } else if (msg.type === 'notification') {
+      for (const fn of this.notificationListeners) fn(msg);
     }
   }
 
