@@ -6,6 +6,7 @@ import { connectorRoutes } from '../modules/connectors/index.js';
 import { demoRoutes } from '../modules/demo/index.js';
 import { ingestRoutes } from '../modules/ingest/index.js';
 import { liveRoutes } from '../modules/live/index.js';
+import { notifyRoutes } from '../modules/notify/index.js';
 import { orgRoutes } from '../modules/org/index.js';
 import { overviewRoutes } from '../modules/overview/index.js';
 import { plantRoutes } from '../modules/plant/index.js';
@@ -31,4 +32,5 @@ export async function registerRoutes(app: App, services: Services) {
   await alarmRoutes(app, services);
   await liveRoutes(app, services);
   await overviewRoutes(app, services);
+  await notifyRoutes(app, services);
 }

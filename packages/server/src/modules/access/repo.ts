@@ -165,3 +165,14 @@ export async function countAdmins(db: Db) {
   );
   return row?.n ?? 0;
 }
+
+/** Users holding a role at a node on `path` (an ancestor or the node itself) or everywhere; for notifications. */
+export async function holdersOfRoleAt(db: Db, roleId: number, path: string | null) {
+  const rows = await db.query<{ user_id: number }>(
+    `SELECT DISTINCT a.user_id FROM role_assignment a LEFT JOIN plant_node n ON n.id = a.node_id
+     WHERE a.role_id = $1 AND (a.node_id IS NULL OR ($2::text IS NOT NULL AND $2::text LIKE n.path || '%'))
+     ORDER BY a.user_id`,
+    [roleId, path],
+  );
+  return rows.map((r) => Number(r.user_id));
+}

@@ -21,6 +21,21 @@ import {
   type PlacedFlood,
 } from './runtime.js';
 
+/** Where alarm transitions publish their notifications (the notify module's outbox). */
+export interface AlarmOutbox {
+  build(events: PlacedEvent[], floods: PlacedFlood[], now: Date): unknown[];
+  publish(tx: Db, built: unknown[]): Promise<void>;
+  wake(): void;
+  /** An interlock the equipment did not confirm. */
+  interlock(i: {
+    alarm: PlacedEvent;
+    target: { zh: string; en: string };
+    status: 'failed' | 'unconfirmed';
+    detail: string;
+    now: Date;
+  }): unknown;
+}
+
 /** The flood events of an area, placed so that listeners can filter them by scope. */
 export function placeFloods(memory: AlarmMemory, areaId: number, events: FloodEvent[]): PlacedFlood[] {
   let path: string | null = null;
@@ -48,6 +63,8 @@ export function createCommitter(deps: {
   /** The text parts of one alarm of a rule (names, unit, limit). */
   textOf(entry: Entry, condition: string): AlarmText;
   onCommitted(events: PlacedEvent[], floods: PlacedFlood[]): void;
+  /** The notification outbox: events built from the transitions go in the same transaction. */
+  outbox?: AlarmOutbox;
 }) {
   const { db, memory, clock, cfg } = deps;
 
@@ -86,8 +103,9 @@ export function createCommitter(deps: {
       }
     }
     const runtimes = changes.map((c) => ({ ruleId: c.entry.id, runtime: c.runtime }));
+    const notices = deps.outbox?.build(told, floodEvents, now) ?? [];
     try {
-      if (!extra && floodChanges.size === 0) {
+      if (!extra && floodChanges.size === 0 && notices.length === 0) {
         // The common case (a point's transition): one statement, no BEGIN/COMMIT round trips.
         await repo.saveTransition(db, { runtimes, alarms: [...alarms.values()], events: told }, now);
       } else {
@@ -97,6 +115,7 @@ export function createCommitter(deps: {
           await repo.insertEvents(tx, told);
           for (const [areaId, state] of floodChanges) await repo.saveFlood(tx, areaId, state, now);
           if (extra) await extra(tx);
+          if (notices.length) await deps.outbox!.publish(tx, notices);
         });
       }
     } catch (e) {
@@ -106,6 +125,7 @@ export function createCommitter(deps: {
     }
     apply(changes);
     for (const [areaId, state] of floodChanges) memory.floods.set(areaId, state);
+    if (notices.length) deps.outbox!.wake();
     deps.onCommitted(told, floodEvents);
   };
 }

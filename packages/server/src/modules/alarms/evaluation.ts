@@ -2,7 +2,7 @@ import type { AlarmRule } from '@aegis/shared';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/index.js';
 import type { Directory } from '../tags/index.js';
-import { apply, placeFloods } from './commit.js';
+import { type AlarmOutbox, apply, placeFloods } from './commit.js';
 import {
   createRuleRuntime,
   type EngineConfig,
@@ -50,6 +50,8 @@ export function createEvaluation(deps: {
   commit: Commit;
   log: AlarmLog;
   onFloods(events: PlacedFlood[]): void;
+  /** Flood ends found by a tick go into the notification outbox with the flood state. */
+  outbox?: AlarmOutbox | undefined;
   /** The current value of every tag (tag_current), for the start-up re-evaluation. */
   currentValues?: () => Promise<AlarmPoint[]>;
 }) {
@@ -300,9 +302,12 @@ export function createEvaluation(deps: {
           floodEvents.push(...placeFloods(memory, areaId, step.events));
         }
         if (events.length || floodChanges.size) {
+          const notices = deps.outbox?.build([], floodEvents, clock.now()) ?? [];
           await commit(changes, events, async (tx) => {
             for (const [areaId, state] of floodChanges) await repo.saveFlood(tx, areaId, state, clock.now());
+            if (notices.length) await deps.outbox!.publish(tx, notices);
           });
+          if (notices.length) deps.outbox!.wake();
         }
         for (const [areaId, state] of floodChanges) floods.set(areaId, state);
         apply(pending, { dirty: true });

@@ -7,6 +7,7 @@ import type { AccessGuard } from '../access/guard.js';
 import type { AuditService } from '../audit/service.js';
 import { sourceWritable } from '../connectors/index.js';
 import type { Directory } from '../tags/index.js';
+import type { AlarmOutbox } from './commit.js';
 import * as repo from './repo.js';
 import type { AlarmLog, AlarmMemory, PlacedEvent } from './runtime.js';
 
@@ -32,11 +33,20 @@ export function createInterlocks(deps: {
   directory: Directory;
   memory: AlarmMemory;
   log: AlarmLog;
+  outbox?: AlarmOutbox | undefined;
 }) {
-  const { db, audit, guard, clock, directory, memory, log } = deps;
+  const { db, audit, guard, clock, directory, memory, log, outbox } = deps;
   let writer: InterlockWriter | null = null;
 
-  async function run({ event, place }: PlacedEvent) {
+  const tagWords = (tagId: number) => {
+    const t = directory.get(tagId);
+    return t
+      ? { zh: `${t.equipmentNameZh} ${t.nameZh}`, en: `${t.equipmentNameEn} ${t.nameEn}` }
+      : { zh: `#${tagId}`, en: `#${tagId}` };
+  };
+
+  async function run(pe: PlacedEvent) {
+    const { event, place } = pe;
     const entry = memory.entries.get(place.ruleId);
     const il = entry?.interlock;
     if (!entry || !il) return;
@@ -60,7 +70,23 @@ export function createInterlocks(deps: {
     } catch (e) {
       detail = (e as Error).message;
     }
-    await repo.finishInterlockCommand(db, id, status, detail, status === 'confirmed' ? clock.now() : null);
+    const finished = status === 'confirmed' ? clock.now() : null;
+    // An interlock the equipment did not confirm is told to people with the command's outcome.
+    const notice =
+      status !== 'confirmed' && outbox
+        ? outbox.interlock({
+            alarm: pe,
+            target: tagWords(il.tagId),
+            status,
+            detail,
+            now: clock.now(),
+          })
+        : null;
+    await db.transaction(async (tx) => {
+      await repo.finishInterlockCommand(tx, id, status, detail, finished);
+      if (notice) await outbox!.publish(tx, [notice]);
+    });
+    if (notice) outbox!.wake();
     await audit.record(
       { actor: null, requestId: null, ip: null },
       {

@@ -4,7 +4,7 @@ import type { AccessGuard } from '../access/guard.js';
 import type { AuditService } from '../audit/service.js';
 import type { Directory } from '../tags/index.js';
 import { allCurrent, decode, QUALITY_OF } from '../timeseries/index.js';
-import { createCommitter } from './commit.js';
+import { type AlarmOutbox, createCommitter } from './commit.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine/index.js';
 import { createEvaluation } from './evaluation.js';
 import { createInterlocks } from './interlocks.js';
@@ -20,6 +20,7 @@ import {
 } from './runtime.js';
 import { alarmTextOf } from './text.js';
 
+export type { AlarmOutbox } from './commit.js';
 export type { InterlockWriter } from './interlocks.js';
 export type { AlarmPoint, PlacedEvent, PlacedFlood } from './runtime.js';
 
@@ -42,6 +43,8 @@ export function createAlarmService(deps: {
   engine?: EngineConfig;
   /** The current value of every tag, for the start-up catch-up (see evaluation.recover). */
   currentValues?: () => Promise<AlarmPoint[]>;
+  /** The notification outbox transitions publish into (in their own transaction). */
+  outbox?: AlarmOutbox;
 }) {
   const { db, audit, guard, clock, directory } = deps;
   const cfg = deps.engine ?? DEFAULT_ENGINE_CONFIG;
@@ -78,13 +81,23 @@ export function createAlarmService(deps: {
     }));
   }
 
-  const interlocks = createInterlocks({ db, audit, guard, clock, directory, memory, log: logger });
+  const interlocks = createInterlocks({
+    db,
+    audit,
+    guard,
+    clock,
+    directory,
+    memory,
+    log: logger,
+    outbox: deps.outbox,
+  });
   const commit = createCommitter({
     db,
     memory,
     clock,
     cfg,
     log: logger,
+    ...(deps.outbox ? { outbox: deps.outbox } : {}),
     textOf: (entry, condition) => alarmTextOf(entry.rule, entry.tagId, condition, directory),
     onCommitted(events, floods) {
       if (events.length) tell(eventListeners, events);
@@ -101,6 +114,7 @@ export function createAlarmService(deps: {
     commit,
     log: logger,
     onFloods: (floods) => tell(floodListeners, floods),
+    outbox: deps.outbox,
     currentValues: deps.currentValues ?? currentValues,
   });
   const operator = createOperatorActions({ memory, audit, guard, clock, cfg, commit });

@@ -473,6 +473,16 @@ export function createLiveHub({ paths }: { paths: LivePaths }) {
       forgetDecisions();
     },
 
+    /** A notification for one person: to every socket they have open (the bell updates at once). */
+    publishToUser(userId: number, frame: unknown) {
+      let text: string | null = null;
+      for (const c of clients) {
+        if (c.actor.userId !== userId) continue;
+        text ??= JSON.stringify(frame);
+        c.socket.send(text);
+      }
+    },
+
     closeAll() {
       for (const c of clients) c.socket.close(1001, 'server shutting down');
       clients.clear();

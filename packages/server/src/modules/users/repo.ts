@@ -178,3 +178,39 @@ export async function count(db: Db) {
   const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM app_user');
   return row?.n ?? 0;
 }
+
+/** Active people (not machine accounts) by ids, post or team: who a notification can reach. */
+export async function activePeople(db: Db, by: { ids?: number[]; postId?: number; teamId?: number }) {
+  return db.query<UserRow>(
+    `${SELECT} WHERE u.active AND u.kind = 'person'
+       AND ($1::bigint[] IS NULL OR u.id = ANY($1::bigint[]))
+       AND ($2::bigint IS NULL OR u.post_id = $2) AND ($3::bigint IS NULL OR u.team_id = $3)
+     ORDER BY u.id`,
+    [by.ids ?? null, by.postId ?? null, by.teamId ?? null],
+  );
+}
+
+/** A person's own contact fields and language (their notification profile). */
+export async function updateContact(
+  db: Db,
+  id: number,
+  c: { email?: string | null; phone?: string | null; locale?: Locale },
+  now: Date,
+) {
+  await db.query(
+    `UPDATE app_user SET
+       email = CASE WHEN $2::boolean THEN $3 ELSE email END,
+       phone = CASE WHEN $4::boolean THEN $5 ELSE phone END,
+       locale = coalesce($6, locale), updated_at = $7
+     WHERE id = $1`,
+    [
+      id,
+      c.email !== undefined,
+      c.email ?? null,
+      c.phone !== undefined,
+      c.phone ?? null,
+      c.locale ?? null,
+      now,
+    ],
+  );
+}

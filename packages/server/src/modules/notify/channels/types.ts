@@ -70,5 +70,11 @@ export interface ChannelDriver<S = Record<string, unknown>, K = Record<string, u
   addressOf(profile: NotifyProfile): string | null;
   /** Problems with settings beyond the schema (templates, URLs) as user-readable lines. */
   check(settings: S, secrets: K): string[];
-  send(input: { settings: S; secrets: K; message: OutboundMessage; targets: Target[]; ctx: SendContext }): Promise<SendResult>;
+  send(input: {
+    settings: S;
+    secrets: K;
+    message: OutboundMessage;
+    targets: Target[];
+    ctx: SendContext;
+  }): Promise<SendResult>;
 }
