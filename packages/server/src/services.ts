@@ -26,7 +26,7 @@ export function createServices({ config, db, clock }: { config: Config; db: Data
   const users = createUsersService({ db, audit, guard, clock, plant, config, bus });
   const access = createAccessService({ db, audit, plant, users, bus });
   const auth = createAuthService({ db, audit, clock, users, access, config, bus });
-  const org = createOrgService({ db, audit, guard, plant, users });
+  const org = createOrgService({ db, audit, guard, plant, users, clock, timezone: config.timezone });
   const directory = createTagDirectory(db);
   const tags = createTagService({ db, audit, guard, clock, directory });
   const ingest = createIngestPipeline({

@@ -1,5 +1,6 @@
 import type { PlantNode } from '@aegis/shared';
 import { systemContext } from '../context.js';
+import { addDays, wallClock } from '../modules/org/index.js';
 import type { Services } from '../services.js';
 import { DEMO_PLANT } from './demo-plant.js';
 
@@ -96,6 +97,7 @@ export async function seedDemo(s: Services, opts: { onProgress?: (msg: string) =
 
   progress('demo: users');
   const users: string[] = [];
+  const userIds: Record<string, number> = {};
   for (const u of DEMO_PLANT.users) {
     const area = u.workshop ? areas[u.workshop]! : null;
     const created = await s.users.create(
@@ -129,6 +131,36 @@ export async function seedDemo(s: Services, opts: { onProgress?: (msg: string) =
       });
     });
     users.push(u.username);
+    userIds[u.username] = created.id;
+  }
+
+  // 排班: team leaders, and a roster from a week ago for 60 days, so "who is on call" answers at first start.
+  progress('demo: roster');
+  const leaders: Record<string, string> = {
+    'STAMP-A': 'stamp.team',
+    'STAMP-B': 'stamp.lead',
+    'CHEM-A': 'chem.lead',
+    'GAS-A': 'inspector',
+  };
+  for (const [team, username] of Object.entries(leaders))
+    if (teams[team] && userIds[username])
+      await s.org.updateTeam(ctx, teams[team], { leaderId: userIds[username] });
+  const shiftIds = (await s.org.listShifts()).map((sh) => sh.id);
+  const from = addDays(wallClock(s.clock.now(), s.config.timezone).day, -7);
+  for (const w of DEMO_PLANT.workshops) {
+    const [a, b = a] = w.teams.map((t) => teams[t.code]!);
+    if (a === undefined) continue;
+    // two teams take turns day by day; a workshop with one team covers every shift
+    await s.org.rotateRoster(ctx, {
+      pattern: 'cycle',
+      nodeId: areas[w.code]!.id,
+      from,
+      days: 60,
+      shiftIds,
+      cycle: [shiftIds.map((_, k) => (k % 2 === 0 ? a : b)), shiftIds.map((_, k) => (k % 2 === 0 ? b : a))],
+      onCall: 'leader',
+      reason,
+    });
   }
   return { equipment, users, password: DEMO_PASSWORD, siteId: site.id };
 }

@@ -4,6 +4,7 @@ import 'dayjs/locale/zh-cn';
 import i18n from 'i18next';
 import { initReactI18next, useTranslation } from 'react-i18next';
 import { registerNotifyLocales } from '../features/notify/locales';
+import { registerOrgLocales } from '../features/org/locales';
 import { registerRealtimeLocales } from '../features/realtime/locales';
 import enUS from './locales/en-US.json';
 import zhCN from './locales/zh-CN.json';
@@ -34,6 +35,7 @@ void i18n.use(initReactI18next).init({
   initAsync: false,
 });
 registerRealtimeLocales(i18n);
+registerOrgLocales(i18n);
 registerNotifyLocales(i18n);
 applyToPage(initial);
 

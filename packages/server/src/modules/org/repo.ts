@@ -190,3 +190,148 @@ export async function updateShift(db: Db, id: number, s: ShiftFields) {
 export async function deleteShift(db: Db, id: number) {
   await db.query('DELETE FROM shift WHERE id = $1', [id]);
 }
+
+// 排班 shift roster
+interface RosterRow {
+  node_id: number;
+  day: string;
+  shift_id: number;
+  team_id: number;
+  team_name: string;
+  on_call_user_id: number | null;
+  on_call_name: string | null;
+}
+const rosterEntry = (r: RosterRow) => ({
+  nodeId: r.node_id,
+  day: r.day,
+  shiftId: r.shift_id,
+  teamId: r.team_id,
+  teamName: r.team_name,
+  onCallUserId: r.on_call_user_id,
+  onCallName: r.on_call_name,
+});
+export async function listRoster(db: Db, nodeId: number, from: string, to: string) {
+  const rows = await db.query<RosterRow>(
+    `SELECT r.node_id, r.day::text AS day, r.shift_id, r.team_id, t.name AS team_name,
+            r.on_call_user_id, u.display_name AS on_call_name
+       FROM shift_roster r JOIN team t ON t.id = r.team_id
+       LEFT JOIN app_user u ON u.id = r.on_call_user_id
+      WHERE r.node_id = $1 AND r.day BETWEEN $2::date AND $3::date
+      ORDER BY r.day, r.shift_id`,
+    [nodeId, from, to],
+  );
+  return rows.map(rosterEntry);
+}
+export async function getRosterSlot(db: Db, nodeId: number, day: string, shiftId: number) {
+  const [r] = await db.query<RosterRow>(
+    `SELECT r.node_id, r.day::text AS day, r.shift_id, r.team_id, t.name AS team_name,
+            r.on_call_user_id, u.display_name AS on_call_name
+       FROM shift_roster r JOIN team t ON t.id = r.team_id
+       LEFT JOIN app_user u ON u.id = r.on_call_user_id
+      WHERE r.node_id = $1 AND r.day = $2::date AND r.shift_id = $3`,
+    [nodeId, day, shiftId],
+  );
+  return r ? rosterEntry(r) : null;
+}
+export async function upsertRosterSlot(
+  db: Db,
+  e: { nodeId: number; day: string; shiftId: number; teamId: number; onCallUserId: number | null },
+) {
+  await db.query(
+    `INSERT INTO shift_roster (node_id, day, shift_id, team_id, on_call_user_id) VALUES ($1, $2::date, $3, $4, $5)
+     ON CONFLICT (node_id, day, shift_id) DO UPDATE SET team_id = EXCLUDED.team_id, on_call_user_id = EXCLUDED.on_call_user_id`,
+    [e.nodeId, e.day, e.shiftId, e.teamId, e.onCallUserId],
+  );
+}
+export async function deleteRosterSlot(db: Db, nodeId: number, day: string, shiftId: number) {
+  await db.query('DELETE FROM shift_roster WHERE node_id = $1 AND day = $2::date AND shift_id = $3', [
+    nodeId,
+    day,
+    shiftId,
+  ]);
+}
+/** Removes a node's roster for [from, to]; returns how many slots there were. */
+export async function clearRosterRange(db: Db, nodeId: number, from: string, to: string) {
+  const rows = await db.query<{ n: number }>(
+    `WITH gone AS (DELETE FROM shift_roster WHERE node_id = $1 AND day BETWEEN $2::date AND $3::date RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    [nodeId, from, to],
+  );
+  return rows[0]?.n ?? 0;
+}
+/** Writes many slots in one statement (rotation): arrays of equal length. */
+export async function insertRosterSlots(
+  db: Db,
+  nodeId: number,
+  slots: { day: string; shiftId: number; teamId: number; onCallUserId: number | null }[],
+) {
+  if (slots.length === 0) return;
+  await db.query(
+    `INSERT INTO shift_roster (node_id, day, shift_id, team_id, on_call_user_id)
+     SELECT $1, s.day, s.shift_id, s.team_id, s.on_call_user_id
+       FROM unnest($2::date[], $3::bigint[], $4::bigint[], $5::bigint[]) AS s(day, shift_id, team_id, on_call_user_id)`,
+    [
+      nodeId,
+      slots.map((s) => s.day),
+      slots.map((s) => s.shiftId),
+      slots.map((s) => s.teamId),
+      slots.map((s) => s.onCallUserId),
+    ],
+  );
+}
+
+interface OnDutyRow {
+  node_id: number;
+  path: string;
+  day: string;
+  shift_id: number;
+  team_id: number;
+  team_name: string;
+  leader_id: number | null;
+  on_call_user_id: number | null;
+}
+/**
+ * Roster slots for any of the (day, shift) pairs at the nodes on `path` (a node's path ends in
+ * "/<id>/", so a node is on the path when the path starts with the node's path); the deepest
+ * node first. Inactive leaders and on-call people are left out (null).
+ */
+export async function rosterOnPath(db: Db, path: string, slots: { day: string; shiftId: number }[]) {
+  if (slots.length === 0) return [];
+  const rows = await db.query<OnDutyRow>(
+    `SELECT r.node_id, n.path, r.day::text AS day, r.shift_id, r.team_id, t.name AS team_name,
+            CASE WHEN l.active THEN t.leader_id END AS leader_id,
+            CASE WHEN c.active THEN r.on_call_user_id END AS on_call_user_id
+       FROM shift_roster r
+       JOIN plant_node n ON n.id = r.node_id
+       JOIN team t ON t.id = r.team_id
+       LEFT JOIN app_user l ON l.id = t.leader_id
+       LEFT JOIN app_user c ON c.id = r.on_call_user_id
+      WHERE starts_with($1::text, n.path)
+        AND (r.day, r.shift_id) IN (SELECT * FROM unnest($2::date[], $3::bigint[]))
+      ORDER BY length(n.path) DESC`,
+    [path, slots.map((s) => s.day), slots.map((s) => s.shiftId)],
+  );
+  return rows.map((r) => ({
+    nodeId: r.node_id,
+    day: r.day,
+    shiftId: r.shift_id,
+    teamId: r.team_id,
+    teamName: r.team_name,
+    leaderId: r.leader_id,
+    onCallUserId: r.on_call_user_id,
+  }));
+}
+/** The active people of a team (机器账户 machine accounts are not people on duty). */
+export async function activeTeamMembers(db: Db, teamId: number) {
+  return db.query<{ id: number; display_name: string; phone: string | null }>(
+    `SELECT id, display_name, phone FROM app_user WHERE team_id = $1 AND active AND kind = 'person' ORDER BY display_name, id`,
+    [teamId],
+  );
+}
+export async function peopleByIds(db: Db, ids: number[]) {
+  if (ids.length === 0) return [];
+  return db.query<{ id: number; display_name: string; phone: string | null }>(
+    'SELECT id, display_name, phone FROM app_user WHERE id = ANY($1::bigint[])',
+    [ids],
+  );
+}

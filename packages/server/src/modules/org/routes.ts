@@ -6,7 +6,15 @@ import {
   DepartmentSchema,
   IdParamsSchema,
   OkSchema,
+  OnDutyQuerySchema,
+  OnDutyResponseSchema,
   PostSchema,
+  RosterQuerySchema,
+  RosterSchema,
+  RotateRosterResultSchema,
+  RotateRosterSchema,
+  SetRosterResultSchema,
+  SetRosterSchema,
   ShiftSchema,
   TeamSchema,
   UpdateDepartmentSchema,
@@ -126,5 +134,68 @@ export async function orgRoutes(app: App, { org }: { org: OrgService }) {
       update: org.updateShift,
       remove: org.deleteShift,
     },
+  );
+
+  // 排班 shift roster and "who is on duty"
+  app.get(
+    '/api/org/roster',
+    {
+      config: { permission: 'org.read' },
+      schema: {
+        tags,
+        summary: "A workshop's roster (排班) for a range of days: team and on-call person per day and shift",
+        querystring: RosterQuerySchema,
+        response: { 200: RosterSchema, ...errorResponses },
+      },
+    },
+    (req) => org.getRoster(req.ctx, req.query),
+  );
+  app.put(
+    '/api/org/roster',
+    {
+      config: { permission: 'org.write' },
+      schema: {
+        tags,
+        summary: 'Sets (teamId) or clears (teamId null) roster slots of one workshop, with a reason',
+        body: SetRosterSchema,
+        response: { 200: SetRosterResultSchema, ...errorResponses },
+      },
+    },
+    (req) => org.setRoster(req.ctx, req.body),
+  );
+  app.post(
+    '/api/org/roster/rotate',
+    {
+      config: { permission: 'org.write' },
+      schema: {
+        tags,
+        summary:
+          "Generates a rotation (倒班) and replaces the workshop's roster of those days, all or nothing",
+        description:
+          'rotate: on day d team i works shift number (floor(d / blockDays) + i) mod teams, resting when that is past ' +
+          'the last shift (4 teams on day/night with blockDays 1: day-night-rest-rest; 4 teams on 3 shifts with ' +
+          'blockDays 2: 四班三倒). cycle: cycle[j][k] is the team on shift k on day j of a repeating cycle. ' +
+          "onCall 'leader' puts each team's leader on call.",
+        body: RotateRosterSchema,
+        response: { 200: RotateRosterResultSchema, ...errorResponses },
+      },
+    },
+    (req) => org.rotateRoster(req.ctx, req.body),
+  );
+  app.get(
+    '/api/org/on-duty',
+    {
+      config: { permission: 'org.read' },
+      schema: {
+        tags,
+        summary:
+          'Who is on duty at a plant node now (or at `at`): shift, team, leader, on-call person, members',
+        description:
+          'The deepest roster node on the path of nodeId with an entry for a running shift answers; shift times are read in the plant time zone.',
+        querystring: OnDutyQuerySchema,
+        response: { 200: OnDutyResponseSchema, ...errorResponses },
+      },
+    },
+    (req) => org.onDuty(req.ctx, req.query),
   );
 }

@@ -7,8 +7,9 @@ import { useLocalName } from '../../app/i18n';
 import { plantNodesQuery } from '../plant/api';
 import { PlantNodeSelect } from '../plant/PlantNodeSelect';
 import { UserSelect, useUserNames } from '../users/UserSelect';
-import { ORG_KINDS, type OrgKind, orgListQuery } from './api';
+import { type OrgKind, orgListQuery } from './api';
 import { OrgCrudTab } from './OrgCrudTab';
+import { RosterTab } from './RosterTab';
 
 function useNodeName() {
   const name = useLocalName();
@@ -147,25 +148,28 @@ function ShiftsTab() {
   );
 }
 
-const TABS: Record<OrgKind, () => React.ReactNode> = {
+type OrgTab = OrgKind | 'roster';
+const TABS: Record<OrgTab, () => React.ReactNode> = {
   departments: DepartmentsTab,
   teams: TeamsTab,
   posts: PostsTab,
   shifts: ShiftsTab,
+  roster: RosterTab,
 };
+const TAB_KEYS = Object.keys(TABS) as OrgTab[];
 
 export function OrgPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const { tab } = useParams();
-  const active: OrgKind = ORG_KINDS.includes(tab as OrgKind) ? (tab as OrgKind) : 'departments';
+  const active: OrgTab = TAB_KEYS.includes(tab as OrgTab) ? (tab as OrgTab) : 'departments';
   return (
     <Card size="small" title={t('org.title')}>
       <Tabs
         activeKey={active}
         onChange={(k) => navigate(`/org/${k}`)}
         destroyOnHidden
-        items={ORG_KINDS.map((k) => {
+        items={TAB_KEYS.map((k) => {
           const Tab = TABS[k];
           return { key: k, label: t(`org.tab.${k}`), children: <Tab /> };
         })}
