@@ -1,16 +1,19 @@
 import { type Simulator, startSimulator } from '@aegis/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaultPlayer, simulatorControl } from '../modules/demo/index.js';
+import type { SmtpSink } from '../modules/notify/smtp-sink.js';
 import { type Client, startTestApp, type TestApp } from '../test/harness.js';
-import { seedDemo } from './demo.js';
+import { DEMO_PASSWORD, seedDemo } from './demo.js';
+import { seedDemoNotify, startDemoMailSink } from './demo-notify.js';
 import { seedDemoRealtime, simulatorCredentials } from './demo-realtime.js';
 
 let app: TestApp;
 let admin: Client;
+let siteId: number;
 
 beforeAll(async () => {
   app = await startTestApp();
-  await seedDemo(app.aegis.services);
+  siteId = (await seedDemo(app.aegis.services))!.siteId;
   admin = await app.as('admin');
 }, 180_000);
 afterAll(() => app.close());
@@ -69,7 +72,11 @@ describe('demo seeding of the real-time half', () => {
 
 describe('a gas leak in the demo plant', () => {
   let sim: Simulator;
-  afterAll(() => sim?.stop(), 60_000);
+  let inbox: SmtpSink | null = null;
+  afterAll(async () => {
+    await sim?.stop();
+    await inbox?.close();
+  }, 60_000);
 
   it('raises the gas alarm and trips the beacon on the simulated detector, confirmed by read-back', async () => {
     const broker = app.aegis.services.connectors.broker();
@@ -85,6 +92,9 @@ describe('a gas leak in the demo plant', () => {
       seed: 7,
       clock: () => app.clock.now().getTime(),
     });
+    // The demo's notification chain: channels, escalation policy and its SMTP inbox.
+    await seedDemoNotify(app.aegis.services, siteId);
+    inbox = await startDemoMailSink(app.aegis.services);
     const detector = (await admin.get('/api/tags?q=GD-201&limit=50')).body.items as TagRow[];
     const h2s = detector.find((t) => t.code === 'H2S')!;
     const beacon = detector.find((t) => t.code === 'BEACON')!;
@@ -109,6 +119,23 @@ describe('a gas leak in the demo plant', () => {
     expect(sim.model.values('GD-201').BEACON).toBe(true);
     const alarms = (await admin.get('/api/alarms')).body as Array<{ tagId: number; state: string }>;
     expect(alarms.some((a) => a.tagId === h2s.id)).toBe(true);
+
+    // The demo operator's bell rings and the e-mail lands in the demo inbox, shown in the delivery log.
+    await app.aegis.services.notify.tick();
+    const operator = await app.as('operator', DEMO_PASSWORD);
+    const centre = (await operator.get('/api/me/notifications')).body;
+    expect(centre.unread).toBeGreaterThan(0);
+    expect(centre.items.map((n: { title: string }) => n.title).join('\n')).toMatch(/GD-201|硫化氢|H2S/);
+    const mails = await inbox!.waitFor(1);
+    expect(mails.some((m) => m.to.includes('operator@demo.aegis.local'))).toBe(true);
+    const log = (await admin.get('/api/notify/deliveries?status=sent&limit=100')).body.items as Array<{
+      id: number;
+      channelKind: string;
+    }>;
+    const mailed = log.find((d) => d.channelKind === 'email')!;
+    const detail = (await admin.get(`/api/notify/deliveries/${mailed.id}`)).body;
+    expect(detail.html).toContain('<');
+    expect(detail.body).toMatch(/GD-201|硫化氢|H2S/);
   }, 90_000);
 });
 
