@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { systemContext } from './context.js';
 import { openDatabase } from './db/index.js';
 import { buildHttpApp } from './http/app.js';
+import { startSecrets } from './modules/secrets/index.js';
 import { createServices, type Services } from './services.js';
 
 export interface Aegis {
@@ -31,7 +32,9 @@ export async function createAegis(
   const opened = await openDatabase(config, { onProgress: opts.onProgress, inMemory: opts.inMemoryDb });
   opts.onProgress?.('database ready, migrations applied');
   try {
-    const services = createServices({ config, db: opened.db, clock });
+    // A wrong or missing master key stops the start here, before anything reads a stored secret.
+    const secrets = await startSecrets({ config, db: opened.db, now: () => clock.now(), log: opts.logger });
+    const services = createServices({ config, db: opened.db, clock, secrets });
     await services.access.syncBuiltinRoles();
     const bootstrapPassword = await bootstrapAdmin(services, config.adminPassword);
     const http = await buildHttpApp(services, { loggerInstance: opts.logger });

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseAllowList } from './modules/net/outbound.js';
+import { parseMasterKey } from './modules/secrets/key.js';
 
 export const ALL_ROLES = ['api', 'realtime', 'connectors', 'scheduler'] as const;
 
@@ -188,7 +189,18 @@ export const ConfigSchema = z
      * The key that encrypts stored secrets (SMTP passwords, robot secrets, connector passwords):
      * 32 bytes as 64 hex digits or base64. Unset: <dataDir>/master.key, created on first start.
      */
-    masterKey: z.string().min(1).optional(),
+    masterKey: z
+      .string()
+      .min(1)
+      .optional()
+      .superRefine((text, ctx) => {
+        if (text === undefined) return;
+        try {
+          parseMasterKey(text);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        }
+      }),
     masterKeyFile: z.string().min(1).optional(),
     /** The address people open Aegis at; links in e-mails and chat messages point there. */
     publicUrl: z

@@ -13,12 +13,24 @@ import { createLiveHub } from './modules/live/index.js';
 import { createOrgService } from './modules/org/index.js';
 import { createOverviewService } from './modules/overview/index.js';
 import { createPlantService } from './modules/plant/index.js';
+import type { SecretBox } from './modules/secrets/index.js';
 import { createTagDirectory, createTagService } from './modules/tags/index.js';
 import { createTimeseriesService } from './modules/timeseries/index.js';
 import { createUsersService } from './modules/users/index.js';
 
 /** The explicit wiring of every module: one place shows who depends on whom. */
-export function createServices({ config, db, clock }: { config: Config; db: Database; clock: Clock }) {
+export function createServices({
+  config,
+  db,
+  clock,
+  secrets,
+}: {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  /** Seals and opens stored secrets with the master key (startSecrets, modules/secrets). */
+  secrets: SecretBox;
+}) {
   const bus = createBus();
   const audit = createAuditService({ db, clock, anchor: anchorSettings(config) });
   const guard = accessGuard;
@@ -46,6 +58,7 @@ export function createServices({ config, db, clock }: { config: Config; db: Data
     config,
     tags: directory,
     sink: ingest,
+    secrets,
     // Devices sign in on the embedded broker with API tokens, limited to their tags' scope.
     authenticateToken: (token) => auth.authenticateToken(token),
     pathOf: (tagId) => directory.get(tagId)?.path,
@@ -71,6 +84,7 @@ export function createServices({ config, db, clock }: { config: Config; db: Data
     alarms,
     live,
     connectors,
+    secrets,
     demo,
     overview,
   };

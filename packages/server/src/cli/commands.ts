@@ -11,6 +11,7 @@ import { type Config, ConfigError, loadConfig } from '../config.js';
 import { systemContext } from '../context.js';
 import { DataDirLockedError, openDatabase } from '../db/index.js';
 import { csvHeader, csvRow } from '../modules/audit/index.js';
+import { startSecrets } from '../modules/secrets/index.js';
 import { installProcessGuard } from '../process-guard.js';
 import { createServices } from '../services.js';
 import { DEMO_PASSWORD, seedDemo } from './demo.js';
@@ -103,7 +104,8 @@ async function withServices<T>(opts: CommonOpts, fn: (s: ReturnType<typeof creat
   const config = configFrom(opts, { logLevel: 'silent' });
   const opened = await openDatabase(config, { onProgress: progress });
   try {
-    const services = createServices({ config, db: opened.db, clock: systemClock });
+    const secrets = await startSecrets({ config, db: opened.db });
+    const services = createServices({ config, db: opened.db, clock: systemClock, secrets });
     await services.access.syncBuiltinRoles();
     return await fn(services);
   } finally {

@@ -1,5 +1,6 @@
 import type { ConnectorKind } from '@aegis/shared';
 import type { Db } from '../../db/index.js';
+import type { SecretBox } from '../secrets/index.js';
 
 /**
  * A connector row as stored. The config holds no secret: passwords live in connector_secret,
@@ -94,26 +95,39 @@ export async function remove(db: Db, id: number) {
   await db.query('DELETE FROM connector WHERE id = $1', [id]);
 }
 
+/** Binds a sealed password to its connector: copied onto another row, it does not open. */
+const passwordAad = (id: number) => `connector:${id}:password`;
+
 /** The connector's password, for connecting only (never presented, logged or audited). */
-export async function secretOf(db: Db, id: number): Promise<string | null> {
-  const [row] = await db.query<{ password: string }>(
-    'SELECT password FROM connector_secret WHERE connector_id = $1',
+export async function secretOf(db: Db, box: SecretBox, id: number): Promise<string | null> {
+  const [row] = await db.query<{ password: string; sealed: boolean }>(
+    'SELECT password, sealed FROM connector_secret WHERE connector_id = $1',
     [id],
   );
-  return row?.password ?? null;
+  if (!row) return null;
+  return row.sealed ? box.open(row.password, passwordAad(id)) : row.password;
 }
 
-/** Sets (string) or clears (null) the connector's password. */
-export async function setSecret(db: Db, id: number, password: string | null) {
+/** Sets (string, stored sealed) or clears (null) the connector's password. */
+export async function setSecret(db: Db, box: SecretBox, id: number, password: string | null) {
   if (password === null || password === '') {
     await db.query('DELETE FROM connector_secret WHERE connector_id = $1', [id]);
     return;
   }
   await db.query(
-    `INSERT INTO connector_secret (connector_id, password) VALUES ($1, $2)
-     ON CONFLICT (connector_id) DO UPDATE SET password = EXCLUDED.password`,
-    [id, password],
+    `INSERT INTO connector_secret (connector_id, password, sealed) VALUES ($1, $2, true)
+     ON CONFLICT (connector_id) DO UPDATE SET password = EXCLUDED.password, sealed = true`,
+    [id, box.seal(password, passwordAad(id))],
   );
+}
+
+/** Seals the passwords stored in clear before secrets were encrypted; returns how many. */
+export async function sealClearSecrets(db: Db, box: SecretBox): Promise<number> {
+  const rows = await db.query<{ connector_id: number; password: string }>(
+    'SELECT connector_id, password FROM connector_secret WHERE NOT sealed ORDER BY connector_id FOR UPDATE',
+  );
+  for (const r of rows) await setSecret(db, box, Number(r.connector_id), r.password);
+  return rows.length;
 }
 
 /** Rewrites a row's settings only (the start-up move of URL credentials). */

@@ -143,11 +143,14 @@ describe('connector secrets (B10)', () => {
     );
     expect(stored!.config).toMatchObject({ url: 'mqtt://127.0.0.1:1', username: 'old' });
     expect(JSON.stringify(stored)).not.toContain('Br0ker');
-    const [secret] = await db.query<{ password: string }>(
-      'SELECT password FROM connector_secret WHERE connector_id = $1',
+    const [secret] = await db.query<{ password: string; sealed: boolean }>(
+      'SELECT password, sealed FROM connector_secret WHERE connector_id = $1',
       [row!.id],
     );
-    expect(secret!.password).toBe(SECRET);
+    // Moved apart and encrypted with the master key, bound to this connector.
+    expect(secret!.sealed).toBe(true);
+    expect(secret!.password).not.toContain('Br0ker');
+    expect(app.aegis.services.secrets.open(secret!.password, `connector:${row!.id}:password`)).toBe(SECRET);
     expect((await admin.get(`/api/connectors/${row!.id}`)).body.hasPassword).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { accessGuard } from '../access/index.js';
 import { createAuditService } from '../audit/index.js';
 import type { BoundTag, ConnectorHealth } from '../ingest/types.js';
 import type { OutboundCheck } from '../net/index.js';
+import { createSecretBox } from '../secrets/index.js';
 import type { DriverFactory } from './drivers.js';
 import { eventually, memoryDirectory, silentLog } from './modbus/testing.js';
 import { BrokerPortInUseError, type EmbeddedBroker, startEmbeddedBroker } from './mqtt/broker.js';
@@ -123,6 +125,7 @@ function service(
     config: { ...config, ...opts.config },
     tags,
     sink: controlledSink(),
+    secrets: createSecretBox(randomBytes(32)),
     log: silentLog,
     drivers: opts.drivers,
     defaultBrokerPorts: opts.defaultBrokerPorts,

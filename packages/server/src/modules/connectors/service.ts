@@ -17,6 +17,7 @@ import type { AccessGuard, Actor } from '../access/index.js';
 import type { AuditService } from '../audit/index.js';
 import type { BoundTag, ConnectorHealth, IngestSink, PointValue, TagDirectory } from '../ingest/types.js';
 import { createOutboundPolicy, type OutboundCheck } from '../net/index.js';
+import { type SecretBox, SecretOpenError } from '../secrets/index.js';
 import { certificateTrust } from './certificates.js';
 import { CONFIG_SCHEMAS, type DriverFactories, type DriverFactory, defaultDrivers } from './drivers.js';
 import { defaultClientId, installationId } from './installation.js';
@@ -119,6 +120,8 @@ export function createConnectorService(deps: {
   config: Config;
   tags: TagDirectory;
   sink: IngestSink;
+  /** Seals and opens the stored connector passwords (master key). */
+  secrets: SecretBox;
   log?: FastifyBaseLogger;
   /** Driver factories by kind; defaults to this build's drivers. */
   drivers?: DriverFactories;
@@ -131,7 +134,7 @@ export function createConnectorService(deps: {
   /** The plant path of a tag: a device publishes only to tags within its token's scope. */
   pathOf?: (tagId: number) => string | undefined;
 }) {
-  const { db, audit, guard, clock, config, tags, sink } = deps;
+  const { db, audit, guard, clock, config, tags, sink, secrets: box } = deps;
   const defaults = deps.defaultBrokerPorts ?? { tcp: 1883, ws: 8083 };
   const drivers: DriverFactories = { ...defaultDrivers({ dataDir: config.dataDir }), ...deps.drivers };
   let log: FastifyBaseLogger = deps.log ?? pino({ level: 'silent' });
@@ -165,10 +168,23 @@ export function createConnectorService(deps: {
     rawConfig: Record<string, unknown>,
     factory = drivers[kind] as DriverFactory<ConnectorKind> | undefined,
   ) {
-    const password = id === null ? rawConfig.password : await repo.secretOf(db, id);
+    let password: unknown;
+    let unreadable = false;
+    try {
+      password = id === null ? rawConfig.password : await repo.secretOf(db, box, id);
+    } catch (e) {
+      if (!(e instanceof SecretOpenError)) throw e;
+      unreadable = true;
+    }
     const secrets = typeof password === 'string' ? [password] : [];
     const entry: Running = { id, code, kind, driver: null, problem: null, since: clock.now(), secrets };
     running.set(keyOf(id), entry);
+    if (unreadable) {
+      // Altered in the database or copied from another connector: never connect without it.
+      entry.problem =
+        'The stored password cannot be read (it was altered or copied from another connector): enter it again';
+      return;
+    }
     if (!factory) {
       entry.problem = `This build has no ${kind} driver`;
       return;
@@ -290,7 +306,7 @@ export function createConnectorService(deps: {
 
   /**
    * Rows stored before secrets lived apart may hold a password in their settings or credentials
-   * in their URL: move them to connector_secret once.
+   * in their URL: move them to connector_secret once; passwords stored there in clear are sealed.
    */
   async function moveStoredCredentials() {
     await db.transaction(async (tx) => {
@@ -304,9 +320,12 @@ export function createConnectorService(deps: {
         if (split?.username && !next.username) next.username = split.username;
         const password = typeof legacy === 'string' && legacy ? legacy : split?.password;
         await repo.setConfig(tx, row.id, next);
-        if (password && !row.hasPassword) await repo.setSecret(tx, row.id, password);
+        if (password && !row.hasPassword) await repo.setSecret(tx, box, row.id, password);
         log.warn({ connector: row.code }, 'connector: credentials moved out of the stored settings');
       }
+      // Passwords stored before they were encrypted at rest: sealed now, so none stays in clear.
+      const sealed = await repo.sealClearSecrets(tx, box);
+      if (sealed) log.info({ count: sealed }, 'connector: stored passwords encrypted with the master key');
     });
   }
 
@@ -504,7 +523,7 @@ export function createConnectorService(deps: {
           config: settings.config,
           now: clock.now(),
         });
-        if (settings.password) await repo.setSecret(tx, inserted.id, settings.password);
+        if (settings.password) await repo.setSecret(tx, box, inserted.id, settings.password);
         const row = (await repo.get(tx, inserted.id))!;
         await audit.append(tx, ctx, {
           action: 'connector.create',
@@ -540,7 +559,7 @@ export function createConnectorService(deps: {
               [{ path: 'config.password', message: 'required when the host changes' }],
             );
           }
-          if (settings.password !== undefined) await repo.setSecret(tx, id, settings.password);
+          if (settings.password !== undefined) await repo.setSecret(tx, box, id, settings.password);
           nextConfig = settings.config;
         }
         const after = await repo.update(tx, id, {
