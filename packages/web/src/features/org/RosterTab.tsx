@@ -120,9 +120,9 @@ function OnDutyCard({ nodeId }: { nodeId: number }) {
   const { t } = useTranslation();
   const name = useLocalName();
   const nodes = useQuery(plantNodesQuery);
+  const shifts = useQuery(orgListQuery('shifts'));
   const q = useQuery(onDutyQuery(nodeId));
   const d = q.data?.onDuty;
-  const time = (iso: string) => dayjs(iso).format('MM-DD HH:mm');
   const person = (p: { displayName: string; phone: string | null } | null) =>
     p === null ? (
       '—'
@@ -136,7 +136,9 @@ function OnDutyCard({ nodeId }: { nodeId: number }) {
         )}
       </Space>
     );
-  const from = d ? nodes.data?.find((n) => n.id === d.nodeId) : undefined;
+  // Shift times are plant wall-clock times: shown as defined, not converted to the browser's zone.
+  const shift = d ? shifts.data?.find((s) => s.id === d.shiftId) : undefined;
+  const from = d && d.nodeId !== nodeId ? nodes.data?.find((n) => n.id === d.nodeId) : undefined;
   return (
     <Card size="small" title={t('org.roster.nowOnDuty')} loading={q.isLoading}>
       {q.data && !d && (
@@ -148,28 +150,32 @@ function OnDutyCard({ nodeId }: { nodeId: number }) {
         />
       )}
       {d && (
-        <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 3 }}>
-          <Descriptions.Item label={t('org.roster.shift')}>
-            {d.shiftName} ({t('org.roster.from_to', { from: time(d.startsAt), to: time(d.endsAt) })})
-          </Descriptions.Item>
-          <Descriptions.Item label={t('org.roster.team')}>{d.teamName}</Descriptions.Item>
-          <Descriptions.Item label={t('org.roster.leader')}>{person(d.leader)}</Descriptions.Item>
-          <Descriptions.Item label={t('org.roster.onCall')}>{person(d.onCall)}</Descriptions.Item>
-          <Descriptions.Item label={t('org.roster.members', { count: d.members.length })} span={2}>
-            <Space size={[4, 4]} wrap>
-              {d.members.map((m) => (
-                <Tag key={m.id}>{m.displayName}</Tag>
-              ))}
-            </Space>
-          </Descriptions.Item>
-          {d.nodeId !== nodeId && from && (
-            <Descriptions.Item>
-              <Typography.Text type="secondary">
-                {t('org.roster.fromNode', { node: name(from) })}
-              </Typography.Text>
+        <>
+          <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 3 }}>
+            <Descriptions.Item label={t('org.roster.shift')}>
+              {d.shiftName}
+              {shift && ` ${shift.startTime}–${shift.endTime}`} (
+              {t('org.roster.rosterDay', { day: d.day.slice(5) })})
             </Descriptions.Item>
+            <Descriptions.Item label={t('org.roster.team')}>{d.teamName}</Descriptions.Item>
+            <Descriptions.Item label={t('org.roster.leader')}>{person(d.leader)}</Descriptions.Item>
+            <Descriptions.Item label={t('org.roster.onCall')}>{person(d.onCall)}</Descriptions.Item>
+            <Descriptions.Item label={t('org.roster.members', { count: d.members.length })} span="filled">
+              {d.members.length === 0
+                ? '—'
+                : d.members.map((m) => (
+                    <Tag key={m.id} style={{ marginBottom: 4 }}>
+                      {m.displayName}
+                    </Tag>
+                  ))}
+            </Descriptions.Item>
+          </Descriptions>
+          {from && (
+            <Typography.Text type="secondary">
+              {t('org.roster.fromNode', { node: name(from) })}
+            </Typography.Text>
           )}
-        </Descriptions>
+        </>
       )}
     </Card>
   );
