@@ -19,6 +19,8 @@ const OWN_ACCOUNT: Record<string, string> = {
   'PATCH /api/auth/me': 'the own display preferences (language)',
   'PUT /api/auth/me/preferences': 'the own display preferences',
   'PATCH /api/auth/me/preferences': 'the own display preferences',
+  'POST /api/me/notifications/read': 'marking the own notifications read',
+  'PUT /api/me/notify-profile': 'the own notification addresses and quiet hours',
 };
 const REFUSED = new Set([403, 404, 405]);
 

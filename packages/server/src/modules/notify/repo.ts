@@ -228,7 +228,7 @@ export interface ClaimedDelivery {
  * run out, and the message is sent again with the same idempotency key.
  */
 export async function claimDeliveries(db: Db, now: Date, leaseMs: number, limit: number) {
-  return db.query<ClaimedDelivery>(
+  const rows = await db.query<ClaimedDelivery>(
     `UPDATE notify_delivery d SET status = 'sending', attempts = d.attempts + 1, lease_until = $2
      WHERE d.id IN (
        SELECT id FROM notify_delivery
@@ -238,6 +238,8 @@ export async function claimDeliveries(db: Db, now: Date, leaseMs: number, limit:
        d.user_id, d.address, d.targets, d.group_key, d.attempts, d.created_at`,
     [now, new Date(now.getTime() + leaseMs), limit],
   );
+  // node-postgres hands bigint[] over as strings (PGlite as numbers).
+  return rows.map((r) => ({ ...r, event_ids: r.event_ids.map(Number) }));
 }
 
 /** Puts messages back in the queue untouched (over a rate limit): no attempt counted. */

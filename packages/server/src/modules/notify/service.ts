@@ -24,7 +24,7 @@ import type { AccessGuard } from '../access/guard.js';
 import type { AuditService } from '../audit/service.js';
 import { activePeople, updateContact } from '../users/index.js';
 import { driverFor } from './channels/index.js';
-import type { SendContext } from './channels/types.js';
+import { type SendContext, SendError } from './channels/types.js';
 import { type OnDutyLookup, resolveRecipients } from './recipients.js';
 import { renderMessage } from './render.js';
 import * as repo from './repo.js';
@@ -142,6 +142,21 @@ export function createNotifyService(deps: {
       );
     return { settings: parsed.data as Record<string, unknown>, secrets: sec.data as Record<string, unknown> };
   }
+  /** The destination a channel will reach must pass the outbound policy when it is saved. */
+  async function checkDestination(kind: repo.ChannelRow['kind'], settings: Record<string, unknown>) {
+    let url: string | null = null;
+    if (kind === 'email') url = `smtp://${String(settings.host)}:${String(settings.port)}`;
+    else if (typeof settings.url === 'string') url = settings.url.replace(/\{\{[^}]*\}\}/g, 'x');
+    if (!url) return;
+    try {
+      await deps.checkOutbound(url);
+    } catch (e) {
+      if (e instanceof SendError && e.retryable) return;
+      throw invalid(`Aegis may not send there: ${(e as Error).message}`, [
+        { path: kind === 'email' ? 'settings.host' : 'settings.url', message: 'refused destination' },
+      ]);
+    }
+  }
   const sealSecrets = (code: string, s: Record<string, unknown>) => {
     const names = Object.keys(s).filter((k) => s[k] !== undefined && s[k] !== '');
     return {
@@ -234,6 +249,7 @@ export function createNotifyService(deps: {
       return db.transaction(async (tx) => {
         await guard.requireGlobal(tx, ctx, 'notify.manage', 'notification channels');
         const checked = checkChannel(input.kind, input.settings, {}, input.secrets);
+        await checkDestination(input.kind, checked.settings);
         const row = await uniqueCode(
           () =>
             repo.insertChannel(
@@ -273,6 +289,7 @@ export function createNotifyService(deps: {
           openSecrets(current),
           input.secrets ?? {},
         );
+        if (input.settings) await checkDestination(current.kind, checked.settings);
         const row = await repo.updateChannel(
           tx,
           id,
