@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import {
   type Client,
   createTestUser,
@@ -332,5 +333,46 @@ describe('grouping', () => {
     expect((items[0] as unknown as { title: string }).title).toContain('25');
     await admin.patch(`/api/notify/policies/${policyId}`, { groupSeconds: 0, reason });
     await after(60 * MIN);
+  });
+});
+
+describe('the bell', () => {
+  it('rings live on the addressee’s open WebSocket, with the unread count, and on nobody else’s', async () => {
+    await app.aegis.http.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.aegis.http.server.address() as { port: number }).port;
+    const open = async (cookie: string) => {
+      const frames: Array<{ type: string; unread?: number; notification?: { title: string }; id?: string }> =
+        [];
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/live`, {
+        headers: { cookie, origin: `http://127.0.0.1:${port}` },
+      });
+      ws.on('message', (d) => frames.push(JSON.parse(String(d))));
+      await new Promise<void>((res, rej) => {
+        ws.once('open', () => res());
+        ws.once('error', rej);
+      });
+      return { ws, frames };
+    };
+    const until = async (check: () => boolean) => {
+      for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(check()).toBe(true);
+    };
+    const op = await open(operator.cookie);
+    const lead = await open((await app.as('lead1')).cookie);
+    try {
+      await feed(95);
+      await after(0);
+      await until(() => op.frames.some((f) => f.type === 'notification'));
+      const frame = op.frames.find((f) => f.type === 'notification')!;
+      expect(frame.notification!.title).toContain('出口压力');
+      expect(frame.unread).toBeGreaterThan(0);
+      // Barrier: the lead's socket answers a ping sent after the notification; nothing came before it.
+      lead.ws.send(JSON.stringify({ type: 'ping', id: 'barrier' }));
+      await until(() => lead.frames.some((f) => f.type === 'pong'));
+      expect(lead.frames.some((f) => f.type === 'notification')).toBe(false);
+    } finally {
+      op.ws.close();
+      lead.ws.close();
+    }
   });
 });
