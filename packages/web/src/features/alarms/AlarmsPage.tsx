@@ -24,8 +24,9 @@ import {
   Tooltip,
 } from 'antd';
 import dayjs from 'dayjs';
-import { type MouseEvent, useMemo, useState } from 'react';
+import { type MouseEvent, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
 import { canAnywhere, useMe } from '../../app/auth';
 import { PlantNodeSelect } from '../plant/PlantNodeSelect';
 import { CardList } from '../realtime/CardList';
@@ -90,7 +91,13 @@ export function AlarmsPage() {
   const [bulkOpen, setBulkOpen] = useState(false);
   const [shelving, setShelving] = useState<AlarmView | null>(null);
   const [commenting, setCommenting] = useState<AlarmView | null>(null);
-  const [detailKey, setDetailKey] = useState<string | null>(null);
+  // A link from a notification or an e-mail (/alarms?key=12:HH) opens that alarm's details.
+  const [params] = useSearchParams();
+  const [detailKey, setDetailKey] = useState<string | null>(params.get('key'));
+  useEffect(() => {
+    const key = params.get('key');
+    if (key) setDetailKey(key);
+  }, [params]);
   const [acking, setAcking] = useState<AlarmView | null>(null);
   const unshelve = useUnshelve();
   const mayAck = canAnywhere(me, 'alarm.ack');
