@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { systemContext } from './context.js';
 import { openDatabase } from './db/index.js';
 import { buildHttpApp } from './http/app.js';
+import { connectorNotifyEvent } from './modules/notify/index.js';
 import { startSecrets } from './modules/secrets/index.js';
 import { createServices, type Services } from './services.js';
 
@@ -41,6 +42,7 @@ export async function createAegis(
     services.ingest.setLogger(http.log);
     services.timeseries.setLogger(http.log);
     services.alarms.setLogger(http.log);
+    services.notify.setLogger(http.log);
     const stopRealtime = await startRealtime(services, { timers: opts.timers ?? true, log: http.log });
     return {
       services,
@@ -99,6 +101,12 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
       }) as () => void,
     );
   }
+  // The bell: an in-app notification goes to its person's open sockets once committed.
+  stops.push(
+    services.notify.onNotification((userId, notification, unread) =>
+      live.publishToUser(userId, { type: 'notification', notification, unread }),
+    ) as () => void,
+  );
   if (roles.has('connectors')) {
     const { connectors } = services;
     connectors.setLogger(opts.log);
@@ -122,6 +130,27 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
         }) as () => void,
       );
     }
+    // A connection lost (and found again) is a notification event; the first connect at start is not.
+    const down = new Set<string>();
+    stops.push(
+      connectors.onLinkChange((code, up) => {
+        if (up && !down.delete(code)) return;
+        if (!up) down.add(code);
+        const status = connectors.health().find((c) => c.code === code);
+        if (!status) return;
+        const event = connectorNotifyEvent({
+          id: status.id ?? 0,
+          name: code,
+          up,
+          error: up ? null : status.health.lastError,
+          now: services.clock.now(),
+        });
+        void services.db
+          .transaction((tx) => services.notify.publish(tx, [event]))
+          .then(() => services.notify.wake())
+          .catch((err) => opts.log.error({ err }, 'connector notification not stored'));
+      }) as () => void,
+    );
   }
   if (roles.has('scheduler') && opts.timers) {
     const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
@@ -130,6 +159,10 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
       stops.push(() => clearInterval(t));
     };
     every(1000, () => alarms.tick(), 'alarm tick');
+    // Notifications: escalation timers are rows; a pass every half second, and at once after a publish.
+    every(500, () => services.notify.tick(), 'notification worker');
+    services.notify.setWakeHook(() => void services.notify.tick());
+    stops.push(() => services.notify.setWakeHook(null));
     every(5000, () => alarms.flush(), 'alarm flush');
     every(60_000, () => timeseries.rollup(), 'rollup');
     every(3_600_000, () => timeseries.retention(), 'retention');

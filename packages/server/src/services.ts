@@ -1,7 +1,8 @@
+import { renderAlarmText } from '@aegis/shared';
 import { createBus } from './bus.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
-import type { Database } from './db/index.js';
+import type { Database, Db } from './db/index.js';
 import { accessGuard, createAccessService } from './modules/access/index.js';
 import { createAlarmService } from './modules/alarms/index.js';
 import { anchorSettings, createAuditService } from './modules/audit/index.js';
@@ -10,6 +11,15 @@ import { createConnectorService } from './modules/connectors/index.js';
 import { createDemoControl } from './modules/demo/index.js';
 import { createIngestPipeline } from './modules/ingest/index.js';
 import { createLiveHub } from './modules/live/index.js';
+import { createOutboundPolicy } from './modules/net/index.js';
+import { SendError } from './modules/notify/channels/types.js';
+import {
+  alarmNotifyEvents,
+  createNotifyService,
+  floodNotifyEvents,
+  interlockNotifyEvent,
+  type NotifyEventInput,
+} from './modules/notify/index.js';
 import { createOrgService } from './modules/org/index.js';
 import { createOverviewService } from './modules/overview/index.js';
 import { createPlantService } from './modules/plant/index.js';
@@ -17,6 +27,8 @@ import type { SecretBox } from './modules/secrets/index.js';
 import { createTagDirectory, createTagService } from './modules/tags/index.js';
 import { createTimeseriesService } from './modules/timeseries/index.js';
 import { createUsersService } from './modules/users/index.js';
+
+const AREA_PLACEHOLDER = '\u0000area\u0000';
 
 /** The explicit wiring of every module: one place shows who depends on whom. */
 export function createServices({
@@ -48,7 +60,76 @@ export function createServices({
     futureToleranceMs: config.futureToleranceSeconds * 1000,
   });
   const timeseries = createTimeseriesService({ db, guard, clock, directory, config });
-  const alarms = createAlarmService({ db, audit, guard, clock, directory });
+  const outbound = createOutboundPolicy({ allow: config.outboundAllow });
+  const notify = createNotifyService({
+    db,
+    clock,
+    audit,
+    guard,
+    secrets,
+    settings: {
+      timezone: config.timezone,
+      publicUrl: config.publicUrl ?? null,
+      concurrency: config.notifyConcurrency,
+      maxAttempts: config.notifyMaxAttempts,
+    },
+    nodePath: async (nodeId, tx) => (await plant.byId(nodeId, tx))?.path ?? null,
+    onDuty: (path, at, tx) => org.onDutyAt(path, at, tx),
+    // Mail and webhooks ask the same outbound policy as connectors; a refused address is a setting to fix.
+    async checkOutbound(url) {
+      const kind = /^smtps?:/i.test(url) ? 'mail' : 'webhook';
+      const verdict = await outbound.check(url, kind);
+      // A name that does not resolve now may resolve later; any other refusal is a setting to fix.
+      if (!verdict.allowed) throw new SendError(verdict.message, verdict.rule === 'unresolvable');
+    },
+  });
+  /** Flood titles name their area; the name is looked up in the publishing transaction. */
+  async function publishAlarmNotices(tx: Db, built: NotifyEventInput[]) {
+    for (const e of built) {
+      if (!e.subject.startsWith('flood:')) continue;
+      const area = await plant.byId(Number(e.subject.slice('flood:'.length)), tx);
+      const words = { zh: area?.nameZh ?? '区域', en: area?.nameEn ?? 'area' };
+      e.payload.title = {
+        zh: e.payload.title.zh.replace(AREA_PLACEHOLDER, words.zh),
+        en: e.payload.title.en.replace(AREA_PLACEHOLDER, words.en),
+      };
+    }
+    await notify.publish(tx, built);
+  }
+  const alarms = createAlarmService({
+    db,
+    audit,
+    guard,
+    clock,
+    directory,
+    // Alarm transitions publish notifications in their own transaction (the outbox).
+    outbox: {
+      build: (events, floods, now) => [
+        ...alarmNotifyEvents(events, now),
+        ...floodNotifyEvents(floods, () => ({ zh: AREA_PLACEHOLDER, en: AREA_PLACEHOLDER }), now),
+      ],
+      publish: (tx, built) => publishAlarmNotices(tx, built as NotifyEventInput[]),
+      wake: () => notify.wake(),
+      interlock: (i) =>
+        interlockNotifyEvent({
+          alarmKey: i.alarm.event.key,
+          path: i.alarm.place.path,
+          priority: i.alarm.event.priority,
+          alarmTitle: {
+            zh: i.alarm.event.text
+              ? renderAlarmText(i.alarm.event.text, i.alarm.event.value, 'zh-CN')
+              : i.alarm.event.message,
+            en: i.alarm.event.text
+              ? renderAlarmText(i.alarm.event.text, i.alarm.event.value, 'en-US')
+              : i.alarm.event.message,
+          },
+          target: i.target,
+          status: i.status,
+          detail: i.detail,
+          now: i.now,
+        }),
+    },
+  });
   const live = createLiveHub({ paths: directory });
   const connectors = createConnectorService({
     db,
@@ -84,6 +165,7 @@ export function createServices({
     alarms,
     live,
     connectors,
+    notify,
     secrets,
     demo,
     overview,

@@ -15,6 +15,7 @@ import { startSecrets } from '../modules/secrets/index.js';
 import { installProcessGuard } from '../process-guard.js';
 import { createServices } from '../services.js';
 import { DEMO_PASSWORD, seedDemo } from './demo.js';
+import { seedDemoNotify, startDemoMailSink } from './demo-notify.js';
 import { seedDemoRealtime, startDemoSimulator } from './demo-realtime.js';
 
 /** Options every command shares, each with its environment variable. */
@@ -151,6 +152,9 @@ export async function runCli(program: Command, argv: string[]) {
       ? { ...loaded, outboundAllow: [loaded.outboundAllow, '127.0.0.1/32'].filter(Boolean).join(',') }
       : loaded;
     const logger = createLogger(config);
+    // A stray rejection or exception is logged loudly and counted (/healthz), never the end of the
+    // process: the alarm engine, interlocks and notifications keep running.
+    installProcessGuard(logger);
     const where = config.databaseUrl
       ? `PostgreSQL at ${safeHost(config.databaseUrl)}`
       : `embedded database in ${config.dataDir}`;
@@ -183,6 +187,8 @@ export async function runCli(program: Command, argv: string[]) {
       const seeded = await seedDemo(aegis.services, { onProgress: progress });
       if (seeded) {
         const rt = await seedDemoRealtime(aegis.services, { onProgress: progress });
+        progress('demo: notification channels and escalation policies');
+        await seedDemoNotify(aegis.services, seeded.siteId);
         later.push(
           `Demo plant: ${seeded.equipment} equipment items, ${rt.tags} tags, ${rt.rules} alarm rules`,
           `Demo users (password ${seeded.password}): ${[...(process.env.AEGIS_ADMIN_PASSWORD ? [] : ['admin']), ...seeded.users].join(', ')}`,
@@ -213,6 +219,12 @@ export async function runCli(program: Command, argv: string[]) {
       say(`  one-time password: ${aegis.bootstrapPassword}   (you will be asked to change it)`);
       say('');
     }
+    // The demo's e-mail goes to an SMTP inbox in this process; the delivery log shows each message.
+    const mailSink = opts.demo ? await startDemoMailSink(aegis.services) : null;
+    if (mailSink)
+      say(
+        `Demo e-mail: an SMTP inbox on 127.0.0.1:${mailSink.port} receives the notifications (delivery log: 通知 → 发送记录).`,
+      );
     const simulator = opts.demo ? await startDemoSimulator(aegis.services, say) : null;
     if (simulator) {
       say(
@@ -228,6 +240,7 @@ export async function runCli(program: Command, argv: string[]) {
       const timer = setTimeout(() => process.exit(1), 15_000);
       timer.unref();
       await simulator?.stop().catch((err) => logger.warn({ err }, 'simulator did not stop cleanly'));
+      await mailSink?.close();
       await aegis.close();
       say(`Aegis stopped (${signal}).`);
       process.exit(0);
