@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { hostname } from 'node:os';
 import type { SimulateFlags } from '@aegis/simulator';
 import { type Command, Option } from 'commander';
 import pino from 'pino';
@@ -151,6 +152,11 @@ export async function runCli(program: Command, argv: string[]) {
     const config = opts.demo
       ? { ...loaded, outboundAllow: [loaded.outboundAllow, '127.0.0.1/32'].filter(Boolean).join(',') }
       : loaded;
+    // Links in e-mails and chat messages need the address people open Aegis at.
+    if (!config.publicUrl) {
+      const host = config.host === '0.0.0.0' || config.host === '::' ? hostname() : config.host;
+      config.publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+    }
     const logger = createLogger(config);
     // A stray rejection or exception is logged loudly and counted (/healthz), never the end of the
     // process: the alarm engine, interlocks and notifications keep running.

@@ -2,7 +2,9 @@ import { type Simulator, simulatedPlant, startSimulator } from '@aegis/simulator
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorCredentials } from '../../src/cli/demo-realtime.js';
 import { systemContext } from '../../src/context.js';
-import { login, useBrowserSuite } from './browser.js';
+import { type SmtpSink, startSmtpSink } from '../../src/modules/notify/smtp-sink.js';
+import { createTestUser } from '../../src/test/harness.js';
+import { login, PHONE as PHONE_CONTEXT, useBrowserSuite } from './browser.js';
 
 /**
  * The issue's story end to end: the simulator publishes a press over MQTT to the embedded
@@ -98,7 +100,9 @@ beforeAll(async () => {
 afterAll(async () => {
   clearInterval(follow);
   await sim?.stop();
+  await inbox?.close();
 });
+let inbox: SmtpSink | null = null;
 
 describe('alarms in the browser', () => {
   it('shows the alarm a simulated fault raises and lets the operator acknowledge it (zh-CN)', async () => {
@@ -132,5 +136,108 @@ describe('alarms in the browser', () => {
       ]),
     );
     expect(journal.items.find((j) => j.type === 'acknowledged')?.comment).toBe('已通知维修');
+  });
+});
+
+describe('notifications in the browser', () => {
+  it('rings the operator’s bell and mails them; acknowledging from the notification stops the escalation (zh-CN, phone)', async () => {
+    const s = e2e.app.aegis.services;
+    const ctx = systemContext('e2e');
+    const reason = 'browser test of notifications';
+    inbox = await startSmtpSink();
+    const op = await createTestUser(e2e.app, { username: 'op.zhang', displayName: '张工', role: 'operator' });
+    await s.users.update(ctx, op.id, { email: 'op.zhang@plant.example' });
+    const app = await s.notify.createChannel(ctx, {
+      code: 'app',
+      name: '站内通知',
+      kind: 'inapp',
+      enabled: true,
+      settings: {},
+      secrets: {},
+      reason,
+    });
+    const mail = await s.notify.createChannel(ctx, {
+      code: 'mail',
+      name: '邮件',
+      kind: 'email',
+      enabled: true,
+      settings: {
+        host: '127.0.0.1',
+        port: inbox.port,
+        security: 'none',
+        username: '',
+        from: 'aegis@plant.example',
+      },
+      secrets: {},
+      reason,
+    });
+    await s.notify.createPolicy(ctx, {
+      code: 'press-critical',
+      name: '冲压车间紧急报警',
+      enabled: true,
+      match: { kinds: ['alarm.raised'], priorities: ['critical'], nodeId: e2e.plant.a.area.id, window: null },
+      levels: [
+        { delayMinutes: 0, recipients: [{ type: 'user', userId: op.id }], channelIds: [app.id, mail.id] },
+        { delayMinutes: 5, recipients: [{ type: 'user', userId: 1 }], channelIds: [app.id] },
+      ],
+      repeat: { count: 0, intervalMinutes: 10 },
+      stopOn: ['ack', 'clear', 'shelve'],
+      groupSeconds: 0,
+      template: null,
+      reason,
+    });
+    // The first story left the alarm acknowledged and active: repair the press so it returns to normal.
+    sim!.clearFault('PRS-01');
+    const key = `${ruleId}:HH`;
+    const settled = async () => {
+      for (let i = 0; i < 300; i++) {
+        const a = (await s.alarms.list(ctx, { includeNormal: true })).find((x) => x.key === key);
+        if (a?.state === 'normal' || a?.state === 'rtn_unack') return a.state;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('the press never returned to normal');
+    };
+    if ((await settled()) === 'rtn_unack') await s.alarms.acknowledge(ctx, [key]);
+
+    // The test app runs no timers: the notification worker is driven here, as the scheduler would.
+    const worker = setInterval(() => void s.notify.tick(), 200);
+    const page = await e2e.page(PHONE_CONTEXT);
+    await login(page, 'op.zhang');
+    const bell = page.getByTestId('notify-bell');
+    await bell.waitFor();
+    expect(await bell.getAttribute('data-count')).toBe('0');
+
+    sim!.injectFault('PRS-01', 'vibration-rise', { rampMs: 2000 });
+    // The bell rings live (no reload) and the e-mail arrives in the SMTP server.
+    await page.locator('[data-testid="notify-bell"][data-count="1"]').waitFor({ timeout: 30_000 });
+    const [mailed] = await inbox.waitFor(1, 30_000);
+    expect(mailed!.to).toEqual(['op.zhang@plant.example']);
+    expect(mailed!.subject).toMatch(/紧急/);
+    expect(mailed!.text).toContain('1号压力机');
+
+    // Acknowledge from the notification centre.
+    await bell.click();
+    const drawer = page.getByTestId('notify-drawer');
+    await drawer.getByTestId('notification-item').first().waitFor();
+    await drawer.getByTestId('notify-ack').first().click();
+    await page.getByTestId('alarm-ack-ok').click();
+    await drawer.getByTestId('notify-ack').waitFor({ state: 'detached' });
+    const acked = (await s.alarms.list(ctx, { includeNormal: true })).find((x) => x.key === key);
+    expect(acked?.ackedBy).toBe('op.zhang');
+
+    // The escalation stopped: ten minutes on, level 2 (the administrator) has nothing.
+    clearInterval(worker);
+    clearInterval(follow);
+    e2e.app.clock.set(new Date(Date.now() + 10 * 60_000));
+    await s.notify.tick();
+    const log = await s.notify.deliveries(ctx, { limit: 100, offset: 0 });
+    expect(log.items.filter((d) => d.level === 2)).toEqual([]);
+    expect(
+      log.items
+        .filter((d) => d.level === 1 && d.status === 'sent')
+        .map((d) => d.channelKind)
+        .sort(),
+    ).toEqual(['email', 'inapp']);
+    follow = setInterval(() => e2e.app.clock.set(new Date()), 200);
   });
 });
