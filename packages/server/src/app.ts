@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import { systemContext } from './context.js';
 import { openDatabase } from './db/index.js';
 import { buildHttpApp } from './http/app.js';
-import { connectorNotifyEvent } from './modules/notify/index.js';
+import { connectorLinkNotices } from './modules/notify/index.js';
 import { startSecrets } from './modules/secrets/index.js';
 import { createServices, type Services } from './services.js';
 
@@ -131,25 +131,18 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
       );
     }
     // A connection lost (and found again) is a notification event; the first connect at start is not.
-    const down = new Set<string>();
     stops.push(
-      connectors.onLinkChange((code, up) => {
-        if (up && !down.delete(code)) return;
-        if (!up) down.add(code);
-        const status = connectors.health().find((c) => c.code === code);
-        if (!status) return;
-        const event = connectorNotifyEvent({
-          id: status.id ?? 0,
-          name: code,
-          up,
-          error: up ? null : status.health.lastError,
-          now: services.clock.now(),
-        });
-        void services.db
-          .transaction((tx) => services.notify.publish(tx, [event]))
-          .then(() => services.notify.wake())
-          .catch((err) => opts.log.error({ err }, 'connector notification not stored'));
-      }) as () => void,
+      connectors.onLinkChange(
+        connectorLinkNotices({
+          health: () => connectors.health(),
+          publish: async (event) => {
+            await services.db.transaction((tx) => services.notify.publish(tx, [event]));
+            services.notify.wake();
+          },
+          now: () => services.clock.now(),
+          onError: (err) => opts.log.error({ err }, 'connector notification not stored'),
+        }),
+      ) as () => void,
     );
   }
   if (roles.has('scheduler') && opts.timers) {

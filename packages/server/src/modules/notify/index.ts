@@ -1,3 +1,4 @@
+export { connectorLinkNotices } from './connector-links.js';
 export {
   alarmNotifyEvents,
   connectorNotifyEvent,
