@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Grid, Modal, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { errorText } from '../../app/notify';
 import { ReasonModal } from '../../app/ReasonField';
 import { CardList } from '../realtime/CardList';
 import { UserSelect } from '../users/UserSelect';
@@ -194,6 +195,16 @@ function TestChannelModal({ channel, onClose }: { channel: Channel | null; onClo
           </Form.Item>
         )}
       </Form>
+      {test.isError && (
+        <div data-testid="channel-test-result" data-ok="false">
+          <Alert
+            type="error"
+            showIcon
+            title={t('notify.channel.testRefused')}
+            description={errorText(t, test.error)}
+          />
+        </div>
+      )}
       {result && (
         <div data-testid="channel-test-result" data-ok={result.ok ? 'true' : 'false'}>
           <Alert

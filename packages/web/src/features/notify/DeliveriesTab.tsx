@@ -157,12 +157,16 @@ export function DeliveriesTab() {
                   onClick={() => setDetail(d.id)}
                   style={{ cursor: 'pointer' }}
                 >
-                  <Space wrap size={4} style={{ justifyContent: 'space-between', width: '100%' }}>
-                    <Typography.Text strong style={{ wordBreak: 'break-word' }}>
+                  <div style={{ display: 'flex', gap: 4, alignItems: 'flex-start' }}>
+                    <Typography.Paragraph
+                      strong
+                      ellipsis={{ rows: 2 }}
+                      style={{ margin: 0, wordBreak: 'break-word', flex: 1, minWidth: 0 }}
+                    >
                       {d.eventTitle}
-                    </Typography.Text>
+                    </Typography.Paragraph>
                     <StatusTag status={d.status} />
-                  </Space>
+                  </div>
                   <div style={{ fontSize: 12, marginTop: 4 }}>
                     <ChannelName kind={d.channelKind} name={d.channelName} /> → {who(d)}
                   </div>
@@ -337,7 +341,11 @@ function DeliveryDrawer({ id, onClose }: { id: number | null; onClose: () => voi
       open={id !== null}
       onClose={onClose}
       size={phone ? '100%' : 640}
-      title={d ? d.eventTitle : t('notify.delivery.detail')}
+      title={
+        <Typography.Text ellipsis={{ tooltip: d?.eventTitle }} style={{ maxWidth: '100%' }}>
+          {d ? d.eventTitle : t('notify.delivery.detail')}
+        </Typography.Text>
+      }
       data-testid="delivery-drawer"
       extra={
         d &&
@@ -371,7 +379,9 @@ function DeliveryDrawer({ id, onClose }: { id: number | null; onClose: () => voi
             size="small"
             bordered
             column={1}
+            styles={{ label: { whiteSpace: 'nowrap' } }}
             items={[
+              { key: 'title', label: t('notify.delivery.event'), children: d.eventTitle },
               {
                 key: 'status',
                 label: t('notify.delivery.status'),
@@ -379,7 +389,7 @@ function DeliveryDrawer({ id, onClose }: { id: number | null; onClose: () => voi
               },
               {
                 key: 'event',
-                label: t('notify.delivery.event'),
+                label: t('notify.delivery.kind'),
                 children: `${eventLabel(d.eventKind, i18n.language)}${d.count > 1 ? ` · ×${d.count}` : ''}`,
               },
               {

@@ -13,6 +13,7 @@ import { activeAlarmsQuery } from '../alarms/api';
 import { canBeAcknowledged, PriorityTag } from '../alarms/present';
 import { useMarkRead } from './api';
 import { useInbox } from './hooks';
+import { bodyBelowTitle } from './inbox';
 import { eventLabel } from './present';
 
 dayjs.extend(relativeTime);
@@ -27,7 +28,8 @@ export function NotificationList({ limit = 50, onNavigate }: { limit?: number; o
   const navigate = useNavigate();
   const { data: me } = useMe();
   const [unreadOnly, setUnreadOnly] = useState(false);
-  const inbox = useInbox({ unreadOnly, limit });
+  // Only sent when on: the server reads any value of the parameter as "on".
+  const inbox = useInbox(unreadOnly ? { unreadOnly: true, limit } : { limit });
   const markRead = useMarkRead();
   const mayAck = canAnywhere(me, 'alarm.ack');
   // The alarm bell keeps this list current over the live stream; an alarm not in it needs no acknowledgement.
@@ -97,18 +99,22 @@ export function NotificationList({ limit = 50, onNavigate }: { limit?: number; o
                 <Space size={4} wrap style={{ width: '100%' }}>
                   {!n.readAt && <Badge status="processing" />}
                   {n.priority && <PriorityTag priority={n.priority} />}
-                  <Typography.Text strong={!n.readAt} style={{ wordBreak: 'break-word' }}>
-                    {n.title}
-                  </Typography.Text>
                   {n.count > 1 && <Tag>{t('notify.inbox.count', { count: n.count })}</Tag>}
                 </Space>
-                {n.body && (
+                <Typography.Paragraph
+                  strong={!n.readAt}
+                  ellipsis={{ rows: 3, tooltip: n.title }}
+                  style={{ margin: '4px 0 0', wordBreak: 'break-word' }}
+                >
+                  {n.title}
+                </Typography.Paragraph>
+                {bodyBelowTitle(n.title, n.body) && (
                   <Typography.Paragraph
                     type="secondary"
                     ellipsis={{ rows: 3, expandable: 'collapsible' }}
                     style={{ margin: '4px 0', whiteSpace: 'pre-line', wordBreak: 'break-word' }}
                   >
-                    {n.body}
+                    {bodyBelowTitle(n.title, n.body)}
                   </Typography.Paragraph>
                 )}
                 <Space size={4} wrap style={{ width: '100%', justifyContent: 'space-between' }}>

@@ -83,6 +83,7 @@ export function useTestChannel() {
     ({ id, ...body }: TestChannel & { id: number }) =>
       http.post<TestChannelResult>(`/api/notify/channels/${id}/test`, body),
     [notifyKeys.deliveries],
+    { silent: true },
   );
 }
 

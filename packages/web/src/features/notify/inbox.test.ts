@@ -1,6 +1,6 @@
 import type { Notification } from '@aegis/shared';
 import { describe, expect, it } from 'vitest';
-import { foldNotification, markReadLocally } from './inbox';
+import { bodyBelowTitle, foldNotification, markReadLocally } from './inbox';
 
 const n = (id: number, readAt: string | null = null): Notification => ({
   id,
@@ -41,6 +41,11 @@ describe('the notification centre list', () => {
 
   it('leaves a list that is not loaded yet to the request that loads it', () => {
     expect(foldNotification(undefined, { notification: n(1), unread: 1 })).toBeUndefined();
+  });
+
+  it('does not repeat the title at the start of the body', () => {
+    expect(bodyBelowTitle('[高] 硫化氢高报', '[高] 硫化氢高报\n时间：10:00')).toBe('时间：10:00');
+    expect(bodyBelowTitle('硫化氢高报', '请立即处理')).toBe('请立即处理');
   });
 
   it('marks chosen or all notifications read and counts down', () => {

@@ -20,6 +20,16 @@ export function foldNotification(
   return { items, unread: frame.unread };
 }
 
+/**
+ * The body as shown under the title: messages for every channel start with the title, which the
+ * notification centre already shows in bold.
+ */
+export function bodyBelowTitle(title: string, body: string): string {
+  const t = title.trim();
+  const b = body.trim();
+  return t && b.startsWith(t) ? b.slice(t.length).trim() : b;
+}
+
 /** The list after marking some (or, without ids, all) as read, before the server answers. */
 export function markReadLocally(inbox: Inbox | undefined, ids: number[] | undefined, now: string) {
   if (!inbox) return inbox;
