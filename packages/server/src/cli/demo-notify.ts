@@ -40,9 +40,6 @@ export async function seedDemoNotify(s: Services, siteId: number) {
   });
   const roles = await s.access.listRoles(ctx);
   const roleId = (code: string) => roles.find((r) => r.code === code)!.id;
-  const [operator] = (await s.users.list(ctx, { q: 'operator', limit: 5, offset: 0 })).items.filter(
-    (u) => u.username === 'operator',
-  );
   const both = [inapp.id, mail.id];
   await n.createPolicy(ctx, {
     code: 'critical-alarms',
@@ -57,10 +54,8 @@ export async function seedDemoNotify(s: Services, siteId: number) {
     levels: [
       {
         delayMinutes: 0,
-        recipients: [
-          { type: 'shift_team' },
-          ...(operator ? [{ type: 'user' as const, userId: operator.id }] : []),
-        ],
+        // The team on shift in the alarm's workshop (排班), each member where they may see the alarm.
+        recipients: [{ type: 'shift_team' }],
         channelIds: both,
       },
       { delayMinutes: 5, recipients: [{ type: 'shift_leader' }, { type: 'on_call' }], channelIds: both },

@@ -120,14 +120,15 @@ describe('a gas leak in the demo plant', () => {
     const alarms = (await admin.get('/api/alarms')).body as Array<{ tagId: number; state: string }>;
     expect(alarms.some((a) => a.tagId === h2s.id)).toBe(true);
 
-    // The demo operator's bell rings and the e-mail lands in the demo inbox, shown in the delivery log.
+    // The gas team on shift (the inspector's) hears it: the bell rings and the e-mail lands in the
+    // demo inbox, shown in the delivery log.
     await app.aegis.services.notify.tick();
-    const operator = await app.as('operator', DEMO_PASSWORD);
-    const centre = (await operator.get('/api/me/notifications')).body;
+    const inspector = await app.as('inspector', DEMO_PASSWORD);
+    const centre = (await inspector.get('/api/me/notifications')).body;
     expect(centre.unread).toBeGreaterThan(0);
     expect(centre.items.map((n: { title: string }) => n.title).join('\n')).toMatch(/GD-201|硫化氢|H2S/);
     const mails = await inbox!.waitFor(1);
-    expect(mails.some((m) => m.to.includes('operator@demo.aegis.local'))).toBe(true);
+    expect(mails.some((m) => m.to.includes('inspector@demo.aegis.local'))).toBe(true);
     const log = (await admin.get('/api/notify/deliveries?status=sent&limit=100')).body.items as Array<{
       id: number;
       channelKind: string;

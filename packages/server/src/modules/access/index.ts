@@ -3,4 +3,4 @@ export { type Actor, can, canAnywhere, type Grant, type Scope, scopeOf, scopePar
 export { accessRoutes } from './routes.js';
 export { type AccessService, createAccessService } from './service.js';
 /** For the notification module: the people a role reaches at a place. */
-export { getRole, holdersOfRoleAt } from './repo.js';
+export { getRole, grantsOf, holdersOfRoleAt } from './repo.js';

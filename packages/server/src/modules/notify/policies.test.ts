@@ -245,7 +245,7 @@ describe('delivery failures', () => {
   });
 
   it('shows a person without an address for the channel as a failed delivery instead of skipping them', async () => {
-    const user = await createTestUser(app, { username: 'no-mail' });
+    const user = await createTestUser(app, { username: 'no-mail', role: 'operator' });
     const mail = await admin.post('/api/notify/channels', {
       code: 'mail-2',
       name: 'mail',
@@ -267,9 +267,41 @@ describe('delivery failures', () => {
   });
 });
 
+describe('who may be told', () => {
+  it('leaves out a person who may not see the alarm there, and the preview says why', async () => {
+    // Workshop B's lead reads alarms in B only; the policy covers workshop A.
+    const id = await policy({
+      levels: [
+        {
+          delayMinutes: 0,
+          recipients: [
+            { type: 'user', userId: p.b.lead.id },
+            { type: 'user', userId: 1 },
+          ],
+          channelIds: [inapp],
+        },
+      ],
+    });
+    await publish('other-workshop-lead');
+    await after(0);
+    const told = (await deliveriesOf(inapp)).filter((d) => d.status === 'sent').map((d) => d.userId);
+    expect(told).toContain(1);
+    expect(told).not.toContain(p.b.lead.id);
+    const preview = await admin.post('/api/notify/preview', {
+      kind: 'alarm.raised',
+      priority: 'critical',
+      nodeId: p.a.press.id,
+    });
+    const step = preview.body.steps.find((s: { policyId: number }) => s.policyId === id);
+    expect(step.recipients.map((r: { userId: number }) => r.userId)).toEqual([1]);
+    expect(step.notes.join(' ')).toMatch(/may not see/);
+    await disable(id);
+  });
+});
+
 describe('quiet hours and on-call', () => {
   it('holds low priority during quiet hours and lets critical through', async () => {
-    const sleeper = await createTestUser(app, { username: 'sleeper' });
+    const sleeper = await createTestUser(app, { username: 'sleeper', role: 'operator' });
     // The next day at 08:00Z, 16:00 in Shanghai: quiet from 15:00 to 18:00.
     const now = app.clock.now();
     app.clock.set(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 8)));
@@ -315,7 +347,9 @@ describe('quiet hours and on-call', () => {
       leaderId: null,
     });
     const [x, y, z] = await Promise.all(
-      ['oc.day', 'oc.night', 'oc.next'].map((username) => createTestUser(app, { username })),
+      ['oc.day', 'oc.night', 'oc.next'].map((username) =>
+        createTestUser(app, { username, role: 'operator' }),
+      ),
     );
     const entries = [
       { day: '2026-03-02', shiftId: day.id, teamId: team.id, onCallUserId: x!.id },

@@ -1,6 +1,6 @@
-import type { Locale, NotifyProfile, Recipient } from '@aegis/shared';
+import type { Locale, NotifyEventKind, NotifyProfile, Permission, Recipient } from '@aegis/shared';
 import type { Db } from '../../db/index.js';
-import { holdersOfRoleAt } from '../access/index.js';
+import { can, canAnywhere, grantsOf, holdersOfRoleAt } from '../access/index.js';
 import { activePeople } from '../users/index.js';
 import * as repo from './repo.js';
 
@@ -30,11 +30,20 @@ export interface Resolved {
   notes: string[];
 }
 
-/** The people a level's recipients name, at the event's place and the given moment; each person once. */
+/** What a person must hold to be told of an event: what they could see of it in Aegis itself. */
+export function permissionFor(kind: NotifyEventKind): Permission {
+  return kind.startsWith('connector.') ? 'tag.read' : 'alarm.read';
+}
+
+/**
+ * The people a level's recipients name, at the event's place and the given moment; each person
+ * once, and only those who may see the event there (a message must not show an alarm of another
+ * workshop to somebody the alarm list would not show it to).
+ */
 export async function resolveRecipients(
   db: Db,
   recipients: Recipient[],
-  where: { path: string | null; at: Date },
+  where: { path: string | null; at: Date; permission?: Permission },
   onDuty: OnDutyLookup,
 ): Promise<Resolved> {
   const found = new Map<number, string>();
@@ -96,7 +105,19 @@ export async function resolveRecipients(
   const profiles = new Map((await repo.profiles(db, ids)).map((p) => [Number(p.user_id), p]));
   const inactive = ids.filter((id) => !users.some((u) => u.id === id));
   if (inactive.length) notes.push(`not active or unknown: user ${inactive.join(', ')}`);
-  const people = users.map((u) => {
+  const permission = where.permission;
+  const allowed = [];
+  for (const u of users) {
+    if (!permission) {
+      allowed.push(u);
+      continue;
+    }
+    const actor = { grants: await grantsOf(db, u.id) } as Parameters<typeof can>[0];
+    const sees = where.path === null ? canAnywhere(actor, permission) : can(actor, permission, where.path);
+    if (sees) allowed.push(u);
+    else notes.push(`${u.display_name} may not see this here (no ${permission}): left out`);
+  }
+  const people = allowed.map((u) => {
     const p = profiles.get(u.id);
     return {
       userId: u.id,

@@ -25,7 +25,7 @@ import type { AuditService } from '../audit/service.js';
 import { activePeople, updateContact } from '../users/index.js';
 import { driverFor } from './channels/index.js';
 import { type SendContext, SendError } from './channels/types.js';
-import { type OnDutyLookup, resolveRecipients } from './recipients.js';
+import { type OnDutyLookup, permissionFor, resolveRecipients } from './recipients.js';
 import { renderMessage } from './render.js';
 import * as repo from './repo.js';
 import { type PolicySpec, policyMatches, quietUntil, stepOf } from './schedule.js';
@@ -549,7 +549,7 @@ export function createNotifyService(deps: {
           const { people, notes } = await resolveRecipients(
             db,
             level.recipients,
-            { path, at: when },
+            { path, at: when, permission: permissionFor(input.kind) },
             deps.onDuty,
           );
           const stepNotes = [...notes];

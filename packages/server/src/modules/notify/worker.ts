@@ -10,7 +10,7 @@ import type { Db } from '../../db/index.js';
 import { activePeople } from '../users/index.js';
 import { driverFor } from './channels/index.js';
 import { type OutboundMessage, type SendContext, SendError, type Target } from './channels/types.js';
-import { type OnDutyLookup, resolveRecipients } from './recipients.js';
+import { type OnDutyLookup, permissionFor, resolveRecipients } from './recipients.js';
 import { renderMessage } from './render.js';
 import * as repo from './repo.js';
 import {
@@ -204,7 +204,7 @@ export function createNotifyWorker(deps: WorkerDeps) {
     const { people, notes } = await resolveRecipients(
       tx,
       level.recipients,
-      { path: s.event.path, at: s.now },
+      { path: s.event.path, at: s.now, permission: permissionFor(s.event.kind) },
       deps.onDuty,
     );
     if (notes.length)
