@@ -341,11 +341,7 @@ function DeliveryDrawer({ id, onClose }: { id: number | null; onClose: () => voi
       open={id !== null}
       onClose={onClose}
       size={phone ? '100%' : 640}
-      title={
-        <Typography.Text ellipsis={{ tooltip: d?.eventTitle }} style={{ maxWidth: '100%' }}>
-          {d ? d.eventTitle : t('notify.delivery.detail')}
-        </Typography.Text>
-      }
+      title={t('notify.delivery.detail')}
       data-testid="delivery-drawer"
       extra={
         d &&

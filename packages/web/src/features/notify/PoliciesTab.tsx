@@ -26,7 +26,7 @@ export function PoliciesTab() {
   const channelName = (id: number) => channels.data?.find((c) => c.id === id)?.name ?? `#${id}`;
 
   const match = (p: Policy) => (
-    <Space size={[4, 4]} wrap>
+    <Space size={[4, 4]} wrap style={{ maxWidth: phone ? undefined : 320 }}>
       {p.match.kinds.map((k) => (
         <Tag key={k}>{eventLabel(k, i18n.language)}</Tag>
       ))}
@@ -38,7 +38,7 @@ export function PoliciesTab() {
   );
   // One line per level: "+5 分钟 · 当班班组长 · 短信"
   const levels = (p: Policy) => (
-    <div style={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
+    <div style={{ display: 'flex', flexDirection: 'column', gap: 2, maxWidth: phone ? undefined : 420 }}>
       {p.levels.map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: levels are an ordered list without ids, shown read-only
         <Typography.Text key={i} style={{ fontSize: 12 }}>

@@ -12,7 +12,7 @@ import { useTranslation } from 'react-i18next';
 import { errorText } from '../../app/notify';
 import { PlantNodeSelect } from '../plant/PlantNodeSelect';
 import { type PreviewResult, usePreview } from './api';
-import { ChannelName } from './KindIcon';
+import { KindIcon } from './KindIcon';
 import type { PolicyInput } from './policyForm';
 import { eventLabel } from './present';
 
@@ -37,7 +37,14 @@ export function PreviewPanel({ policy }: { policy: () => PolicyInput | null }) {
     setResult(null);
     setStart(at ?? dayjs());
     preview.mutate(
-      { kind, priority, nodeId, ...(at ? { at: at.toISOString() } : {}), policy: p },
+      // No place given: an event at the node the policy covers, which it matches.
+      {
+        kind,
+        priority,
+        nodeId: nodeId ?? p.match.nodeId,
+        ...(at ? { at: at.toISOString() } : {}),
+        policy: p,
+      },
       { onSuccess: setResult },
     );
   };
@@ -141,8 +148,9 @@ export function PreviewPanel({ policy }: { policy: () => PolicyInput | null }) {
                     </div>
                     {s.channels.map((c) => (
                       <div key={c.channelId} style={{ marginTop: 4, wordBreak: 'break-word' }}>
-                        <ChannelName kind={c.kind} name={c.name} />
+                        <KindIcon kind={c.kind} /> {c.name}
                         {'：'}
+                        {c.targets.length === 0 && <Typography.Text type="secondary">—</Typography.Text>}
                         {c.targets.map((x, j) => (
                           // biome-ignore lint/suspicious/noArrayIndexKey: two people may share a name; the list is read-only
                           <span key={j}>
