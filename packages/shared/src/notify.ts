@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AlarmPrioritySchema } from './alarms.js';
 import { AlarmTextSchema } from './alarm-text.js';
+import { AlarmPrioritySchema } from './alarms.js';
 import { CodeSchema, LocaleSchema, NameSchema, ReasonSchema } from './common.js';
 
 /**
@@ -128,9 +128,9 @@ export const SmsSettingsSchema = z.object({
   headers: z.record(z.string().max(100), z.string().max(1000)).default({}),
   /** Body template, e.g. {"to":"{{phone}}","text":"{{text}}"}; values are JSON-escaped in a JSON body. */
   bodyTemplate: z.string().max(4000).default(''),
-  contentType: z.enum(['application/json', 'application/x-www-form-urlencoded', 'text/plain']).default(
-    'application/json',
-  ),
+  contentType: z
+    .enum(['application/json', 'application/x-www-form-urlencoded', 'text/plain'])
+    .default('application/json'),
   timeoutMs: z.number().int().min(500).max(60000).default(10000),
 });
 /** Available to templates as {{secret}} (e.g. an API key in a header or the body). */
@@ -211,7 +211,10 @@ export type Recipient = z.infer<typeof RecipientSchema>;
 
 export const PolicyLevelSchema = z.object({
   /** Minutes after the event (level 1 usually 0). Each level's delay is counted from the event. */
-  delayMinutes: z.number().min(0).max(24 * 60),
+  delayMinutes: z
+    .number()
+    .min(0)
+    .max(24 * 60),
   recipients: z.array(RecipientSchema).min(1, 'A level needs at least one recipient').max(50),
   /** Channel ids. */
   channelIds: z.array(z.number().int().positive()).min(1, 'A level needs at least one channel').max(10),
@@ -247,7 +250,13 @@ export const PolicyInputSchema = z.object({
   levels: z.array(PolicyLevelSchema).min(1).max(10),
   /** After the last level, notify it again this many times, every intervalMinutes. */
   repeat: z
-    .object({ count: z.number().int().min(0).max(100), intervalMinutes: z.number().min(1).max(24 * 60) })
+    .object({
+      count: z.number().int().min(0).max(100),
+      intervalMinutes: z
+        .number()
+        .min(1)
+        .max(24 * 60),
+    })
     .default({ count: 0, intervalMinutes: 10 }),
   stopOn: z.array(z.enum(STOP_CONDITIONS)).default(['ack', 'clear', 'shelve']),
   /** Events of this policy within this many seconds go out as one message with a count. */
@@ -395,7 +404,10 @@ export const UpdateNotifyProfileSchema = z
     mobile: z
       .string()
       .trim()
-      .regex(/^\+?[0-9]{6,15}$/, 'a mobile number: digits only, optionally starting with + and the country code')
+      .regex(
+        /^\+?[0-9]{6,15}$/,
+        'a mobile number: digits only, optionally starting with + and the country code',
+      )
       .nullable(),
     wecomUserId: z.string().trim().min(1).max(64).nullable(),
     dingtalkUserId: z.string().trim().min(1).max(64).nullable(),

@@ -53,9 +53,9 @@ async function policy(body: Record<string, unknown>) {
 }
 const disable = (id: number) => admin.patch(`/api/notify/policies/${id}`, { enabled: false, reason });
 // The manual clock runs for hours: sign in afresh before reading (idle sessions expire).
-const deliveriesOf = async (channelId: number) =>
-  (await (admin = await app.as('admin')).get(`/api/notify/deliveries?channelId=${channelId}&limit=500`)).body
-    .items as Array<{
+const deliveriesOf = async (channelId: number) => {
+  admin = await app.as('admin');
+  return (await admin.get(`/api/notify/deliveries?channelId=${channelId}&limit=500`)).body.items as Array<{
     status: string;
     attempts: number;
     lastError: string | null;
@@ -63,6 +63,7 @@ const deliveriesOf = async (channelId: number) =>
     userId: number | null;
     repeat: number;
   }>;
+};
 
 beforeAll(async () => {
   app = await startTestApp();
