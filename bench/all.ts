@@ -1,0 +1,38 @@
+/**
+ * npm run bench — the figures a release is judged by, one benchmark after the other (each in its
+ * own process, so one's load does not slow the next): bench:ingest, then bench:notify. The
+ * arguments go to both (each reads the flags it knows: --db, --points, --alarms…).
+ *
+ * Usage: npm run bench [-- --db pglite|pg|both] [--json]
+ *   --json: one JSON object, {"benchmark":"all","ingest":{…},"notify":{…}}, each as its own --json prints it.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+const args = process.argv.slice(2);
+const asJson = args.includes('--json');
+const BENCHES = ['ingest', 'notify'] as const;
+
+function run(name: string): Promise<string> {
+  const file = path.join(import.meta.dirname, `${name}.ts`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=aegis-source', file, ...args], {
+      stdio: ['ignore', asJson ? 'pipe' : 'inherit', 'inherit'],
+    });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`bench:${name} exited with ${code}`)),
+    );
+  });
+}
+
+const reports: Record<string, unknown> = {};
+for (const name of BENCHES) {
+  const out = await run(name);
+  if (asJson) reports[name] = JSON.parse(out.trim().split('\n').at(-1) ?? 'null');
+}
+if (asJson) process.stdout.write(`${JSON.stringify({ benchmark: 'all', ...reports })}\n`);
