@@ -379,7 +379,7 @@ export const NotificationListSchema = z.object({
   unread: z.number().int(),
 });
 export const NotificationQuerySchema = z.object({
-  unreadOnly: z.coerce.boolean().default(false),
+  unreadOnly: z.stringbool().default(false),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.coerce.number().int().positive().optional(),
 });
@@ -429,6 +429,7 @@ export const NotifyHealthSchema = z.object({
   outboxPending: z.number().int(),
   escalationsPending: z.number().int(),
   deliveriesPending: z.number().int(),
+  /** Messages that will not be retried: failed (permanent error) or dead (attempts used up). */
   deliveriesDead: z.number().int(),
   lastTickAt: z.string().nullable(),
   tickFailures: z.number().int(),

@@ -69,7 +69,7 @@ describe('alarm events in the catalogue', () => {
     const [start] = floodNotifyEvents([{ ...flood, type: 'flood_start' }], words, now);
     const [end] = floodNotifyEvents([{ ...flood, type: 'flood_end', total: 40 }], words, now);
     expect(start).toMatchObject({ kind: 'alarm.flood', subject: 'flood:4' });
-    expect(start!.payload.title.zh).toBe('冲压车间 报警泛滥：10 分钟内 12 条报警');
+    expect(start!.payload.title.zh).toBe('冲压车间：10 分钟内 12 条报警');
     expect(end).toMatchObject({ kind: 'alarm.cleared', subject: 'flood:4' });
   });
 });

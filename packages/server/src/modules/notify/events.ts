@@ -19,14 +19,6 @@ interface AlarmEventIn {
   alarm: { active: boolean; text?: AlarmText | null };
 }
 
-const PREFIX: Partial<Record<NotifyEventKind, { zh: string; en: string }>> = {
-  'alarm.returned': { zh: '已恢复正常（待确认）：', en: 'Returned to normal (unacknowledged): ' },
-  'alarm.cleared': { zh: '报警消除：', en: 'Cleared: ' },
-  'alarm.acknowledged': { zh: '已确认：', en: 'Acknowledged: ' },
-  'alarm.shelved': { zh: '已搁置：', en: 'Shelved: ' },
-  'alarm.shelve_expired': { zh: '搁置到期，报警仍在：', en: 'Shelve expired, still in alarm: ' },
-};
-
 function kindOf(e: AlarmEventIn): NotifyEventKind | null {
   const { event } = e;
   switch (event.type) {
@@ -56,7 +48,6 @@ export function alarmNotifyEvents(events: AlarmEventIn[], now: Date): EventInput
     const text = e.event.text ?? e.alarm.text ?? null;
     const words = (locale: 'zh-CN' | 'en-US') =>
       text ? renderAlarmText(text, e.event.value, locale) : e.event.message || e.event.tag;
-    const prefix = PREFIX[kind];
     out.push({
       kind,
       // Escalation delays count from when Aegis knew, not from a device's (possibly old) clock.
@@ -65,7 +56,8 @@ export function alarmNotifyEvents(events: AlarmEventIn[], now: Date): EventInput
       path: e.place.path,
       subject: e.event.key,
       payload: {
-        title: { zh: `${prefix?.zh ?? ''}${words('zh-CN')}`, en: `${prefix?.en ?? ''}${words('en-US')}` },
+        // What happened is said by the kind (rendered in front of it); the title names the alarm.
+        title: { zh: words('zh-CN'), en: words('en-US') },
         alarmText: text,
         value: e.event.value,
         link: `/alarms?key=${encodeURIComponent(e.event.key)}`,
@@ -93,8 +85,8 @@ export function floodNotifyEvents(
       payload: {
         title: start
           ? {
-              zh: `${name.zh} 报警泛滥：${Math.round(f.windowMs / 60000)} 分钟内 ${f.count} 条报警`,
-              en: `Alarm flood in ${name.en}: ${f.count} alarms in ${Math.round(f.windowMs / 60000)} minutes`,
+              zh: `${name.zh}：${Math.round(f.windowMs / 60000)} 分钟内 ${f.count} 条报警`,
+              en: `${name.en}: ${f.count} alarms in ${Math.round(f.windowMs / 60000)} minutes`,
             }
           : {
               zh: `${name.zh} 报警泛滥结束（共 ${f.total} 条）`,
@@ -126,8 +118,8 @@ export function interlockNotifyEvent(i: {
     subject: `interlock:${i.alarmKey}`,
     payload: {
       title: {
-        zh: `联锁${i.status === 'failed' ? '失败' : '未确认'}：${i.target.zh}（${i.alarmTitle.zh}）— ${i.detail}`,
-        en: `Interlock ${i.status === 'failed' ? 'failed' : 'not confirmed'}: ${i.target.en} (${i.alarmTitle.en}) — ${i.detail}`,
+        zh: `${i.target.zh}${i.status === 'failed' ? '（写入失败）' : '（设备未回读确认）'}— ${i.alarmTitle.zh}：${i.detail}`,
+        en: `${i.target.en}${i.status === 'failed' ? ' (write failed)' : ' (not confirmed by read-back)'} — ${i.alarmTitle.en}: ${i.detail}`,
       },
       alarmText: null,
       value: null,
@@ -151,10 +143,10 @@ export function connectorNotifyEvent(c: {
     subject: `connector:${c.id}`,
     payload: {
       title: c.up
-        ? { zh: `采集连接已恢复：${c.name}`, en: `Connector back up: ${c.name}` }
+        ? { zh: c.name, en: c.name }
         : {
-            zh: `采集连接中断：${c.name}${c.error ? `（${c.error}）` : ''}`,
-            en: `Connector down: ${c.name}${c.error ? ` (${c.error})` : ''}`,
+            zh: `${c.name}${c.error ? `（${c.error}）` : ''}`,
+            en: `${c.name}${c.error ? ` (${c.error})` : ''}`,
           },
       alarmText: null,
       value: null,

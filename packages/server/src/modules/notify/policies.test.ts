@@ -263,7 +263,15 @@ describe('delivery failures', () => {
     await after(0);
     const [d] = await deliveriesOf(mail.body.id);
     expect(d).toMatchObject({ status: 'failed', userId: user.id });
-    expect(d!.lastError).toMatch(/no e-mail address/);
+    expect(d!.lastError).toMatch(/没有电子邮件地址.*no e-mail address/);
+    // Sent again only once the person has an address, and then to that address.
+    expect((await admin.post(`/api/notify/deliveries/${d!.id}/resend`, {})).status).toBe(409);
+    await (await app.as('no-mail')).request('PUT', '/api/me/notify-profile', {
+      email: 'found@plant.example',
+    });
+    const resent = await admin.post(`/api/notify/deliveries/${d!.id}/resend`, {});
+    expect(resent.status, JSON.stringify(resent.body)).toBe(200);
+    expect(resent.body).toMatchObject({ status: 'pending', address: 'found@plant.example' });
     await disable(id);
   });
 });
@@ -295,7 +303,7 @@ describe('who may be told', () => {
     });
     const step = preview.body.steps.find((s: { policyId: number }) => s.policyId === id);
     expect(step.recipients.map((r: { userId: number }) => r.userId)).toEqual([1]);
-    expect(step.notes.join(' ')).toMatch(/may not see/);
+    expect(step.notes.join(' ')).toMatch(/无权在此处查看/);
     await disable(id);
   });
 });

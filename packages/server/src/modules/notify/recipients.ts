@@ -43,11 +43,17 @@ export function permissionFor(kind: NotifyEventKind): Permission {
 export async function resolveRecipients(
   db: Db,
   recipients: Recipient[],
-  where: { path: string | null; at: Date; permission?: Permission },
+  where: { path: string | null; at: Date; permission?: Permission; locale?: Locale },
   onDuty: OnDutyLookup,
 ): Promise<Resolved> {
   const found = new Map<number, string>();
   const notes: string[] = [];
+  const w = WORDS[where.locale ?? 'zh-CN'];
+  const nameOf = async (table: 'role' | 'post' | 'team', id: number) => {
+    const col = table === 'role' ? (where.locale === 'en-US' ? 'name_en' : 'name_zh') : 'name';
+    const [row] = await db.query<{ n: string }>(`SELECT ${col} AS n FROM ${table} WHERE id = $1`, [id]);
+    return row?.n ?? `#${id}`;
+  };
   const add = (ids: number[], via: string) => {
     for (const id of ids) if (!found.has(id)) found.set(id, via);
   };
@@ -59,42 +65,43 @@ export async function resolveRecipients(
   for (const r of recipients) {
     switch (r.type) {
       case 'user':
-        add([r.userId], 'user');
+        add([r.userId], w.user);
         break;
       case 'role': {
         const ids = await holdersOfRoleAt(db, r.roleId, where.path);
-        if (!ids.length) notes.push(`nobody holds role #${r.roleId} at this place`);
-        add(ids, `role #${r.roleId}`);
+        const name = await nameOf('role', r.roleId);
+        if (!ids.length) notes.push(w.noRole(name));
+        add(ids, w.role(name));
         break;
       }
       case 'post':
         add(
           (await activePeople(db, { postId: r.postId })).map((u) => u.id),
-          `post #${r.postId}`,
+          w.post(await nameOf('post', r.postId)),
         );
         break;
       case 'team':
         add(
           (await activePeople(db, { teamId: r.teamId })).map((u) => u.id),
-          `team #${r.teamId}`,
+          w.team(await nameOf('team', r.teamId)),
         );
         break;
       case 'shift_team': {
         const d = await dutyNow();
-        if (!d?.teamId) notes.push('no team on shift here now (roster empty)');
-        else add(d.memberIds, `shift team (${d.shiftName})`);
+        if (!d?.teamId) notes.push(w.noShiftTeam);
+        else add(d.memberIds, w.shiftTeam(d.teamName ?? '', d.shiftName));
         break;
       }
       case 'shift_leader': {
         const d = await dutyNow();
-        if (!d?.leaderId) notes.push('the team on shift has no leader (or no roster)');
-        else add([d.leaderId], `team lead on shift (${d.shiftName})`);
+        if (!d?.leaderId) notes.push(w.noLeader);
+        else add([d.leaderId], w.shiftLeader(d.teamName ?? '', d.shiftName));
         break;
       }
       case 'on_call': {
         const d = await dutyNow();
-        if (!d?.onCallUserId) notes.push('nobody on call here now (roster empty)');
-        else add([d.onCallUserId], `on call (${d.shiftName})`);
+        if (!d?.onCallUserId) notes.push(w.noOnCall);
+        else add([d.onCallUserId], w.onCall(d.shiftName));
         break;
       }
     }
@@ -104,7 +111,7 @@ export async function resolveRecipients(
   const users = await activePeople(db, { ids });
   const profiles = new Map((await repo.profiles(db, ids)).map((p) => [Number(p.user_id), p]));
   const inactive = ids.filter((id) => !users.some((u) => u.id === id));
-  if (inactive.length) notes.push(`not active or unknown: user ${inactive.join(', ')}`);
+  if (inactive.length) notes.push(w.inactive(inactive.join(', ')));
   const permission = where.permission;
   const allowed = [];
   for (const u of users) {
@@ -115,7 +122,7 @@ export async function resolveRecipients(
     const actor = { grants: await grantsOf(db, u.id) } as Parameters<typeof can>[0];
     const sees = where.path === null ? canAnywhere(actor, permission) : can(actor, permission, where.path);
     if (sees) allowed.push(u);
-    else notes.push(`${u.display_name} may not see this here (no ${permission}): left out`);
+    else notes.push(w.mayNotSee(u.display_name, permission));
   }
   const people = allowed.map((u) => {
     const p = profiles.get(u.id);
@@ -137,3 +144,37 @@ export async function resolveRecipients(
   });
   return { people, notes };
 }
+
+/** Why somebody is reached or left out, in the reader's language (the preview shows these). */
+const WORDS = {
+  'zh-CN': {
+    user: '指定人员',
+    role: (n: string) => `角色：${n}`,
+    post: (n: string) => `岗位：${n}`,
+    team: (n: string) => `班组：${n}`,
+    shiftTeam: (team: string, shift: string) => `当班班组 ${team}（${shift}）`,
+    shiftLeader: (team: string, shift: string) => `当班班组长 ${team}（${shift}）`,
+    onCall: (shift: string) => `值班人员（${shift}）`,
+    noRole: (n: string) => `此处无人担任角色「${n}」`,
+    noShiftTeam: '此处当前没有当班班组（排班为空）',
+    noLeader: '当班班组没有班组长（或没有排班）',
+    noOnCall: '此处当前没有值班人员（排班为空）',
+    inactive: (ids: string) => `用户已停用或不存在：${ids}`,
+    mayNotSee: (name: string, p: string) => `${name} 无权在此处查看该事件（缺少 ${p}），不发送`,
+  },
+  'en-US': {
+    user: 'named person',
+    role: (n: string) => `role: ${n}`,
+    post: (n: string) => `post: ${n}`,
+    team: (n: string) => `team: ${n}`,
+    shiftTeam: (team: string, shift: string) => `team on shift ${team} (${shift})`,
+    shiftLeader: (team: string, shift: string) => `team lead on shift, ${team} (${shift})`,
+    onCall: (shift: string) => `on call (${shift})`,
+    noRole: (n: string) => `nobody holds the role "${n}" at this place`,
+    noShiftTeam: 'no team on shift here now (roster empty)',
+    noLeader: 'the team on shift has no leader (or no roster)',
+    noOnCall: 'nobody on call here now (roster empty)',
+    inactive: (ids: string) => `not active or unknown: user ${ids}`,
+    mayNotSee: (name: string, p: string) => `${name} may not see this here (no ${p}): left out`,
+  },
+} satisfies Record<Locale, unknown>;

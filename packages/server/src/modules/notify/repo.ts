@@ -641,6 +641,20 @@ export async function getDelivery(db: Db, id: number) {
   return row ?? null;
 }
 
+/** A resend goes to the person's address as it is now (they may have added it since). */
+export async function readdressDelivery(
+  db: Db,
+  id: number,
+  address: string | null,
+  targets: DeliveryTarget[],
+) {
+  await db.query('UPDATE notify_delivery SET address = $2, targets = $3 WHERE id = $1', [
+    id,
+    address,
+    JSON.stringify(targets),
+  ]);
+}
+
 export async function requeueDelivery(db: Db, id: number, now: Date) {
   const rows = await db.query(
     `UPDATE notify_delivery SET status = 'pending', next_attempt_at = $2, last_error = NULL, lease_until = NULL

@@ -516,6 +516,8 @@ export function createNotifyService(deps: {
     /** "What would happen": the sample event through the policies (or one being edited) and today's roster. */
     async preview(ctx: RequestContext, input: In<typeof PreviewRequestSchema>) {
       await guard.requireGlobal(db, ctx, 'notify.manage', 'notification policies');
+      const [me] = ctx.actor?.userId ? await activePeople(db, { ids: [ctx.actor.userId] }) : [];
+      const locale = me?.locale ?? 'zh-CN';
       const at = input.at ? new Date(input.at) : clock.now();
       const path = input.nodeId === null ? null : await deps.nodePath(input.nodeId, db);
       if (input.nodeId !== null && path === null)
@@ -549,13 +551,18 @@ export function createNotifyService(deps: {
           const { people, notes } = await resolveRecipients(
             db,
             level.recipients,
-            { path, at: when, permission: permissionFor(input.kind) },
+            { path, at: when, permission: permissionFor(input.kind), locale },
             deps.onDuty,
           );
           const stepNotes = [...notes];
           for (const person of people) {
             const quiet = quietUntil(person.profile.quietHours, input.priority, when, settings.timezone);
-            if (quiet) stepNotes.push(`${person.name}: quiet hours, waits until ${quiet.toISOString()}`);
+            if (quiet)
+              stepNotes.push(
+                locale === 'zh-CN'
+                  ? `${person.name}：免打扰时段，等到 ${quiet.toISOString()} 再发送`
+                  : `${person.name}: quiet hours, waits until ${quiet.toISOString()}`,
+              );
           }
           steps.push({
             policyId: p.id,
@@ -568,7 +575,10 @@ export function createNotifyService(deps: {
               const c = channels.get(cid);
               if (!c) return [];
               const driver = driverFor(c.kind);
-              if (!c.enabled) stepNotes.push(`channel ${c.name} is disabled`);
+              if (!c.enabled)
+                stepNotes.push(
+                  locale === 'zh-CN' ? `渠道 ${c.name} 已停用` : `channel ${c.name} is disabled`,
+                );
               return [
                 {
                   channelId: c.id,
@@ -609,6 +619,23 @@ export function createNotifyService(deps: {
         await guard.requireGlobal(tx, ctx, 'notify.manage', 'notification deliveries');
         const row = await repo.getDelivery(tx, id);
         if (!row) throw notFound('Delivery', id);
+        if (row.user_id !== null && !driverFor(row.channel_kind).grouped) {
+          const { people } = await resolveRecipients(
+            tx,
+            [{ type: 'user', userId: row.user_id }],
+            { path: null, at: clock.now() },
+            deps.onDuty,
+          );
+          const person = people[0];
+          const address = person ? driverFor(row.channel_kind).addressOf(person.profile) : null;
+          if (!person || address === null)
+            throw conflict(
+              `${row.user_name ?? `User ${row.user_id}`} still has no address for ${row.channel_name}: add it in their notification settings first`,
+            );
+          await repo.readdressDelivery(tx, id, address, [
+            { userId: person.userId, name: person.name, address, mobile: person.profile.mobile },
+          ]);
+        }
         if (!(await repo.requeueDelivery(tx, id, clock.now())))
           throw conflict(`Only a failed or dead delivery can be sent again (this one is ${row.status})`);
         await audit.append(tx, ctx, {

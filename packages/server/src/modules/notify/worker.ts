@@ -176,8 +176,8 @@ export function createNotifyWorker(deps: WorkerDeps) {
               payload: {
                 ...event.payload,
                 title: {
-                  zh: `${event.payload.title.zh}（升级至第 ${step.level + 1} 级）`,
-                  en: `${event.payload.title.en} (escalated to level ${step.level + 1})`,
+                  zh: `${event.payload.title.zh}（未确认，已升级至第 ${step.level + 1} 级）`,
+                  en: `${event.payload.title.en} (not acknowledged, escalated to level ${step.level + 1})`,
                 },
               },
             },
@@ -262,7 +262,7 @@ export function createNotifyWorker(deps: WorkerDeps) {
           if (id !== null)
             await repo.markFailed(tx, id, {
               status: 'failed',
-              error: `${p.name} has no ${channel.kind === 'email' ? 'e-mail address' : channel.kind === 'sms' ? 'mobile number' : `${channel.kind} id`} in their profile`,
+              error: noAddress(p.name, channel.kind),
               nextAttemptAt: null,
             });
           continue;
@@ -434,7 +434,8 @@ export function createNotifyWorker(deps: WorkerDeps) {
           kind: first.kind,
           priority: first.priority,
           title: message.subject,
-          body: message.text,
+          // The centre shows the title above the body: the body starts after the headline.
+          body: message.text.split('\n').slice(1).join('\n').trim(),
           link: first.payload.link,
           alarmKey: first.kind.startsWith('alarm.') ? first.subject : null,
           count: ctx.events.length,
@@ -544,4 +545,15 @@ async function runLimited(jobs: Array<() => Promise<void>>, concurrency: number)
     }
   });
   await Promise.all(lanes);
+}
+
+/** The delivery log is read in both languages: the worker's own errors say it in both. */
+function noAddress(name: string, kind: string) {
+  const [zh, en] =
+    kind === 'email'
+      ? ['电子邮件地址', 'e-mail address']
+      : kind === 'sms'
+        ? ['手机号', 'mobile number']
+        : [`${kind} 用户 ID`, `${kind} user id`];
+  return `${name} 的通知设置中没有${zh}（${name} has no ${en} in their profile）`;
 }
