@@ -18,6 +18,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CreateChannelSchema, CreatePolicySchema } from '@aegis/shared';
 import pg from 'pg';
 import { createAegis } from '../packages/server/src/app.js';
@@ -218,35 +219,51 @@ async function runOne(kind: DbKind) {
     const perEvent = RECIPIENTS + (smtp ? RECIPIENTS : 1);
     const expected = ALARMS * perEvent;
 
-    const statements = new Map<string, { n: number; ms: number }>();
+    const statements = new Map<string, { n: number; ms: number; max: number }>();
     if (profile) {
       // Every statement of the run timed (the worker holds this same Db object).
-      const time = async <T>(sql: string, run: () => Promise<T>) => {
+      const note = (key: string, ms: number) => {
+        const st = statements.get(key) ?? { n: 0, ms: 0, max: 0 };
+        st.n++;
+        st.ms += ms;
+        st.max = Math.max(st.max, ms);
+        statements.set(key, st);
+      };
+      const short = (sql: string) => sql.replace(/\s+/g, ' ').trim().slice(0, 80);
+      const timed = async <T>(sql: string, run: () => Promise<T>) => {
         const t = performance.now();
         try {
           return await run();
         } finally {
-          const key = sql.replace(/\s+/g, ' ').trim().slice(0, 90);
-          const st = statements.get(key) ?? { n: 0, ms: 0 };
-          st.n++;
-          st.ms += performance.now() - t;
-          statements.set(key, st);
+          note(short(sql), performance.now() - t);
         }
       };
       const db: Db = s.db;
       const query = db.query.bind(db);
       const transaction = db.transaction.bind(db);
-      db.query = ((sql: string, params?: SqlParam[]) => time(sql, () => query(sql, params))) as Db['query'];
-      db.transaction = (<T>(fn: (tx: Db) => Promise<T>) =>
-        time('-- transaction (whole)', () =>
-          transaction((tx) => {
+      db.query = ((sql: string, params?: SqlParam[]) => timed(sql, () => query(sql, params))) as Db['query'];
+      // A transaction is named by its first statement (which worker stage it is).
+      db.transaction = (async <T>(fn: (tx: Db) => Promise<T>) => {
+        const t = performance.now();
+        let first = '';
+        try {
+          return await transaction((tx) => {
             const q = tx.query.bind(tx);
-            tx.query = ((sql: string, params?: SqlParam[]) => time(sql, () => q(sql, params))) as Db['query'];
+            tx.query = ((sql: string, params?: SqlParam[]) => {
+              first ||= sql;
+              return timed(sql, () => q(sql, params));
+            }) as Db['query'];
             return fn(tx);
-          }),
-        )) as Db['transaction'];
+          });
+        } finally {
+          note(`TRANSACTION from: ${short(first)}`, performance.now() - t);
+        }
+      }) as Db['transaction'];
     }
     log(`[${kind}] ${ALARMS} alarms at once → ${expected} messages…`);
+    // How long the server's event loop was blocked meanwhile (HTTP, MQTT and WebSockets wait that long).
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const startedAt = Date.now();
     const ts = startedAt;
     await s.alarms.handlePoints(tags.map((t) => ({ tagId: t.id, ts, value: 95, quality: 'good' as const })));
@@ -267,6 +284,7 @@ async function runOne(kind: DbKind) {
         throw new Error(`no progress for 60 s: ${JSON.stringify(last)}`);
       await sleep(20);
     }
+    loop.disable();
     const [events] = await s.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM notify_event WHERE kind = 'alarm.raised'`,
     );
@@ -291,6 +309,7 @@ async function runOne(kind: DbKind) {
       messages: { expected, sent: last.sent, failed: last.failed },
       alarmsCommittedMs: raisedMs,
       lastDeliveryMs: Math.round(lastSent - startedAt),
+      eventLoopDelayMs: { p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
       messagesPerSecond: Math.round(last.sent / ((lastSent - startedAt) / 1000)),
       latency: { p50Ms: percentile(all, 50), p99Ms: percentile(all, 99), byChannel },
       ...(smtp
@@ -314,10 +333,10 @@ async function runOne(kind: DbKind) {
         `[${kind}] unread count alone, idle database: ${((performance.now() - t) / 100).toFixed(2)} ms\n`,
       );
       const top = [...statements.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25);
-      process.stderr.write(`[${kind}] database time by statement (count, total ms, ms each):\n`);
+      process.stderr.write(`[${kind}] database time by statement (count, total ms, ms each, longest ms):\n`);
       for (const [sql, st] of top)
         process.stderr.write(
-          `  ${String(st.n).padStart(6)} ${Math.round(st.ms).toString().padStart(7)} ${(st.ms / st.n).toFixed(2).padStart(7)}  ${sql}\n`,
+          `  ${String(st.n).padStart(6)} ${Math.round(st.ms).toString().padStart(7)} ${(st.ms / st.n).toFixed(2).padStart(7)} ${Math.round(st.max).toString().padStart(6)}  ${sql}\n`,
         );
     }
     log(
@@ -368,6 +387,7 @@ if (asJson) {
         `\n== ${r.database}: notifications, ${r.alarms} alarms at once, ${r.recipients} recipients × ${r.channels.join(' + ')} ==`,
         `messages sent                    : ${r.messages.sent} of ${r.messages.expected} (${r.messages.failed} failed), ${r.eventsPublished} events`,
         `time until the last delivery     : ${r.lastDeliveryMs} ms  (${r.messagesPerSecond} messages/s; alarms committed after ${r.alarmsCommittedMs} ms)`,
+        `event loop blocked meanwhile     : p99 ${r.eventLoopDelayMs.p99} ms, max ${r.eventLoopDelayMs.max} ms`,
         `event→delivered latency          : p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms`,
         ...Object.entries(r.latency.byChannel).map(
           ([k, v]) => `  ${k.padEnd(31)}: p50 ${v.p50Ms} ms, p99 ${v.p99Ms} ms  (${v.messages} messages)`,
