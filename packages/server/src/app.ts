@@ -102,6 +102,8 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
     );
   }
   // The bell: an in-app notification goes to its person's open sockets once committed.
+  services.notify.setPresence((userId) => live.hasUser(userId));
+  stops.push(() => services.notify.stop());
   stops.push(
     services.notify.onNotification((userId, notification, unread) =>
       live.publishToUser(userId, { type: 'notification', notification, unread }),
@@ -153,8 +155,8 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
     };
     every(1000, () => alarms.tick(), 'alarm tick');
     // Notifications: escalation timers are rows; a pass every half second, and at once after a publish.
-    every(500, () => services.notify.tick(), 'notification worker');
-    services.notify.setWakeHook(() => void services.notify.tick());
+    every(500, () => services.notify.pulse(), 'notification worker');
+    services.notify.setWakeHook(() => void services.notify.pulse());
     stops.push(() => services.notify.setWakeHook(null));
     every(5000, () => alarms.flush(), 'alarm flush');
     every(60_000, () => timeseries.rollup(), 'rollup');

@@ -473,6 +473,12 @@ export function createLiveHub({ paths }: { paths: LivePaths }) {
       forgetDecisions();
     },
 
+    /** Whether the person has a live connection open now. */
+    hasUser(userId: number) {
+      for (const c of clients) if (c.actor.userId === userId) return true;
+      return false;
+    },
+
     /** A notification for one person: to every socket they have open (the bell updates at once). */
     publishToUser(userId: number, frame: unknown) {
       let text: string | null = null;

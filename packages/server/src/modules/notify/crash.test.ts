@@ -24,7 +24,7 @@ import { signWebhook } from './channels/webhook.js';
  *   "sent" mark of its delivery;
  * - webhook (and every external channel): every message arrives, at least once, always with the
  *   same X-Aegis-Delivery key. A message whose request was on the wire when the process died is
- *   sent again after its lease runs out (60 s), with the same key, so receivers deduplicate on it.
+ *   sent again after its lease runs out (the channel's time-out + 20 s: 50 s here), with the same key, so receivers deduplicate on it.
  *   Exactly-once across a crash is impossible for a peer that cannot join our transaction.
  * - escalation timers are rows: level 2, due after the kills, goes out from the restarted process.
  */

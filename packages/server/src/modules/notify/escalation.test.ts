@@ -49,7 +49,7 @@ const sent = async () => (await deliveries()).filter((d) => d.status === 'sent')
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  app = await startTestApp({ publicUrl: 'https://aegis.example.com' });
+  app = await startTestApp({ publicUrl: 'https://aegis.example.com', loginRateLimitPerMinute: 1000 });
   admin = await app.as('admin');
   p = await seedTwoWorkshops(app);
   const op = await createTestUser(app, { username: 'op1', displayName: '张操作', role: 'operator' });

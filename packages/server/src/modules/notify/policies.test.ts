@@ -52,10 +52,15 @@ async function policy(body: Record<string, unknown>) {
   return res.body.id as number;
 }
 const disable = (id: number) => admin.patch(`/api/notify/policies/${id}`, { enabled: false, reason });
-// The manual clock runs for hours: sign in afresh before reading (idle sessions expire).
+// The manual clock runs for hours: sign in afresh when the session has expired (idle).
 const deliveriesOf = async (channelId: number) => {
-  admin = await app.as('admin');
-  return (await admin.get(`/api/notify/deliveries?channelId=${channelId}&limit=500`)).body.items as Array<{
+  const url = `/api/notify/deliveries?channelId=${channelId}&limit=500`;
+  let res = await admin.get(url);
+  if (res.status === 401) {
+    admin = await app.as('admin');
+    res = await admin.get(url);
+  }
+  return res.body.items as Array<{
     status: string;
     attempts: number;
     lastError: string | null;
@@ -66,7 +71,8 @@ const deliveriesOf = async (channelId: number) => {
 };
 
 beforeAll(async () => {
-  app = await startTestApp();
+  // Hours of manual clock per test mean fresh sign-ins; the per-minute limit counts real minutes.
+  app = await startTestApp({ loginRateLimitPerMinute: 1000 });
   admin = await app.as('admin');
   p = await seedTwoWorkshops(app);
   inapp = (await admin.post('/api/notify/channels', { code: 'app', name: '站内', kind: 'inapp', reason }))
@@ -241,6 +247,47 @@ describe('delivery failures', () => {
       expect(sink.received.length).toBe(3);
       await disable(id);
     } finally {
+      await sink.close();
+    }
+  });
+
+  it('rings the bell while a webhook hangs: a slow provider holds up nobody else', async () => {
+    const held: Array<() => void> = [];
+    const sink = await startSink(
+      (_req, res) =>
+        new Promise<void>((resolve) => {
+          held.push(() => {
+            json(res, 200, { ok: true });
+            resolve();
+          });
+        }),
+    );
+    try {
+      const hook = await admin.post('/api/notify/channels', {
+        code: 'slow-hook',
+        name: 'slow ERP',
+        kind: 'webhook',
+        settings: { url: `${sink.url}/hook`, timeoutMs: 30_000 },
+        reason,
+      });
+      const id = await policy({
+        levels: [
+          { delayMinutes: 0, recipients: [{ type: 'user', userId: 1 }], channelIds: [hook.body.id, inapp] },
+        ],
+      });
+      await publish('slow-hook');
+      // One pass of the worker, as the scheduler runs it: it does not wait for the webhook.
+      await app.aegis.services.notify.pulse();
+      for (let i = 0; i < 200 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(held.length).toBe(1); // the webhook is on the wire…
+      const bell = (await admin.get('/api/me/notifications')).body.items as Array<{ title: string }>;
+      expect(bell.map((n) => n.title).join('|')).toMatch(/slow-hook/); // …and the bell has rung
+      for (const release of held.splice(0)) release();
+      await app.aegis.services.notify.tick();
+      expect((await deliveriesOf(hook.body.id))[0]).toMatchObject({ status: 'sent' });
+      await disable(id);
+    } finally {
+      for (const release of held.splice(0)) release();
       await sink.close();
     }
   });

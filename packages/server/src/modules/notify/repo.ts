@@ -227,19 +227,54 @@ export interface ClaimedDelivery {
  * sent, so two workers never take the same one; a worker that dies mid-send leaves its lease to
  * run out, and the message is sent again with the same idempotency key.
  */
-export async function claimDeliveries(db: Db, now: Date, leaseMs: number, limit: number) {
+export async function claimDeliveries(db: Db, now: Date, leaseMs: number, limit: number, channelId: number) {
   const rows = await db.query<ClaimedDelivery>(
     `UPDATE notify_delivery d SET status = 'sending', attempts = d.attempts + 1, lease_until = $2
      WHERE d.id IN (
        SELECT id FROM notify_delivery
-       WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)
+       WHERE channel_id = $4
+         AND ((status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1))
        ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
      RETURNING d.id, d.idem_key, d.event_id, d.event_ids, d.policy_id, d.level, d.repeat, d.channel_id,
        d.user_id, d.address, d.targets, d.group_key, d.attempts, d.created_at`,
-    [now, new Date(now.getTime() + leaseMs), limit],
+    [now, new Date(now.getTime() + leaseMs), limit, channelId],
   );
   // node-postgres hands bigint[] over as strings (PGlite as numbers).
   return rows.map((r) => ({ ...r, event_ids: r.event_ids.map(Number) }));
+}
+
+/** In-app messages due now, locked for the caller's transaction (they are written in it, no lease). */
+export async function claimInapp(tx: Db, now: Date, limit: number) {
+  const rows = await tx.query<ClaimedDelivery>(
+    `SELECT d.id, d.idem_key, d.event_id, d.event_ids, d.policy_id, d.level, d.repeat, d.channel_id,
+       d.user_id, d.address, d.targets, d.group_key, d.attempts, d.created_at
+     FROM notify_delivery d JOIN notify_channel c ON c.id = d.channel_id
+     WHERE c.kind = 'inapp' AND d.status = 'pending' AND d.next_attempt_at <= $1
+     ORDER BY d.next_attempt_at, d.id LIMIT $2 FOR UPDATE OF d SKIP LOCKED`,
+    [now, limit],
+  );
+  return rows.map((r) => ({ ...r, event_ids: r.event_ids.map(Number) }));
+}
+
+/** External channels with messages due (or whose sender's lease ran out). */
+export async function channelsWithDueWork(db: Db, now: Date) {
+  const rows = await db.query<{ channel_id: number }>(
+    `SELECT DISTINCT d.channel_id FROM notify_delivery d JOIN notify_channel c ON c.id = d.channel_id
+     WHERE c.kind <> 'inapp'
+       AND ((d.status = 'pending' AND d.next_attempt_at <= $1) OR (d.status = 'sending' AND d.lease_until < $1))`,
+    [now],
+  );
+  return rows.map((r) => Number(r.channel_id));
+}
+
+/** Unread counts of these people, in one statement. */
+export async function unreadCounts(db: Db, userIds: number[]) {
+  const rows = await db.query<{ user_id: number; n: number }>(
+    `SELECT user_id, count(*)::int AS n FROM notification
+     WHERE user_id = ANY($1::bigint[]) AND read_at IS NULL GROUP BY user_id`,
+    [userIds],
+  );
+  return new Map(rows.map((r) => [Number(r.user_id), r.n]));
 }
 
 /** Puts messages back in the queue untouched (over a rate limit): no attempt counted. */
@@ -261,6 +296,11 @@ export async function mergeDeliveries(tx: Db, leaderId: number, others: number[]
   await tx.query('UPDATE notify_delivery SET event_ids = $2::bigint[] WHERE id = $1', [leaderId, eventIds]);
 }
 
+/**
+ * Marks a message sent. `claim` (the attempt number this worker claimed it with) fences a worker
+ * whose lease ran out: when another worker took the message over meanwhile, nothing changes and
+ * false comes back. Without `claim` (in-app, inside the claiming transaction) it always applies.
+ */
 export async function markSent(
   tx: Db,
   id: number,
@@ -272,13 +312,15 @@ export async function markSent(
     html: string | null;
     providerReply: string | null;
   },
+  claim: number | null = null,
 ) {
-  await tx.query(
+  const rows = await tx.query(
     `UPDATE notify_delivery SET status = 'sent', sent_at = $2, latency_ms = $3, subject = $4, body = $5,
        html = $6, provider_reply = $7, last_error = NULL, lease_until = NULL, next_attempt_at = NULL
-     WHERE id = $1`,
-    [id, r.sentAt, r.latencyMs, r.subject, r.body, r.html, r.providerReply],
+     WHERE id = $1 AND ($8::int IS NULL OR (status = 'sending' AND attempts = $8)) RETURNING id`,
+    [id, r.sentAt, r.latencyMs, r.subject, r.body, r.html, r.providerReply, claim],
   );
+  return rows.length > 0;
 }
 
 export async function markFailed(
@@ -291,13 +333,15 @@ export async function markFailed(
     subject?: string;
     body?: string;
   },
+  claim: number | null = null,
 ) {
-  await db.query(
+  const rows = await db.query(
     `UPDATE notify_delivery SET status = $2, last_error = $3, next_attempt_at = $4, lease_until = NULL,
        subject = coalesce($5, subject), body = coalesce($6, body)
-     WHERE id = $1`,
-    [id, r.status, r.error.slice(0, 2000), r.nextAttemptAt, r.subject ?? null, r.body ?? null],
+     WHERE id = $1 AND ($7::int IS NULL OR (status = 'sending' AND attempts = $7)) RETURNING id`,
+    [id, r.status, r.error.slice(0, 2000), r.nextAttemptAt, r.subject ?? null, r.body ?? null, claim],
   );
+  return rows.length > 0;
 }
 
 /** Provider messages of a channel sent since a moment (its rate limit counts these). */

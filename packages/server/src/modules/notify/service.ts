@@ -59,6 +59,7 @@ export function createNotifyService(deps: {
   let log: WorkerLog = silentLog;
   const listeners = new Set<(userId: number, n: Notification, unread: number) => void>();
   let wakeHook: (() => void) | null = null;
+  let present: (userId: number) => boolean = () => true;
 
   const aadOf = (id: number | string) => `notify_channel:${id}`;
   function openSecrets(c: repo.ChannelRow): Record<string, unknown> {
@@ -74,12 +75,16 @@ export function createNotifyService(deps: {
     onDuty: deps.onDuty,
     openSecrets,
     checkOutbound: deps.checkOutbound,
-    onNotification(userId, n) {
+    onNotifications(batch) {
       if (!listeners.size) return;
+      // Unread counts only for people with a bell open now, in one statement.
+      const live = batch.filter((b) => present(b.userId));
+      if (!live.length) return;
       void repo
-        .unreadCount(db, userId)
+        .unreadCounts(db, [...new Set(live.map((b) => b.userId))])
         .then((unread) => {
-          for (const l of listeners) l(userId, n, unread);
+          for (const b of live)
+            for (const l of listeners) l(b.userId, b.notification, unread.get(b.userId) ?? 0);
         })
         .catch((err) => log.error({ err }, 'unread count failed'));
     },
@@ -224,8 +229,16 @@ export function createNotifyService(deps: {
     setLogger(l: WorkerLog) {
       log = l;
     },
-    /** One worker pass: outbox → escalations → deliveries. The scheduler calls it; tests too. */
+    /** One worker pass and the channel sends it starts, to the end (tests, benchmarks). */
     tick: () => worker.tick(),
+    /** One worker pass; external channels go on sending beside it (the scheduler's timer). */
+    pulse: () => worker.pulse(),
+    /** Stops the channel lanes (shutdown). */
+    stop: () => worker.stop(),
+    /** Who has a live connection open: only their bells get unread counts pushed. */
+    setPresence(fn: (userId: number) => boolean) {
+      present = fn;
+    },
     /** Modules that just committed an event ask for a pass now rather than at the next tick. */
     setWakeHook(fn: (() => void) | null) {
       wakeHook = fn;

@@ -37,13 +37,22 @@ export interface WorkerDeps {
   /** Opens a channel's sealed secrets. */
   openSecrets(channel: repo.ChannelRow): Record<string, unknown>;
   checkOutbound: SendContext['checkOutbound'];
-  /** Told after an in-app notification is committed (the bell updates live). */
-  onNotification(userId: number, notification: Notification): void;
+  /** Told after in-app notifications are committed (the bells update live). */
+  onNotifications(batch: Array<{ userId: number; notification: Notification }>): void;
   log(): WorkerLog;
 }
 
 const TRIGGERS = new Set<NotifyEventKind>(NOTIFY_TRIGGER_KINDS);
-const LEASE_MS = 60_000;
+/**
+ * How long a claim holds: longer than the channel can take to answer (its own time-out, 20 s to
+ * spare), so a live sender keeps it, and short enough that a message whose sender died goes out
+ * again soon. E-mail: connect 15 s + greeting 10 s + 20 s idle per step.
+ */
+export function leaseMsFor(channel: { kind: string; settings: Record<string, unknown> }) {
+  const own = typeof channel.settings.timeoutMs === 'number' ? channel.settings.timeoutMs : null;
+  const timeout = own ?? (channel.kind === 'email' ? 70_000 : 10_000);
+  return timeout + 20_000;
+}
 
 export const toNotifyEvent = (r: repo.EventRow): NotifyEvent => ({
   id: r.id,
@@ -131,7 +140,8 @@ export function createNotifyWorker(deps: WorkerDeps) {
   async function escalate(): Promise<number> {
     return db.transaction(async (tx) => {
       const now = clock.now();
-      const due = await repo.claimDueEscalations(tx, now, 200);
+      // Small batches: on PGlite a transaction holds the event loop until it ends.
+      const due = await repo.claimDueEscalations(tx, now, 50);
       if (!due.length) return 0;
       const policies = await loadPolicies(tx);
       const channels = new Map((await repo.listChannels(tx)).map((c) => [c.id, c]));
@@ -143,6 +153,8 @@ export function createNotifyWorker(deps: WorkerDeps) {
           )
         ).map((e) => [e.id, e]),
       );
+      // A flood of events at one place asks who to tell once per level, not once per event.
+      const people = new Map<string, ReturnType<typeof resolveRecipients>>();
       for (const esc of due) {
         const policy = policies.get(esc.policy_id);
         const event = events.get(esc.event_id);
@@ -156,7 +168,7 @@ export function createNotifyWorker(deps: WorkerDeps) {
           await repo.advanceEscalation(tx, esc.id, null, now);
           continue;
         }
-        await deliverStep(tx, { esc, spec, policyId: policy.row.id, step, event, channels, now });
+        await deliverStep(tx, { esc, spec, policyId: policy.row.id, step, event, channels, now, people });
         const next = stepOf(spec, esc.step + 1);
         await repo.advanceEscalation(
           tx,
@@ -198,15 +210,23 @@ export function createNotifyWorker(deps: WorkerDeps) {
       event: repo.EventRow;
       channels: Map<number, repo.ChannelRow>;
       now: Date;
+      people: Map<string, ReturnType<typeof resolveRecipients>>;
     },
   ) {
     const level = s.spec.levels[s.step.level]!;
-    const { people, notes } = await resolveRecipients(
-      tx,
-      level.recipients,
-      { path: s.event.path, at: s.now, permission: permissionFor(s.event.kind) },
-      deps.onDuty,
-    );
+    const permission = permissionFor(s.event.kind);
+    const cacheKey = `${s.policyId}:${s.step.level}:${s.event.path}:${permission}`;
+    let resolving = s.people.get(cacheKey);
+    if (!resolving) {
+      resolving = resolveRecipients(
+        tx,
+        level.recipients,
+        { path: s.event.path, at: s.now, permission },
+        deps.onDuty,
+      );
+      s.people.set(cacheKey, resolving);
+    }
+    const { people, notes } = await resolving;
     if (notes.length)
       deps.log().warn({ policy: s.policyId, event: s.event.id, notes }, 'notification recipients');
     for (const channelId of level.channelIds) {
@@ -293,39 +313,137 @@ export function createNotifyWorker(deps: WorkerDeps) {
     await repo.insertDelivery(tx, d);
   }
 
-  /** Due deliveries → channels, with retries, rate limits (merged, never dropped) and dead letters. */
-  async function send(): Promise<number> {
-    const now = clock.now();
-    const claimed = await repo.claimDeliveries(db, now, LEASE_MS, 200);
-    if (!claimed.length) return 0;
-    const channels = new Map((await repo.listChannels(db)).map((c) => [c.id, c]));
-    const policies = new Map((await repo.listPolicies(db)).map((p) => [p.id, p]));
-    const eventIds = [...new Set(claimed.flatMap((d) => d.event_ids))];
-    const events = new Map((await repo.eventsByIds(db, eventIds)).map((e) => [e.id, e]));
-    const userIds = [...new Set(claimed.map((d) => d.user_id).filter((x): x is number => x !== null))];
-    const locales = new Map((await activePeople(db, { ids: userIds })).map((u) => [u.id, u.locale]));
-    const byChannel = new Map<number, repo.ClaimedDelivery[]>();
-    for (const d of claimed) byChannel.set(d.channel_id, [...(byChannel.get(d.channel_id) ?? []), d]);
+  /** What rendering a message needs: its events, the person's language, the policy's wording. */
+  async function contextOf(list: repo.ClaimedDelivery[], from: Db) {
+    const policies = new Map((await repo.listPolicies(from)).map((p) => [p.id, p]));
+    const eventIds = [...new Set(list.flatMap((d) => d.event_ids))];
+    const events = new Map((await repo.eventsByIds(from, eventIds)).map((e) => [e.id, e]));
+    const userIds = [...new Set(list.map((d) => d.user_id).filter((x): x is number => x !== null))];
+    const locales = new Map((await activePeople(from, { ids: userIds })).map((u) => [u.id, u.locale]));
+    return (d: repo.ClaimedDelivery) => ({
+      events: d.event_ids.map((id) => events.get(id)).filter((e): e is repo.EventRow => !!e),
+      locale: ((d.user_id !== null ? locales.get(d.user_id) : undefined) ?? 'zh-CN') as Locale,
+      template: d.policy_id !== null ? (policies.get(d.policy_id)?.spec.template ?? null) : null,
+    });
+  }
 
-    const lanes: Array<Promise<void>> = [];
-    for (const [channelId, list] of byChannel) {
-      const jobs: Array<() => Promise<void>> = [];
-      const channel = channels.get(channelId);
-      if (!channel) continue;
-      const ready = await applyRateLimit(channel, list, now);
-      for (const d of ready)
-        jobs.push(() =>
-          sendOne(d, channel, {
-            events: d.event_ids.map((id) => events.get(id)).filter((e): e is repo.EventRow => !!e),
-            locale: (d.user_id !== null ? locales.get(d.user_id) : undefined) ?? 'zh-CN',
-            template: d.policy_id !== null ? (policies.get(d.policy_id)?.spec.template ?? null) : null,
-          }),
-        );
-      lanes.push(runLimited(jobs, settings.concurrency));
+  function render(
+    d: repo.ClaimedDelivery,
+    ctx: { events: repo.EventRow[]; locale: Locale; template: string | null },
+  ) {
+    return renderMessage(ctx.events.map(toNotifyEvent), {
+      locale: ctx.locale,
+      publicUrl: settings.publicUrl,
+      timezone: settings.timezone,
+      template: ctx.template,
+      idempotencyKey: `aegis-${d.idem_key}`,
+    });
+  }
+
+  /**
+   * In-app messages: claimed, marked sent and written into the notification centre in one
+   * transaction per batch, so each is delivered exactly once; the bells ring after the commit.
+   */
+  async function sendInapp(): Promise<number> {
+    const rung: Array<{ userId: number; row: repo.NotificationRow }> = [];
+    const n = await db.transaction(async (tx) => {
+      const now = clock.now();
+      const claimed = await repo.claimInapp(tx, now, 500);
+      if (!claimed.length) return 0;
+      const contextFor = await contextOf(claimed, tx);
+      for (const d of claimed) {
+        const ctx = contextFor(d);
+        const first = ctx.events[0];
+        if (!first || d.user_id === null) {
+          await repo.markFailed(tx, d.id, {
+            status: 'failed',
+            error: first ? 'in-app needs a person' : 'the event is gone',
+            nextAttemptAt: null,
+          });
+          continue;
+        }
+        let message: OutboundMessage;
+        try {
+          message = render(d, ctx);
+        } catch (e) {
+          await repo.markFailed(tx, d.id, {
+            status: 'failed',
+            error: `message could not be rendered: ${(e as Error).message}`,
+            nextAttemptAt: null,
+          });
+          continue;
+        }
+        await repo.markSent(tx, d.id, {
+          subject: message.subject,
+          body: message.text,
+          html: null,
+          sentAt: now,
+          latencyMs: now.getTime() - first.at.getTime(),
+          providerReply: null,
+        });
+        const row = await repo.insertNotification(tx, {
+          userId: d.user_id,
+          deliveryId: d.id,
+          eventId: first.id,
+          kind: first.kind,
+          priority: first.priority,
+          title: message.subject,
+          // The centre shows the title above the body: the body starts after the headline.
+          body: message.text.split('\n').slice(1).join('\n').trim(),
+          link: first.payload.link,
+          alarmKey: first.kind.startsWith('alarm.') ? first.subject : null,
+          count: ctx.events.length,
+          now,
+        });
+        if (row) rung.push({ userId: d.user_id, row });
+      }
+      return claimed.length;
+    });
+    stats.sent += rung.length;
+    if (rung.length)
+      deps.onNotifications(
+        rung.map((r) => ({ userId: r.userId, notification: repo.presentNotification(r.row) })),
+      );
+    return n;
+  }
+
+  // ---- external channels: one lane per channel, beside the pass, so a slow provider holds up
+  // nobody else (not the bells, not the escalations, not the other channels).
+  const lanes = new Map<number, Promise<void>>();
+  let stopped = false;
+
+  function kickLanes(channelIds: number[]) {
+    for (const id of channelIds) {
+      if (lanes.has(id) || stopped) continue;
+      const lane = runLane(id)
+        .catch((err) => {
+          stats.tickFailures++;
+          deps.log().error({ err, channel: id }, 'notification channel lane failed');
+        })
+        .finally(() => lanes.delete(id));
+      lanes.set(id, lane);
     }
-    // Channels send side by side, each with its own concurrency.
-    await Promise.all(lanes);
-    return claimed.length;
+  }
+
+  /** Claims at most `concurrency` messages at a time (each sent right away, well inside its lease). */
+  async function runLane(channelId: number) {
+    while (!stopped) {
+      const now = clock.now();
+      const channel = await repo.getChannel(db, channelId);
+      if (!channel) return;
+      const claimed = await repo.claimDeliveries(
+        db,
+        now,
+        leaseMsFor(channel),
+        settings.concurrency,
+        channelId,
+      );
+      if (!claimed.length) return;
+      const ready = await applyRateLimit(channel, claimed, now);
+      if (!ready.length) return; // deferred to when the provider's window allows more
+      const contextFor = await contextOf(ready, db);
+      await Promise.all(ready.map((d) => sendExternal(d, channel, contextFor(d))));
+    }
   }
 
   /** Over a provider's limit, the queued messages of a channel go out merged into what the limit allows. */
@@ -376,32 +494,38 @@ export function createNotifyWorker(deps: WorkerDeps) {
     return out;
   }
 
-  async function sendOne(
+  /** Sends one claimed message; every outcome is written only while the claim is still this worker's. */
+  async function sendExternal(
     d: repo.ClaimedDelivery,
     channel: repo.ChannelRow,
     ctx: { events: repo.EventRow[]; locale: Locale; template: string | null },
   ) {
     const now = () => clock.now();
+    const claim = d.attempts;
     const first = ctx.events[0];
     if (!first) {
-      await repo.markFailed(db, d.id, { status: 'failed', error: 'the event is gone', nextAttemptAt: null });
+      await repo.markFailed(
+        db,
+        d.id,
+        { status: 'failed', error: 'the event is gone', nextAttemptAt: null },
+        claim,
+      );
       return;
     }
     let message: OutboundMessage;
     try {
-      message = renderMessage(ctx.events.map(toNotifyEvent), {
-        locale: ctx.locale,
-        publicUrl: settings.publicUrl,
-        timezone: settings.timezone,
-        template: ctx.template,
-        idempotencyKey: `aegis-${d.idem_key}`,
-      });
+      message = render(d, ctx);
     } catch (e) {
-      await repo.markFailed(db, d.id, {
-        status: 'failed',
-        error: `message could not be rendered: ${(e as Error).message}`,
-        nextAttemptAt: null,
-      });
+      await repo.markFailed(
+        db,
+        d.id,
+        {
+          status: 'failed',
+          error: `message could not be rendered: ${(e as Error).message}`,
+          nextAttemptAt: null,
+        },
+        claim,
+      );
       return;
     }
     const record = {
@@ -409,119 +533,110 @@ export function createNotifyWorker(deps: WorkerDeps) {
       body: message.text,
       html: channel.kind === 'email' ? message.html : null,
     };
-    if (channel.kind === 'inapp') {
-      if (d.user_id === null) {
-        await repo.markFailed(db, d.id, {
-          status: 'failed',
-          error: 'in-app needs a person',
-          nextAttemptAt: null,
-        });
-        return;
-      }
-      const sentAt = now();
-      // The notification and "sent" commit together: in-app delivery is exactly once.
-      const row = await db.transaction(async (tx) => {
-        await repo.markSent(tx, d.id, {
-          ...record,
-          sentAt,
-          latencyMs: sentAt.getTime() - first.at.getTime(),
-          providerReply: null,
-        });
-        return repo.insertNotification(tx, {
-          userId: d.user_id!,
-          deliveryId: d.id,
-          eventId: first.id,
-          kind: first.kind,
-          priority: first.priority,
-          title: message.subject,
-          // The centre shows the title above the body: the body starts after the headline.
-          body: message.text.split('\n').slice(1).join('\n').trim(),
-          link: first.payload.link,
-          alarmKey: first.kind.startsWith('alarm.') ? first.subject : null,
-          count: ctx.events.length,
-          now: sentAt,
-        });
-      });
-      stats.sent++;
-      if (row) deps.onNotification(d.user_id, repo.presentNotification(row));
-      return;
-    }
     if (!channel.enabled) {
-      await repo.markFailed(db, d.id, {
-        status: 'failed',
-        error: `channel ${channel.name} is disabled`,
-        nextAttemptAt: null,
-        ...record,
-      });
+      await repo.markFailed(
+        db,
+        d.id,
+        { status: 'failed', error: `channel ${channel.name} is disabled`, nextAttemptAt: null, ...record },
+        claim,
+      );
       return;
     }
     const driver = driverFor(channel.kind);
     try {
-      const settingsParsed = driver.settings.parse(channel.settings);
-      const secrets = driver.secrets.parse(deps.openSecrets(channel));
-      const targets: Target[] = d.targets.map((t) => ({ ...t }));
       const result = await driver.send({
-        settings: settingsParsed,
-        secrets,
+        settings: driver.settings.parse(channel.settings),
+        secrets: driver.secrets.parse(deps.openSecrets(channel)),
         message,
-        targets,
+        targets: d.targets.map((t): Target => ({ ...t })),
         ctx: { checkOutbound: deps.checkOutbound, now },
       });
       const sentAt = now();
-      await repo.markSent(db, d.id, {
-        ...record,
-        sentAt,
-        latencyMs: sentAt.getTime() - first.at.getTime(),
-        providerReply: result.providerReply,
-      });
-      stats.sent++;
+      const mine = await repo.markSent(
+        db,
+        d.id,
+        {
+          ...record,
+          sentAt,
+          latencyMs: sentAt.getTime() - first.at.getTime(),
+          providerReply: result.providerReply,
+        },
+        claim,
+      );
+      if (mine) stats.sent++;
     } catch (e) {
       stats.failed++;
       const err = e instanceof SendError ? e : new SendError((e as Error).message ?? String(e), true);
       const exhausted = d.attempts >= settings.maxAttempts;
       const status = !err.retryable ? 'failed' : exhausted ? 'dead' : 'pending';
-      await repo.markFailed(db, d.id, {
-        status,
-        error: err.message,
-        nextAttemptAt:
-          status === 'pending' ? new Date(now().getTime() + backoffMs(d.attempts, err.retryAfterMs)) : null,
-        ...record,
-      });
+      // A worker whose lease ran out meanwhile changes nothing: the one that took over decides.
+      await repo.markFailed(
+        db,
+        d.id,
+        {
+          status,
+          error: err.message,
+          nextAttemptAt:
+            status === 'pending' ? new Date(now().getTime() + backoffMs(d.attempts, err.retryAfterMs)) : null,
+          ...record,
+        },
+        claim,
+      );
     }
   }
+
+  /** Lets the event loop breathe between batches (PGlite answers without yielding). */
+  const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
   async function work() {
     // Until nothing is left that is due now; each stage commits on its own.
     for (let round = 0; round < 50; round++) {
-      const n = (await dispatch()) + (await escalate()) + (await send());
+      const n = (await dispatch()) + (await escalate()) + (await sendInapp());
+      kickLanes(await repo.channelsWithDueWork(db, clock.now()));
       if (n === 0) break;
+      await breathe();
     }
+  }
+
+  async function pass(): Promise<void> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          stats.ticks++;
+          stats.lastTickAt = clock.now();
+          await work();
+        } while (again);
+      } catch (e) {
+        stats.tickFailures++;
+        deps.log().error({ err: e }, 'notification worker pass failed');
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
   }
 
   return {
     stats,
-    /** One pass of the worker; concurrent calls share it (and one more pass follows). */
+    /** One pass (outbox, escalations, in-app); external channels are started and left to run. */
+    pulse: pass,
+    /** A pass, then until every channel lane started has finished (tests, shutdown, benchmarks). */
     async tick(): Promise<void> {
-      if (running) {
-        again = true;
-        return running;
+      for (let i = 0; i < 20; i++) {
+        await pass();
+        if (!lanes.size) return;
+        await Promise.all([...lanes.values()]);
       }
-      running = (async () => {
-        try {
-          do {
-            again = false;
-            stats.ticks++;
-            stats.lastTickAt = clock.now();
-            await work();
-          } while (again);
-        } catch (e) {
-          stats.tickFailures++;
-          deps.log().error({ err: e }, 'notification worker pass failed');
-        } finally {
-          running = null;
-        }
-      })();
-      return running;
+    },
+    /** Stops starting lanes and waits for those running. */
+    async stop() {
+      stopped = true;
+      await Promise.all([...lanes.values()]);
     },
   };
 }
@@ -534,17 +649,6 @@ function dedupeTargets(targets: repo.DeliveryTarget[]) {
     seen.add(k);
     return true;
   });
-}
-
-async function runLimited(jobs: Array<() => Promise<void>>, concurrency: number) {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(concurrency, jobs.length) }, async () => {
-    while (next < jobs.length) {
-      const job = jobs[next++]!;
-      await job();
-    }
-  });
-  await Promise.all(lanes);
 }
 
 /** The delivery log is read in both languages: the worker's own errors say it in both. */
