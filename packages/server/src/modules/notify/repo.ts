@@ -205,6 +205,40 @@ export async function insertDelivery(
   return rows[0]?.id ?? null;
 }
 
+/** Many new messages in one statement (no grouping to plan); a step already planned adds nothing. */
+export async function insertDeliveries(tx: Db, list: NewDelivery[]) {
+  if (!list.length) return;
+  await tx.query(
+    `INSERT INTO notify_delivery (idem_key, event_id, event_ids, escalation_id, policy_id, level, repeat,
+       channel_id, user_id, address, targets, group_key, status, next_attempt_at, created_at)
+     SELECT x.idem_key, x.event_id, ARRAY[x.event_id], x.escalation_id, x.policy_id, x.level, x.repeat,
+       x.channel_id, x.user_id, x.address, x.targets, x.group_key, 'pending', x.due_at, x.now
+     FROM jsonb_to_recordset($1::jsonb) AS x(idem_key text, event_id bigint, escalation_id bigint,
+       policy_id bigint, level int, repeat int, channel_id bigint, user_id bigint, address text,
+       targets jsonb, group_key text, due_at timestamptz, now timestamptz)
+     ON CONFLICT (idem_key) DO NOTHING`,
+    [
+      JSON.stringify(
+        list.map((d) => ({
+          idem_key: d.idemKey,
+          event_id: d.eventId,
+          escalation_id: d.escalationId,
+          policy_id: d.policyId,
+          level: d.level,
+          repeat: d.repeat,
+          channel_id: d.channelId,
+          user_id: d.userId,
+          address: d.address,
+          targets: d.targets,
+          group_key: d.groupKey,
+          due_at: d.dueAt.toISOString(),
+          now: d.now.toISOString(),
+        })),
+      ),
+    ],
+  );
+}
+
 export interface ClaimedDelivery {
   id: number;
   idem_key: string;
@@ -354,6 +388,45 @@ export async function sentSince(db: Db, channelId: number, since: Date) {
 }
 
 // ---- in-app notifications
+
+/** In-app messages of one batch: all marked sent and written into the centre with two statements. */
+export async function deliverInapp(
+  tx: Db,
+  rows: Array<{
+    deliveryId: number;
+    userId: number;
+    eventId: number;
+    kind: string;
+    priority: string | null;
+    title: string;
+    subject: string;
+    text: string;
+    body: string;
+    link: string;
+    alarmKey: string | null;
+    count: number;
+    latencyMs: number;
+  }>,
+  now: Date,
+) {
+  if (!rows.length) return [];
+  const json = JSON.stringify(rows);
+  await tx.query(
+    `UPDATE notify_delivery d SET status = 'sent', sent_at = $2, latency_ms = x."latencyMs", subject = x.subject,
+       body = x.text, last_error = NULL, lease_until = NULL, next_attempt_at = NULL
+     FROM jsonb_to_recordset($1::jsonb) AS x("deliveryId" bigint, "latencyMs" double precision, subject text, text text)
+     WHERE d.id = x."deliveryId"`,
+    [json, now],
+  );
+  return tx.query<NotificationRow>(
+    `INSERT INTO notification (user_id, delivery_id, event_id, kind, priority, title, body, link, alarm_key, count, created_at)
+     SELECT x."userId", x."deliveryId", x."eventId", x.kind, x.priority, x.title, x.body, x.link, x."alarmKey", x.count, $2
+     FROM jsonb_to_recordset($1::jsonb) AS x("userId" bigint, "deliveryId" bigint, "eventId" bigint, kind text,
+       priority text, title text, body text, link text, "alarmKey" text, count int)
+     ON CONFLICT (delivery_id) DO NOTHING RETURNING *`,
+    [json, now],
+  );
+}
 
 export async function insertNotification(
   tx: Db,

@@ -155,6 +155,7 @@ export function createNotifyWorker(deps: WorkerDeps) {
       );
       // A flood of events at one place asks who to tell once per level, not once per event.
       const people = new Map<string, ReturnType<typeof resolveRecipients>>();
+      const batch: repo.NewDelivery[] = [];
       for (const esc of due) {
         const policy = policies.get(esc.policy_id);
         const event = events.get(esc.event_id);
@@ -168,7 +169,17 @@ export function createNotifyWorker(deps: WorkerDeps) {
           await repo.advanceEscalation(tx, esc.id, null, now);
           continue;
         }
-        await deliverStep(tx, { esc, spec, policyId: policy.row.id, step, event, channels, now, people });
+        await deliverStep(tx, {
+          esc,
+          spec,
+          policyId: policy.row.id,
+          step,
+          event,
+          channels,
+          now,
+          people,
+          batch,
+        });
         const next = stepOf(spec, esc.step + 1);
         await repo.advanceEscalation(
           tx,
@@ -196,6 +207,7 @@ export function createNotifyWorker(deps: WorkerDeps) {
           ]);
         }
       }
+      await repo.insertDeliveries(tx, batch);
       return due.length;
     });
   }
@@ -211,6 +223,7 @@ export function createNotifyWorker(deps: WorkerDeps) {
       channels: Map<number, repo.ChannelRow>;
       now: Date;
       people: Map<string, ReturnType<typeof resolveRecipients>>;
+      batch: repo.NewDelivery[];
     },
   ) {
     const level = s.spec.levels[s.step.level]!;
@@ -262,6 +275,7 @@ export function createNotifyWorker(deps: WorkerDeps) {
             dueAt: s.now,
           },
           s.spec.groupSeconds,
+          s.batch,
         );
         continue;
       }
@@ -287,7 +301,7 @@ export function createNotifyWorker(deps: WorkerDeps) {
             });
           continue;
         }
-        await planDelivery(tx, d, s.spec.groupSeconds);
+        await planDelivery(tx, d, s.spec.groupSeconds, s.batch);
       }
     }
   }
@@ -296,8 +310,13 @@ export function createNotifyWorker(deps: WorkerDeps) {
    * Grouping: a message still waiting in its group takes the event in; after a message went out,
    * the next waits for the end of the group window, so a flood becomes one message with a count.
    */
-  async function planDelivery(tx: Db, d: repo.NewDelivery, groupSeconds: number) {
-    if (groupSeconds > 0) {
+  async function planDelivery(tx: Db, d: repo.NewDelivery, groupSeconds: number, batch: repo.NewDelivery[]) {
+    // Without grouping nothing needs looking up first: the batch goes in with one statement.
+    if (groupSeconds === 0) {
+      batch.push(d);
+      return;
+    }
+    {
       const leader = await repo.groupLeader(tx, d.groupKey);
       if (leader?.status === 'pending' && (await repo.joinLeader(tx, leader.id, d.eventId))) {
         await repo.insertDelivery(tx, { ...d }, 'merged', leader.id);
@@ -345,12 +364,13 @@ export function createNotifyWorker(deps: WorkerDeps) {
    * transaction per batch, so each is delivered exactly once; the bells ring after the commit.
    */
   async function sendInapp(): Promise<number> {
-    const rung: Array<{ userId: number; row: repo.NotificationRow }> = [];
+    let rung: repo.NotificationRow[] = [];
     const n = await db.transaction(async (tx) => {
       const now = clock.now();
       const claimed = await repo.claimInapp(tx, now, 500);
       if (!claimed.length) return 0;
       const contextFor = await contextOf(claimed, tx);
+      const ready: Parameters<typeof repo.deliverInapp>[1] = [];
       for (const d of claimed) {
         const ctx = contextFor(d);
         const first = ctx.events[0];
@@ -373,36 +393,30 @@ export function createNotifyWorker(deps: WorkerDeps) {
           });
           continue;
         }
-        await repo.markSent(tx, d.id, {
-          subject: message.subject,
-          body: message.text,
-          html: null,
-          sentAt: now,
-          latencyMs: now.getTime() - first.at.getTime(),
-          providerReply: null,
-        });
-        const row = await repo.insertNotification(tx, {
-          userId: d.user_id,
+        ready.push({
           deliveryId: d.id,
+          userId: d.user_id,
           eventId: first.id,
           kind: first.kind,
           priority: first.priority,
           title: message.subject,
+          subject: message.subject,
+          text: message.text,
           // The centre shows the title above the body: the body starts after the headline.
           body: message.text.split('\n').slice(1).join('\n').trim(),
           link: first.payload.link,
           alarmKey: first.kind.startsWith('alarm.') ? first.subject : null,
           count: ctx.events.length,
-          now,
+          latencyMs: now.getTime() - first.at.getTime(),
         });
-        if (row) rung.push({ userId: d.user_id, row });
       }
+      rung = await repo.deliverInapp(tx, ready, now);
       return claimed.length;
     });
     stats.sent += rung.length;
     if (rung.length)
       deps.onNotifications(
-        rung.map((r) => ({ userId: r.userId, notification: repo.presentNotification(r.row) })),
+        rung.map((r) => ({ userId: Number(r.user_id), notification: repo.presentNotification(r) })),
       );
     return n;
   }
