@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/index.js';
-import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../../test/harness.js';
+import { childExited, childReady, startAegisChild } from '../../test/child.js';
+import { startTestApp, type TestApp } from '../../test/harness.js';
 import { freePort } from '../connectors/modbus/testing.js';
 import { deviceCredentials } from '../connectors/mqtt/testing.js';
 
@@ -17,7 +17,6 @@ import { deviceCredentials } from '../connectors/mqtt/testing.js';
 const MESSAGES = 4000;
 const SETPOINT = MESSAGES / 2 + 50;
 const reason = 'kill -9 test';
-const cli = path.resolve(import.meta.dirname, '../../cli/main.ts');
 
 let app: TestApp;
 let tagId: number;
@@ -78,45 +77,15 @@ afterAll(async () => {
   await app.close().catch(() => {});
 });
 
-function startAegis(): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=aegis-source', cli, 'start', '--host', '127.0.0.1'],
-    {
-      env: {
-        ...process.env,
-        AEGIS_PORT: String(ports.http),
-        AEGIS_DATA_DIR: app.config.dataDir,
-        DATABASE_URL: app.databaseUrl ?? '',
-        MQTT_URL: '',
-        AEGIS_MQTT_PORT: String(ports.mqtt),
-        AEGIS_MQTT_WS_PORT: String(ports.ws),
-        AEGIS_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        AEGIS_LOG_LEVEL: 'error',
-        AEGIS_LOG_FORMAT: 'json',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[aegis child] ${d}`));
-  return child;
-}
-
-async function ready(child: ChildProcess) {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`aegis exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${ports.http}/readyz`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('aegis did not become ready');
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+const startAegis = () =>
+  startAegisChild({
+    httpPort: ports.http,
+    dataDir: app.config.dataDir,
+    databaseUrl: app.databaseUrl,
+    env: { AEGIS_MQTT_PORT: String(ports.mqtt), AEGIS_MQTT_WS_PORT: String(ports.ws) },
+  });
+const ready = (child: ChildProcess) => childReady(child, ports.http);
+const exited = childExited;
 
 async function storedCounts(): Promise<{ rows: number; distinct: number; activated: number }> {
   const sql = {

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/index.js';
+import { childExited, childReady, kill9, startAegisChild } from '../../test/child.js';
 import {
   ADMIN_PASSWORD,
   createTestUser,
@@ -34,7 +34,6 @@ const SETPOINT = 90;
 const LEVEL2_MINUTES = 0.75;
 const SIGNING_SECRET = 'crash-test-signing-secret';
 const reason = 'kill -9 test of notifications';
-const cli = path.resolve(import.meta.dirname, '../../cli/main.ts');
 
 let app: TestApp;
 let sink: Awaited<ReturnType<typeof startSink>>;
@@ -135,53 +134,18 @@ afterAll(async () => {
   await sink?.close();
 });
 
-function startAegis(): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=aegis-source', cli, 'start', '--host', '127.0.0.1'],
-    {
-      env: {
-        ...process.env,
-        AEGIS_PORT: String(ports.http),
-        AEGIS_DATA_DIR: app.config.dataDir,
-        DATABASE_URL: app.databaseUrl ?? '',
-        MQTT_URL: '',
-        // The embedded broker (unused here) takes any free ports: no race with other tests for them.
-        AEGIS_MQTT_PORT: '0',
-        AEGIS_MQTT_WS_PORT: '0',
-        AEGIS_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        // The administrator lists the local receiver (loopback is refused unless listed).
-        AEGIS_OUTBOUND_ALLOW: '127.0.0.1/32',
-        AEGIS_LOG_LEVEL: 'error',
-        AEGIS_LOG_FORMAT: 'json',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+const startAegis = () =>
+  startAegisChild({
+    httpPort: ports.http,
+    dataDir: app.config.dataDir,
+    databaseUrl: app.databaseUrl,
+    env: {
+      // The administrator lists the local receiver (loopback is refused unless listed).
+      AEGIS_OUTBOUND_ALLOW: '127.0.0.1/32',
     },
-  );
-  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[aegis child] ${d}`));
-  return child;
-}
-
-async function ready(child: ChildProcess) {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`aegis exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${ports.http}/readyz`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('aegis did not become ready');
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
-
-async function kill9(child: ChildProcess) {
-  child.kill('SIGKILL');
-  await exited(child);
-}
+  });
+const ready = (child: ChildProcess) => childReady(child, ports.http);
+const exited = childExited;
 
 /** A signed-in HTTP client of the child process. */
 async function signIn(username: string) {

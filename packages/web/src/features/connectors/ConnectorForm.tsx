@@ -1,22 +1,8 @@
 import { CONNECTOR_KINDS, type Connector, type ConnectorKind, CreateConnectorSchema } from '@aegis/shared';
-import {
-  Alert,
-  App,
-  Button,
-  Checkbox,
-  Col,
-  Drawer,
-  Form,
-  Grid,
-  Input,
-  InputNumber,
-  Row,
-  Select,
-  Space,
-  Switch,
-} from 'antd';
+import { App, Checkbox, Col, Drawer, Form, Grid, Input, InputNumber, Row, Select, Switch } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CodeNameCols, ProblemsAlert, SaveActions } from '../../app/FormParts';
 import { ReasonField } from '../../app/ReasonField';
 import { useCreateConnector, useUpdateConnector } from './api';
 
@@ -169,57 +155,23 @@ export function ConnectorFormDrawer({
       title={connector ? t('connectors.edit', { code: connector.code }) : t('connectors.new')}
       data-testid="connector-form"
       extra={
-        <Space>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button
-            type="primary"
-            loading={create.isPending || update.isPending}
-            onClick={() => void submit().catch(() => {})}
-            data-testid="connector-save"
-          >
-            {t('common.save')}
-          </Button>
-        </Space>
+        <SaveActions
+          saving={create.isPending || update.isPending}
+          onSave={submit}
+          onCancel={onClose}
+          testId="connector-save"
+        />
       }
     >
-      {problems.length > 0 && (
-        <Alert
-          type="error"
-          showIcon
-          style={{ marginBottom: 12 }}
-          title={t('connectors.invalid')}
-          description={
-            <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-              {problems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          }
-        />
-      )}
+      <ProblemsAlert title={t('connectors.invalid')} problems={problems} />
       <Form form={form} layout="vertical" name="connector">
         <Row gutter={12}>
-          <Col xs={24} sm={12}>
-            <Form.Item
-              name="code"
-              label={t('connectors.field.code')}
-              rules={[
-                { required: true },
-                { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, message: t('plant.codeHint') },
-              ]}
-            >
-              <Input maxLength={64} disabled={!!connector} />
-            </Form.Item>
-          </Col>
-          <Col xs={24} sm={12}>
-            <Form.Item
-              name="name"
-              label={t('connectors.field.name')}
-              rules={[{ required: true, whitespace: true }]}
-            >
-              <Input maxLength={200} />
-            </Form.Item>
-          </Col>
+          <CodeNameCols
+            codeLabel={t('connectors.field.code')}
+            nameLabel={t('connectors.field.name')}
+            locked={!!connector}
+            span={{ code: { xs: 24, sm: 12 }, name: { xs: 24, sm: 12 } }}
+          />
           <Col xs={16} sm={12}>
             <Form.Item name="kind" label={t('connectors.field.kind')} rules={[{ required: true }]}>
               <Select

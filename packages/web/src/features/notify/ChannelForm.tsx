@@ -7,9 +7,7 @@ import {
   PERSONAL_CHANNEL_KINDS,
 } from '@aegis/shared';
 import {
-  Alert,
   App,
-  Button,
   Checkbox,
   Col,
   Drawer,
@@ -25,6 +23,7 @@ import {
 } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CodeNameCols, ProblemsAlert, SaveActions } from '../../app/FormParts';
 import { ReasonField } from '../../app/ReasonField';
 import { useSaveChannel } from './api';
 import {
@@ -179,58 +178,17 @@ export function ChannelFormDrawer({
       size={phone ? '100%' : 640}
       title={channel ? t('notify.channel.edit', { name: channel.name }) : t('notify.channel.new')}
       data-testid="channel-form"
-      extra={
-        <Space>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button
-            type="primary"
-            loading={save.isPending}
-            onClick={() => void submit().catch(() => {})}
-            data-testid="channel-save"
-          >
-            {t('common.save')}
-          </Button>
-        </Space>
-      }
+      extra={<SaveActions saving={save.isPending} onSave={submit} onCancel={onClose} testId="channel-save" />}
     >
-      {problems.length > 0 && (
-        <Alert
-          type="error"
-          showIcon
-          style={{ marginBottom: 12 }}
-          title={t('notify.invalid')}
-          description={
-            <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-              {problems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          }
-        />
-      )}
+      <ProblemsAlert title={t('notify.invalid')} problems={problems} />
       <Form form={form} layout="vertical" name="notify-channel">
         <Row gutter={12}>
-          <Col xs={24} sm={12}>
-            <Form.Item
-              name="code"
-              label={t('notify.field.code')}
-              rules={[
-                { required: true },
-                { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, message: t('plant.codeHint') },
-              ]}
-            >
-              <Input maxLength={64} disabled={!!channel} />
-            </Form.Item>
-          </Col>
-          <Col xs={24} sm={12}>
-            <Form.Item
-              name="name"
-              label={t('notify.field.name')}
-              rules={[{ required: true, whitespace: true }]}
-            >
-              <Input maxLength={200} />
-            </Form.Item>
-          </Col>
+          <CodeNameCols
+            codeLabel={t('notify.field.code')}
+            nameLabel={t('notify.field.name')}
+            locked={!!channel}
+            span={{ code: { xs: 24, sm: 12 }, name: { xs: 24, sm: 12 } }}
+          />
           <Col xs={16} sm={12}>
             <Form.Item name="kind" label={t('notify.channel.field.kind')} rules={[{ required: true }]}>
               <Select

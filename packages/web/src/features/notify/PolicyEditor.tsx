@@ -8,9 +8,7 @@ import {
 } from '@aegis/shared';
 import { useQuery } from '@tanstack/react-query';
 import {
-  Alert,
   App,
-  Button,
   Checkbox,
   Col,
   Collapse,
@@ -28,6 +26,7 @@ import {
 } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CodeNameCols, ProblemsAlert, SaveActions } from '../../app/FormParts';
 import { ReasonField } from '../../app/ReasonField';
 import { PlantNodeSelect } from '../plant/PlantNodeSelect';
 import { channelsQuery, useSavePolicy } from './api';
@@ -111,57 +110,23 @@ export function PolicyEditor({
       title={policy ? t('notify.policy.edit', { name: policy.name }) : t('notify.policy.new')}
       data-testid="policy-editor"
       extra={
-        <Space>
-          {!phone && <Button onClick={onClose}>{t('common.cancel')}</Button>}
-          <Button
-            type="primary"
-            loading={save.isPending}
-            onClick={() => void submit().catch(() => {})}
-            data-testid="policy-save"
-          >
-            {t('common.save')}
-          </Button>
-        </Space>
+        <SaveActions
+          saving={save.isPending}
+          onSave={submit}
+          onCancel={phone ? undefined : onClose}
+          testId="policy-save"
+        />
       }
     >
-      {problems.length > 0 && (
-        <Alert
-          type="error"
-          showIcon
-          style={{ marginBottom: 12 }}
-          title={t('notify.invalid')}
-          description={
-            <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-              {problems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          }
-        />
-      )}
+      <ProblemsAlert title={t('notify.invalid')} problems={problems} />
       <Form form={form} layout="vertical" name="notify-policy">
         <Row gutter={12}>
-          <Col xs={24} sm={8}>
-            <Form.Item
-              name="code"
-              label={t('notify.field.code')}
-              rules={[
-                { required: true },
-                { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, message: t('plant.codeHint') },
-              ]}
-            >
-              <Input maxLength={64} disabled={!!policy} />
-            </Form.Item>
-          </Col>
-          <Col xs={18} sm={12}>
-            <Form.Item
-              name="name"
-              label={t('notify.field.name')}
-              rules={[{ required: true, whitespace: true }]}
-            >
-              <Input maxLength={200} />
-            </Form.Item>
-          </Col>
+          <CodeNameCols
+            codeLabel={t('notify.field.code')}
+            nameLabel={t('notify.field.name')}
+            locked={!!policy}
+            span={{ code: { xs: 24, sm: 8 }, name: { xs: 18, sm: 12 } }}
+          />
           <Col xs={6} sm={4}>
             <Form.Item name="enabled" label={t('notify.field.enabled')} valuePropName="checked">
               <Switch />

@@ -2,7 +2,6 @@ import { type ConnectorKind, CreateTagSchema, TAG_TYPES } from '@aegis/shared';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import {
-  Alert,
   App,
   Button,
   Col,
@@ -20,6 +19,7 @@ import {
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { canAnywhere, useMe } from '../../app/auth';
+import { ProblemsAlert, SaveActions } from '../../app/FormParts';
 import { ReasonField } from '../../app/ReasonField';
 import { connectorsQuery } from '../connectors/api';
 import { PlantNodeSelect } from '../plant/PlantNodeSelect';
@@ -193,34 +193,15 @@ export function TagFormDrawer({
       title={tag ? t('tags.edit', { code: tag.code }) : t('tags.new')}
       data-testid="tag-form"
       extra={
-        <Space>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button
-            type="primary"
-            loading={create.isPending || update.isPending}
-            onClick={() => void submit().catch(() => {})}
-            data-testid="tag-save"
-          >
-            {t('common.save')}
-          </Button>
-        </Space>
+        <SaveActions
+          saving={create.isPending || update.isPending}
+          onSave={submit}
+          onCancel={onClose}
+          testId="tag-save"
+        />
       }
     >
-      {problems.length > 0 && (
-        <Alert
-          type="error"
-          showIcon
-          style={{ marginBottom: 12 }}
-          title={t('tags.invalid')}
-          description={
-            <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-              {problems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          }
-        />
-      )}
+      <ProblemsAlert title={t('tags.invalid')} problems={problems} />
       <Form form={form} layout="vertical" name="tag">
         <Row gutter={12}>
           <Col xs={24}>
