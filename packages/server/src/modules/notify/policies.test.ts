@@ -292,6 +292,42 @@ describe('delivery failures', () => {
     }
   });
 
+  it('merges messages over a robot’s rate limit (WeCom: 20 a minute) and drops none', async () => {
+    const robot = await startSink((_r, res) => json(res, 200, { errcode: 0, errmsg: 'ok' }));
+    try {
+      const wecom = await admin.post('/api/notify/channels', {
+        code: 'wecom-flood',
+        name: '车间群机器人',
+        kind: 'wecom',
+        settings: { url: `${robot.url}/cgi-bin/webhook/send` },
+        secrets: { token: 'robot-key-0001' },
+        reason,
+      });
+      expect(wecom.status, JSON.stringify(wecom.body)).toBe(201);
+      const id = await policy({
+        levels: [{ delayMinutes: 0, recipients: [{ type: 'user', userId: 1 }], channelIds: [wecom.body.id] }],
+      });
+      for (let i = 0; i < 50; i++) await publish(`robot-${i}`);
+      await after(0);
+      // Twenty messages in the first minute, carrying all fifty alarms between them.
+      expect(robot.received.length).toBe(20);
+      // Markdown, or text where people are @-mentioned by mobile number (WeCom's markdown cannot).
+      const texts = robot.received
+        .map((r) => {
+          const body = JSON.parse(r.body);
+          return (body.markdown?.content ?? body.text?.content) as string;
+        })
+        .join('\n');
+      for (let i = 0; i < 50; i++) expect(texts).toContain(`robot-${i}`);
+      const log = await deliveriesOf(wecom.body.id);
+      expect(log.filter((d) => d.status === 'sent').length).toBe(20);
+      expect(log.filter((d) => d.status === 'merged').length).toBe(30);
+      await disable(id);
+    } finally {
+      await robot.close();
+    }
+  });
+
   it('shows a person without an address for the channel as a failed delivery instead of skipping them', async () => {
     const user = await createTestUser(app, { username: 'no-mail', role: 'operator' });
     const mail = await admin.post('/api/notify/channels', {

@@ -445,18 +445,19 @@ export function createNotifyWorker(deps: WorkerDeps) {
       const now = clock.now();
       const channel = await repo.getChannel(db, channelId);
       if (!channel) return;
-      const claimed = await repo.claimDeliveries(
-        db,
-        now,
-        leaseMsFor(channel),
-        settings.concurrency,
-        channelId,
-      );
+      // A rate-limited provider: everything due is taken at once, so what exceeds the limit can be
+      // merged into the messages it allows; others: a few at a time, each sent right away.
+      const { limits } = driverFor(channel.kind);
+      const take = limits.perMinute || limits.perSecond ? 500 : settings.concurrency;
+      const claimed = await repo.claimDeliveries(db, now, leaseMsFor(channel), take, channelId);
       if (!claimed.length) return;
       const ready = await applyRateLimit(channel, claimed, now);
       if (!ready.length) return; // deferred to when the provider's window allows more
       const contextFor = await contextOf(ready, db);
-      await Promise.all(ready.map((d) => sendExternal(d, channel, contextFor(d))));
+      for (let i = 0; i < ready.length; i += settings.concurrency)
+        await Promise.all(
+          ready.slice(i, i + settings.concurrency).map((d) => sendExternal(d, channel, contextFor(d))),
+        );
     }
   }
 
