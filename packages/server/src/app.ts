@@ -161,6 +161,7 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
     every(5000, () => alarms.flush(), 'alarm flush');
     every(60_000, () => timeseries.rollup(), 'rollup');
     every(3_600_000, () => timeseries.retention(), 'retention');
+    every(3_600_000, () => services.notify.retention(config.retentionNotifyDays), 'notification retention');
     every(3_600_000, () => ingest.expireReceipts(), 'message receipt expiry');
     // Signed audit head records outside the database: every few minutes, and one at shutdown.
     const anchor = () => services.audit.writeAnchor();

@@ -144,6 +144,8 @@ export const ConfigSchema = z
     retentionRawDays: z.coerce.number().int().min(0).max(36500).default(90),
     retention1mDays: z.coerce.number().int().min(0).max(36500).default(400),
     retention1hDays: z.coerce.number().int().min(0).max(36500).default(0),
+    /** Sent and ended notifications (delivery log, notification centres) kept this long (0 = keep). */
+    retentionNotifyDays: z.coerce.number().int().min(0).max(36500).default(400),
     /** Values stamped further than this in the future are stored with bad quality at arrival time. */
     futureToleranceSeconds: z.coerce.number().int().min(0).max(86400).default(300),
     /** Signed audit head records (anchors), one JSON line each; default: <dataDir>/audit-anchors.jsonl. */
@@ -248,6 +250,7 @@ export const ENV_KEYS: Record<keyof ConfigInput, string> = {
   retentionRawDays: 'AEGIS_RETENTION_RAW_DAYS',
   retention1mDays: 'AEGIS_RETENTION_1M_DAYS',
   retention1hDays: 'AEGIS_RETENTION_1H_DAYS',
+  retentionNotifyDays: 'AEGIS_RETENTION_NOTIFY_DAYS',
   futureToleranceSeconds: 'AEGIS_FUTURE_TOLERANCE_SECONDS',
   auditAnchorFile: 'AEGIS_AUDIT_ANCHOR_FILE',
   auditAnchorKeyFile: 'AEGIS_AUDIT_ANCHOR_KEY_FILE',

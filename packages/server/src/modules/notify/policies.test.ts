@@ -480,3 +480,27 @@ describe('quiet hours and on-call', () => {
     await disable(id);
   });
 });
+
+describe('retention', () => {
+  it('forgets ended notifications after the retention period and keeps what still waits', async () => {
+    const { db, notify } = app.aegis.services;
+    const count = async () =>
+      (
+        await db.query<{ status: string; n: number }>(
+          'SELECT status, count(*)::int AS n FROM notify_delivery GROUP BY status ORDER BY status',
+        )
+      ).reduce<Record<string, number>>((o, r) => Object.assign(o, { [r.status]: r.n }), {});
+    const before = await count();
+    expect(before.sent).toBeGreaterThan(0);
+    // A message still waiting (a retry of the unreachable SMTP server sent again above) stays.
+    const waiting = (before.pending ?? 0) + (before.sending ?? 0);
+    app.clock.advance(401 * 86_400_000);
+    const pruned = await notify.retention(400);
+    expect(pruned.deliveries).toBeGreaterThan(0);
+    const after = await count();
+    expect(after.sent ?? 0).toBe(0);
+    expect((after.pending ?? 0) + (after.sending ?? 0)).toBe(waiting);
+    const [left] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM notification');
+    expect(left!.n).toBe(0);
+  });
+});

@@ -790,3 +790,28 @@ export async function health(db: Db) {
   );
   return row!;
 }
+
+/**
+ * Retention: what has ended before `before` goes — messages no longer waiting (their in-app
+ * notifications with them), ended escalations, and events nothing refers to any more.
+ */
+export async function prune(db: Db, before: Date) {
+  return db.transaction(async (tx) => {
+    const deliveries = await tx.query(
+      `DELETE FROM notify_delivery d WHERE d.created_at < $1 AND d.status IN ('sent', 'failed', 'dead', 'merged')
+         AND NOT EXISTS (SELECT 1 FROM notify_delivery m WHERE m.merged_into = d.id AND m.created_at >= $1)
+       RETURNING id`,
+      [before],
+    );
+    await tx.query(`DELETE FROM notify_escalation WHERE state <> 'pending' AND updated_at < $1`, [before]);
+    const events = await tx.query(
+      `DELETE FROM notify_event e WHERE e.at < $1 AND e.dispatched_at IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM notify_delivery d WHERE d.event_id = e.id)
+         AND NOT EXISTS (SELECT 1 FROM notify_escalation x WHERE x.event_id = e.id)
+         AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.event_id = e.id)
+       RETURNING id`,
+      [before],
+    );
+    return { deliveries: deliveries.length, events: events.length };
+  });
+}

@@ -743,6 +743,11 @@ export function createNotifyService(deps: {
       });
       return this.myProfile(ctx);
     },
+    /** Deletes ended notifications older than `days` days (the scheduler, hourly). */
+    async retention(days: number) {
+      if (days <= 0) return { deliveries: 0, events: 0 };
+      return repo.prune(db, new Date(clock.now().getTime() - days * 86_400_000));
+    },
     /** Acknowledging or opening an alarm reads its notifications. */
     readByAlarm: (alarmKey: string) => repo.markReadByAlarm(db, alarmKey, clock.now()),
   };
