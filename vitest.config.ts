@@ -10,7 +10,10 @@ const conditions = ['aegis-source', 'module', 'node', 'development|production'];
 const KILL_TESTS =
   process.env.AEGIS_TEST_DB === 'pg'
     ? ['packages/server/src/modules/notify/crash.test.ts']
-    : ['packages/server/src/modules/ingest/crash.test.ts', 'packages/server/src/modules/notify/crash.test.ts'];
+    : [
+        'packages/server/src/modules/ingest/crash.test.ts',
+        'packages/server/src/modules/notify/crash.test.ts',
+      ];
 
 export default defineConfig({
   resolve: { conditions },
