@@ -3,7 +3,7 @@ import { RobotSecretsSchema, RobotSettingsSchema } from '@aegis/shared';
 import type { z } from 'zod';
 import { redactSecrets } from '../../connectors/secrets.js';
 import { httpRequest, isOk, jsonOf, statusError, truncateBytes } from './http.js';
-import { answerCode, answerText, splitMentions } from './robot.js';
+import { answerCode, answerText, queryCredentialProblems, splitMentions } from './robot.js';
 import { type ChannelDriver, SendError } from './types.js';
 
 /**
@@ -59,21 +59,11 @@ export const dingtalkDriver: ChannelDriver<Settings, Secrets> = {
   grouped: true,
   addressOf: (p) => p.dingtalkUserId ?? p.mobile,
   check(settings, secrets) {
-    const problems: string[] = [];
-    let tokenInUrl = false;
-    try {
-      tokenInUrl = Boolean(new URL(settings.url).searchParams.get('access_token'));
-    } catch {
-      problems.push('The robot address is not a valid URL');
-    }
-    if (tokenInUrl)
-      problems.push(
+    const problems = queryCredentialProblems(settings.url, 'access_token', secrets.token, {
+      inUrl:
         'The robot address contains its access token (access_token=…): enter the address without it and the token as the secret, so it is stored encrypted and never shown',
-      );
-    else if (!secrets.token)
-      problems.push(
-        'The DingTalk robot needs its access token (the access_token=… of its address) as the secret',
-      );
+      missing: 'The DingTalk robot needs its access token (the access_token=… of its address) as the secret',
+    });
     if (secrets.signingSecret !== undefined && !secrets.signingSecret.startsWith('SEC'))
       problems.push(
         'A DingTalk signing secret (加签) starts with SEC: copy it from the robot’s security settings',

@@ -36,3 +36,24 @@ export const answerText = (json: Record<string, unknown> | null, ...keys: string
   }
   return '';
 };
+
+/**
+ * A robot whose credential travels in its address's query (WeCom key=, DingTalk access_token=):
+ * the address is saved without it and the credential as the secret, so it is stored encrypted.
+ */
+export function queryCredentialProblems(
+  url: string,
+  param: string,
+  token: string | undefined,
+  words: { inUrl: string; missing: string },
+): string[] {
+  let inUrl = false;
+  try {
+    inUrl = Boolean(new URL(url).searchParams.get(param));
+  } catch {
+    return ['The robot address is not a valid URL'];
+  }
+  if (inUrl) return [words.inUrl];
+  if (!token) return [words.missing];
+  return [];
+}

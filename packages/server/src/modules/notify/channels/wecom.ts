@@ -2,7 +2,7 @@ import { RobotSecretsSchema, RobotSettingsSchema } from '@aegis/shared';
 import type { z } from 'zod';
 import { redactSecrets } from '../../connectors/secrets.js';
 import { httpRequest, isOk, jsonOf, statusError, truncateBytes } from './http.js';
-import { answerCode, answerText, splitMentions } from './robot.js';
+import { answerCode, answerText, queryCredentialProblems, splitMentions } from './robot.js';
 import { type ChannelDriver, SendError } from './types.js';
 
 /**
@@ -44,20 +44,11 @@ export const wecomDriver: ChannelDriver<Settings, Secrets> = {
   grouped: true,
   addressOf: (p) => p.wecomUserId ?? p.mobile,
   check(settings, secrets) {
-    const problems: string[] = [];
-    let hasKeyInUrl = false;
-    try {
-      hasKeyInUrl = Boolean(new URL(settings.url).searchParams.get('key'));
-    } catch {
-      problems.push('The robot address is not a valid URL');
-    }
-    if (hasKeyInUrl)
-      problems.push(
+    return queryCredentialProblems(settings.url, 'key', secrets.token, {
+      inUrl:
         'The robot address contains its key (key=…): enter the address without it and the key as the secret, so the key is stored encrypted and never shown',
-      );
-    else if (!secrets.token)
-      problems.push('The WeCom robot needs its key (the key=… of its webhook address) as the secret');
-    return problems;
+      missing: 'The WeCom robot needs its key (the key=… of its webhook address) as the secret',
+    });
   },
   async send({ settings, secrets, message, targets, ctx }) {
     const url = robotUrl(settings, secrets);
