@@ -1,3 +1,4 @@
+import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { Alert, Button, Col, Form, Input, Space } from 'antd';
 import { useTranslation } from 'react-i18next';
 
@@ -74,5 +75,31 @@ export function CodeNameCols(props: {
         </Form.Item>
       </Col>
     </>
+  );
+}
+
+/** A list row's small edit and delete buttons (icons, labelled for screen readers). */
+export function EditDeleteButtons({ onEdit, onDelete }: { onEdit: () => void; onDelete: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={onEdit} />
+      <Button
+        size="small"
+        danger
+        icon={<DeleteOutlined />}
+        aria-label={t('common.delete')}
+        onClick={onDelete}
+      />
+    </>
+  );
+}
+
+/** A card's "new" button: the icon alone on a phone. */
+export function NewButton(props: { label: string; phone: boolean; onClick: () => void; testId: string }) {
+  return (
+    <Button type="primary" icon={<PlusOutlined />} onClick={props.onClick} data-testid={props.testId}>
+      {props.phone ? null : props.label}
+    </Button>
   );
 }

@@ -1,9 +1,10 @@
 import { type Channel, PERSONAL_CHANNEL_KINDS } from '@aegis/shared';
-import { DeleteOutlined, EditOutlined, PlusOutlined, SendOutlined } from '@ant-design/icons';
+import { SendOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Grid, Modal, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { EditDeleteButtons, NewButton } from '../../app/FormParts';
 import { errorText } from '../../app/notify';
 import { ReasonModal } from '../../app/ReasonField';
 import { CardList } from '../realtime/CardList';
@@ -50,19 +51,7 @@ export function ChannelsTab() {
           {phone ? null : t('notify.channel.test')}
         </Button>
       </Tooltip>
-      <Button
-        size="small"
-        icon={<EditOutlined />}
-        aria-label={t('common.edit')}
-        onClick={() => setEditing(c)}
-      />
-      <Button
-        size="small"
-        danger
-        icon={<DeleteOutlined />}
-        aria-label={t('common.delete')}
-        onClick={() => setDeleting(c)}
-      />
+      <EditDeleteButtons onEdit={() => setEditing(c)} onDelete={() => setDeleting(c)} />
     </Space>
   );
 
@@ -71,14 +60,12 @@ export function ChannelsTab() {
       size="small"
       title={t('notify.channel.title')}
       extra={
-        <Button
-          type="primary"
-          icon={<PlusOutlined />}
+        <NewButton
+          label={t('notify.channel.new')}
+          phone={phone}
           onClick={() => setEditing('new')}
-          data-testid="channel-new"
-        >
-          {phone ? null : t('notify.channel.new')}
-        </Button>
+          testId="channel-new"
+        />
       }
     >
       {phone ? (

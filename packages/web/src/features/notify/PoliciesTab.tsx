@@ -1,9 +1,9 @@
 import type { Policy } from '@aegis/shared';
-import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Grid, Space, Table, Tag, Typography } from 'antd';
+import { Card, Grid, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { EditDeleteButtons, NewButton } from '../../app/FormParts';
 import { ReasonModal } from '../../app/ReasonField';
 import { PriorityTag } from '../alarms/present';
 import { CardList } from '../realtime/CardList';
@@ -59,19 +59,7 @@ export function PoliciesTab() {
     p.enabled ? <Tag color="green">{t('notify.enabled')}</Tag> : <Tag>{t('notify.disabled')}</Tag>;
   const actions = (p: Policy) => (
     <Space size={4}>
-      <Button
-        size="small"
-        icon={<EditOutlined />}
-        aria-label={t('common.edit')}
-        onClick={() => setEditing(p)}
-      />
-      <Button
-        size="small"
-        danger
-        icon={<DeleteOutlined />}
-        aria-label={t('common.delete')}
-        onClick={() => setDeleting(p)}
-      />
+      <EditDeleteButtons onEdit={() => setEditing(p)} onDelete={() => setDeleting(p)} />
     </Space>
   );
 
@@ -80,14 +68,12 @@ export function PoliciesTab() {
       size="small"
       title={t('notify.policy.title')}
       extra={
-        <Button
-          type="primary"
-          icon={<PlusOutlined />}
+        <NewButton
+          label={t('notify.policy.new')}
+          phone={phone}
           onClick={() => setEditing('new')}
-          data-testid="policy-new"
-        >
-          {phone ? null : t('notify.policy.new')}
-        </Button>
+          testId="policy-new"
+        />
       }
     >
       {phone ? (
