@@ -9,7 +9,10 @@ import { anchorSettings, createAuditService } from './modules/audit/index.js';
 import { createAuthService } from './modules/auth/index.js';
 import { createConnectorService } from './modules/connectors/index.js';
 import { createDemoControl } from './modules/demo/index.js';
+import { createEvidenceService } from './modules/evidence/index.js';
+import { createHazardService } from './modules/hazard/index.js';
 import { createIngestPipeline } from './modules/ingest/index.js';
+import { createInspectionService } from './modules/inspection/index.js';
 import { createLiveHub } from './modules/live/index.js';
 import { createOutboundPolicy } from './modules/net/index.js';
 import { SendError } from './modules/notify/channels/types.js';
@@ -23,10 +26,12 @@ import {
 import { createOrgService } from './modules/org/index.js';
 import { createOverviewService } from './modules/overview/index.js';
 import { createPlantService } from './modules/plant/index.js';
+import { createRiskService } from './modules/risk/index.js';
 import type { SecretBox } from './modules/secrets/index.js';
 import { createTagDirectory, createTagService } from './modules/tags/index.js';
 import { createTimeseriesService } from './modules/timeseries/index.js';
 import { createUsersService } from './modules/users/index.js';
+import { createWorkflowService } from './modules/workflow/index.js';
 
 const AREA_PLACEHOLDER = '\u0000area\u0000';
 
@@ -144,6 +149,12 @@ export function createServices({
     authenticateToken: (token) => auth.authenticateToken(token),
     pathOf: (tagId) => directory.get(tagId)?.path,
   });
+  // Issue 8: the workflow core, the risk register, evidence, hidden dangers and inspections.
+  const workflow = createWorkflowService({ db });
+  const risk = createRiskService({ db });
+  const evidence = createEvidenceService({ db });
+  const hazard = createHazardService({ db });
+  const inspection = createInspectionService({ db });
   const demo = createDemoControl();
   const overview = createOverviewService({ plant, alarms, connectors, demo });
   return {
@@ -167,6 +178,11 @@ export function createServices({
     connectors,
     notify,
     secrets,
+    workflow,
+    risk,
+    evidence,
+    hazard,
+    inspection,
     demo,
     overview,
   };

@@ -22,6 +22,18 @@ export const NOTIFY_EVENT_KINDS = [
   'interlock.unconfirmed',
   'connector.down',
   'connector.up',
+  'inspection.due_soon',
+  'inspection.overdue',
+  'inspection.missed',
+  'inspection.done',
+  'inspection.reading_abnormal',
+  'hazard.reported',
+  'hazard.assigned',
+  'hazard.approval_needed',
+  'hazard.verification_needed',
+  'hazard.rectification_overdue',
+  'hazard.progressed',
+  'hazard.closed',
 ] as const;
 export const NotifyEventKindSchema = z.enum(NOTIFY_EVENT_KINDS);
 export type NotifyEventKind = z.infer<typeof NotifyEventKindSchema>;
@@ -35,6 +47,15 @@ export const NOTIFY_TRIGGER_KINDS = [
   'alarm.flood',
   'interlock.unconfirmed',
   'connector.down',
+  'inspection.due_soon',
+  'inspection.overdue',
+  'inspection.missed',
+  'inspection.reading_abnormal',
+  'hazard.reported',
+  'hazard.assigned',
+  'hazard.approval_needed',
+  'hazard.verification_needed',
+  'hazard.rectification_overdue',
 ] as const satisfies readonly NotifyEventKind[];
 
 export const NOTIFY_EVENT_LABELS: Record<NotifyEventKind, { zh: string; en: string }> = {
@@ -49,6 +70,18 @@ export const NOTIFY_EVENT_LABELS: Record<NotifyEventKind, { zh: string; en: stri
   'interlock.unconfirmed': { zh: '联锁未确认', en: 'Interlock not confirmed' },
   'connector.down': { zh: '采集连接中断', en: 'Connector down' },
   'connector.up': { zh: '采集连接恢复', en: 'Connector up' },
+  'inspection.due_soon': { zh: '点检即将到期', en: 'Inspection due soon' },
+  'inspection.overdue': { zh: '点检超期', en: 'Inspection overdue' },
+  'inspection.missed': { zh: '点检漏检', en: 'Inspection missed' },
+  'inspection.done': { zh: '点检已完成', en: 'Inspection done' },
+  'inspection.reading_abnormal': { zh: '点检读数异常', en: 'Inspection reading out of limits' },
+  'hazard.reported': { zh: '隐患上报', en: 'Hidden danger reported' },
+  'hazard.assigned': { zh: '隐患整改指派', en: 'Hazard rectification assigned' },
+  'hazard.approval_needed': { zh: '重大隐患待审批', en: 'Major hazard awaits approval' },
+  'hazard.verification_needed': { zh: '隐患待验收', en: 'Hazard rectification awaits verification' },
+  'hazard.rectification_overdue': { zh: '隐患整改超期', en: 'Hazard rectification overdue' },
+  'hazard.progressed': { zh: '隐患状态变更', en: 'Hazard moved on' },
+  'hazard.closed': { zh: '隐患已关闭', en: 'Hidden danger closed' },
 };
 
 /** What an event carries; every kind fills what applies. */

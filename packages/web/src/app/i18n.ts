@@ -3,9 +3,13 @@ import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import i18n from 'i18next';
 import { initReactI18next, useTranslation } from 'react-i18next';
+import { registerFieldworkLocales } from '../features/fieldwork/locales';
+import { registerHazardLocales } from '../features/hazard/locales';
+import { registerInspectionLocales } from '../features/inspection/locales';
 import { registerNotifyLocales } from '../features/notify/locales';
 import { registerOrgLocales } from '../features/org/locales';
 import { registerRealtimeLocales } from '../features/realtime/locales';
+import { registerRiskLocales } from '../features/risk/locales';
 import enUS from './locales/en-US.json';
 import zhCN from './locales/zh-CN.json';
 
@@ -37,6 +41,10 @@ void i18n.use(initReactI18next).init({
 registerRealtimeLocales(i18n);
 registerOrgLocales(i18n);
 registerNotifyLocales(i18n);
+registerRiskLocales(i18n);
+registerInspectionLocales(i18n);
+registerHazardLocales(i18n);
+registerFieldworkLocales(i18n);
 applyToPage(initial);
 
 export function setLanguage(lng: Locale) {

@@ -4,15 +4,19 @@ import {
   ApartmentOutlined,
   ApiOutlined,
   AuditOutlined,
+  CheckSquareOutlined,
   ClusterOutlined,
   DashboardOutlined,
+  HeatMapOutlined,
   HomeOutlined,
   LineChartOutlined,
   MessageOutlined,
   NotificationOutlined,
   SafetyCertificateOutlined,
+  ScheduleOutlined,
   TagsOutlined,
   TeamOutlined,
+  WarningOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 
@@ -42,6 +46,26 @@ export const NAV: NavGroup[] = [
       { path: '/alarms', label: 'nav.alarms', icon: <AlertOutlined />, permission: 'alarm.read' },
       { path: '/trends', label: 'nav.trends', icon: <LineChartOutlined />, permission: 'tag.read' },
       { path: '/notifications', label: 'nav.notifications', icon: <MessageOutlined /> },
+    ],
+  },
+  {
+    key: 'safety',
+    label: 'nav.group.safety',
+    items: [
+      {
+        path: '/my-tasks',
+        label: 'nav.myTasks',
+        icon: <ScheduleOutlined />,
+        permission: 'inspection.perform',
+      },
+      {
+        path: '/inspection',
+        label: 'nav.inspection',
+        icon: <CheckSquareOutlined />,
+        permission: 'inspection.read',
+      },
+      { path: '/hazards', label: 'nav.hazards', icon: <WarningOutlined />, permission: 'hazard.read' },
+      { path: '/risk', label: 'nav.risk', icon: <HeatMapOutlined />, permission: 'risk.read' },
     ],
   },
   {

@@ -130,6 +130,47 @@ export const router = createBrowserRouter([
           },
         ],
       },
+      // 安全管理 (issue 8): risk register, inspections, hidden dangers, and the inspector's phone pages.
+      {
+        element: <RequirePermission permission="risk.read" />,
+        children: [
+          {
+            path: 'risk/:tab?',
+            lazy: async () => ({ Component: (await import('../features/risk/RiskPage')).RiskPage }),
+          },
+        ],
+      },
+      {
+        element: <RequirePermission permission="inspection.read" />,
+        children: [
+          {
+            path: 'inspection/:tab?',
+            lazy: async () => ({
+              Component: (await import('../features/inspection/InspectionPage')).InspectionPage,
+            }),
+          },
+        ],
+      },
+      {
+        element: <RequirePermission permission="hazard.read" />,
+        children: [
+          {
+            path: 'hazards',
+            lazy: async () => ({ Component: (await import('../features/hazard/HazardsPage')).HazardsPage }),
+          },
+        ],
+      },
+      {
+        element: <RequirePermission permission="inspection.perform" />,
+        children: [
+          {
+            path: 'my-tasks',
+            lazy: async () => ({
+              Component: (await import('../features/fieldwork/MyTasksPage')).MyTasksPage,
+            }),
+          },
+        ],
+      },
       {
         element: <RequirePermission permission="audit.read" />,
         children: [

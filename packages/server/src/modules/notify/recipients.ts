@@ -32,7 +32,10 @@ export interface Resolved {
 
 /** What a person must hold to be told of an event: what they could see of it in Aegis itself. */
 export function permissionFor(kind: NotifyEventKind): Permission {
-  return kind.startsWith('connector.') ? 'tag.read' : 'alarm.read';
+  if (kind.startsWith('connector.')) return 'tag.read';
+  if (kind.startsWith('inspection.')) return 'inspection.read';
+  if (kind.startsWith('hazard.')) return 'hazard.read';
+  return 'alarm.read';
 }
 
 /**

@@ -93,6 +93,10 @@ export function stopConditionOf(kind: NotifyEventKind): 'ack' | 'clear' | 'shelv
     case 'alarm.returned':
     case 'alarm.cleared':
     case 'connector.up':
+    // A task done or a hazard moved on ends the escalation of the same subject (its stage).
+    case 'inspection.done':
+    case 'hazard.progressed':
+    case 'hazard.closed':
       return 'clear';
     case 'alarm.shelved':
       return 'shelve';

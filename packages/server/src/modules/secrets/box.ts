@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
  * Secrets sealed with AES-256-GCM: a random 12-byte IV per value, the 16-byte tag checked on open.
@@ -15,6 +15,11 @@ export interface SecretBox {
   openJson<T = unknown>(sealed: string, aad?: string): T;
   /** Whether the text has the sealed form (says nothing about whether it opens). */
   isSealed(text: string): boolean;
+  /**
+   * A 32-byte key for one purpose (e.g. 'inspection.qr'), derived from the master key with HKDF:
+   * signing keys need no storage of their own and change only with the master key.
+   */
+  deriveKey(purpose: string): Buffer;
 }
 
 export class SecretOpenError extends Error {
@@ -74,6 +79,9 @@ export function createSecretBox(key: Buffer): SecretBox {
     },
     isSealed(text) {
       return SEALED.test(text);
+    },
+    deriveKey(purpose) {
+      return Buffer.from(hkdfSync('sha256', k, Buffer.alloc(0), `aegis:${purpose}`, 32));
     },
   };
   return box;

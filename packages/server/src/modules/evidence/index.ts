@@ -1,0 +1,2 @@
+export { evidenceRoutes } from './routes.js';
+export { createEvidenceService, type EvidenceService } from './service.js';

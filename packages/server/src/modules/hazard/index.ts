@@ -1,0 +1,2 @@
+export { hazardRoutes } from './routes.js';
+export { createHazardService, type HazardService } from './service.js';

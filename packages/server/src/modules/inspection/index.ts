@@ -1,0 +1,2 @@
+export { inspectionRoutes } from './routes.js';
+export { createInspectionService, type InspectionService } from './service.js';

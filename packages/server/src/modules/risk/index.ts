@@ -1,0 +1,2 @@
+export { riskRoutes } from './routes.js';
+export { createRiskService, type RiskService } from './service.js';

@@ -1,0 +1,1 @@
+export { createWorkflowService, type WorkflowService } from './service.js';
