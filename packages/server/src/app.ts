@@ -159,6 +159,8 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
     services.notify.setWakeHook(() => void services.notify.pulse());
     stops.push(() => services.notify.setWakeHook(null));
     every(5000, () => alarms.flush(), 'alarm flush');
+    // Workflow SLA timers (inspection due/overdue/missed, hazard deadlines) are rows; fired every few seconds.
+    every(5000, () => services.workflow.runDueTimers(), 'workflow timers');
     every(60_000, () => timeseries.rollup(), 'rollup');
     every(3_600_000, () => timeseries.retention(), 'retention');
     every(3_600_000, () => services.notify.retention(config.retentionNotifyDays), 'notification retention');

@@ -18,6 +18,10 @@ const STATUS: Record<ErrorCode, number> = {
   cross_origin: 403,
   uri_too_long: 414,
   headers_too_large: 431,
+  transition_refused: 409,
+  separation_of_duties: 403,
+  sync_conflict: 409,
+  evidence_refused: 422,
   internal: 500,
 };
 

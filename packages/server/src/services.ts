@@ -150,7 +150,7 @@ export function createServices({
     pathOf: (tagId) => directory.get(tagId)?.path,
   });
   // Issue 8: the workflow core, the risk register, evidence, hidden dangers and inspections.
-  const workflow = createWorkflowService({ db });
+  const workflow = createWorkflowService({ db, audit, guard, clock });
   const risk = createRiskService({ db });
   const evidence = createEvidenceService({ db });
   const hazard = createHazardService({ db });

@@ -20,6 +20,14 @@ export const ERROR_CODES = [
   'cross_origin',
   'uri_too_long',
   'headers_too_large',
+  /** A workflow action not allowed from the record's state or refused by its condition. */
+  'transition_refused',
+  /** The same person may not do both steps (e.g. rectify and verify a hazard). */
+  'separation_of_duties',
+  /** An offline change made on a record that changed on the server meanwhile. */
+  'sync_conflict',
+  /** Evidence (a photo, a QR scan) that the checks refuse. */
+  'evidence_refused',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
