@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemContext } from '../../context.js';
-import { startTestApp, TEST_DB, type TestApp } from '../../test/harness.js';
+import { startTestApp, type TestApp } from '../../test/harness.js';
 import type { MachineDef } from './machine.js';
 import { createWorkflowService } from './service.js';
 
