@@ -1,5 +1,6 @@
 import type { Me, Permission, PlantNode } from '@aegis/shared';
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { ApiError, http } from './api';
 
 export const meKey = ['me'] as const;
@@ -9,9 +10,12 @@ export const meQuery = queryOptions({
   queryKey: meKey,
   queryFn: async (): Promise<Me | null> => {
     try {
-      return await http.get<Me>('/api/auth/me');
+      return rememberMe(await http.get<Me>('/api/auth/me'));
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return null;
+      if (e instanceof ApiError && e.status === 401) return rememberMe(null);
+      // Offline (the phone pages open from the service worker's shell): the last answer stands in
+      // until the network is back; the server still decides on every request.
+      if (e instanceof ApiError && e.status === 0) return lastMe() ?? Promise.reject(e);
       throw e;
     }
   },
@@ -19,7 +23,33 @@ export const meQuery = queryOptions({
 });
 
 export function useMe() {
-  return useQuery(meQuery);
+  const me = useQuery(meQuery);
+  // signed out (here or in another tab): the offline copy goes too
+  useEffect(() => {
+    if (me.data === null) rememberMe(null);
+  }, [me.data]);
+  return me;
+}
+
+const ME_COPY = 'aegis.me';
+
+function rememberMe<T extends Me | null>(me: T): T {
+  try {
+    if (me) localStorage.setItem(ME_COPY, JSON.stringify(me));
+    else localStorage.removeItem(ME_COPY);
+  } catch {
+    // private mode: no offline copy
+  }
+  return me;
+}
+
+function lastMe(): Me | null {
+  try {
+    const copy = localStorage.getItem(ME_COPY);
+    return copy ? (JSON.parse(copy) as Me) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Does the user hold the permission anywhere? Decides what the menu shows; the server decides the rest. */
