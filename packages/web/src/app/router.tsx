@@ -149,6 +149,12 @@ export const router = createBrowserRouter([
               Component: (await import('../features/inspection/InspectionPage')).InspectionPage,
             }),
           },
+          {
+            path: 'inspection/tasks/:id',
+            lazy: async () => ({
+              Component: (await import('../features/inspection/TaskDetailPage')).TaskDetailPage,
+            }),
+          },
         ],
       },
       {
