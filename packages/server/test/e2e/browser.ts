@@ -134,7 +134,8 @@ export async function ensureWebBuild(): Promise<string> {
   }
 }
 
-export async function launchChromium(): Promise<Browser> {
+/** Debian's Chromium headless; `extraArgs` for a test that needs more (the fake camera of the phone tests). */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `The browser tests need Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set AEGIS_CHROMIUM`,
@@ -143,7 +144,7 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: process.env.AEGIS_E2E_HEADED !== '1',
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', ...extraArgs],
   });
 }
 
@@ -170,7 +171,7 @@ export interface BrowserSuite {
  * Registers the hooks of a browser test file and returns the suite, whose fields are set once
  * `beforeAll` has run. A failing test leaves a screenshot of each of its pages in a temp folder.
  */
-export function useBrowserSuite(): BrowserSuite {
+export function useBrowserSuite(opts: { chromiumArgs?: string[] } = {}): BrowserSuite {
   let contexts: BrowserContext[] = [];
   let logs: PageLog[] = [];
   let shots: string | null = null;
@@ -181,7 +182,7 @@ export function useBrowserSuite(): BrowserSuite {
 
   beforeAll(async () => {
     // the browser first: without one, fail at once rather than after a build
-    const browser = await launchChromium();
+    const browser = await launchChromium(opts.chromiumArgs);
     suite.browser = browser;
     webDir = await ensureWebBuild();
     suite.app = await startTestApp({ webDir });
