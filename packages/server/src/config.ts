@@ -212,6 +212,14 @@ export const ConfigSchema = z
     /** The notification worker: deliveries sent at once per channel, attempts before dead-letter. */
     notifyConcurrency: z.coerce.number().int().min(1).max(64).default(4),
     notifyMaxAttempts: z.coerce.number().int().min(1).max(50).default(8),
+    /** Photo evidence: the largest photo accepted (bytes), and how far back reuse is looked for (days). */
+    evidenceMaxBytes: z.coerce
+      .number()
+      .int()
+      .min(100_000)
+      .max(200 * 1024 * 1024)
+      .default(15 * 1024 * 1024),
+    evidenceReuseDays: z.coerce.number().int().min(1).max(3650).default(90),
   })
   .strict();
 
@@ -263,6 +271,8 @@ export const ENV_KEYS: Record<keyof ConfigInput, string> = {
   publicUrl: 'AEGIS_PUBLIC_URL',
   notifyConcurrency: 'AEGIS_NOTIFY_CONCURRENCY',
   notifyMaxAttempts: 'AEGIS_NOTIFY_MAX_ATTEMPTS',
+  evidenceMaxBytes: 'AEGIS_EVIDENCE_MAX_BYTES',
+  evidenceReuseDays: 'AEGIS_EVIDENCE_REUSE_DAYS',
 };
 
 export class ConfigError extends Error {

@@ -152,7 +152,16 @@ export function createServices({
   // Issue 8: the workflow core, the risk register, evidence, hidden dangers and inspections.
   const workflow = createWorkflowService({ db, audit, guard, clock });
   const risk = createRiskService({ db, audit, guard, clock, plant, users });
-  const evidence = createEvidenceService({ db });
+  const evidence = createEvidenceService({
+    db,
+    audit,
+    guard,
+    clock,
+    dataDir: config.dataDir,
+    timezone: config.timezone,
+    maxBytes: config.evidenceMaxBytes,
+    reuseDays: config.evidenceReuseDays,
+  });
   const hazard = createHazardService({ db });
   const inspection = createInspectionService({ db });
   const demo = createDemoControl();

@@ -1,4 +1,207 @@
+import type { IncomingMessage } from 'node:http';
+import {
+  ErrorBodySchema,
+  EvidenceListQuerySchema,
+  EvidencePhotoSchema,
+  EvidenceReviewSchema,
+  EvidenceUploadQuerySchema,
+  IdParamsSchema,
+} from '@aegis/shared';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
 import type { App } from '../../http/app.js';
+import { errorResponses } from '../../http/schemas.js';
 import type { EvidenceService } from './service.js';
 
-export async function evidenceRoutes(_app: App, _services: { evidence: EvidenceService }) {}
+const tags = ['evidence'];
+
+/**
+ * The raw photo bytes of an upload. Wrapped so that generic body walkers (the NUL check) see no
+ * enumerable bytes — a Buffer would be walked index by index.
+ */
+class UploadBody {
+  readonly #bytes: Buffer;
+  constructor(bytes: Buffer) {
+    this.#bytes = bytes;
+  }
+  get bytes() {
+    return this.#bytes;
+  }
+}
+
+const tooLarge = (maxBytes: number, bytes: number | null) =>
+  new AppError(
+    'payload_too_large',
+    `${bytes === null ? 'The photo is' : `The photo is ${(bytes / 1024 / 1024).toFixed(1)} MB,`} larger than the ${(maxBytes / 1024 / 1024).toFixed(0)} MB accepted: take it again at a lower resolution or let the app compress it`,
+    { maxBytes, ...(bytes === null ? {} : { bytes }) },
+  );
+
+/** Reads the body up to maxBytes; a larger one is refused at once (by Content-Length when sent). */
+function readLimited(req: IncomingMessage, maxBytes: number): Promise<UploadBody> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes, declared));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const cleanup = () => {
+      req.removeListener('data', onData);
+      req.removeListener('end', onEnd);
+      req.removeListener('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > maxBytes) {
+        cleanup();
+        // drain the rest so the refusal can still be answered on this connection
+        req.resume();
+        reject(tooLarge(maxBytes, null));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(new UploadBody(Buffer.concat(chunks, total)));
+    };
+    const onError = (e: Error) => {
+      cleanup();
+      reject(e);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+const contentDisposition = (fileName: string) => {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+};
+
+export async function evidenceRoutes(
+  app: App,
+  { evidence, config }: { evidence: EvidenceService; config: { evidenceMaxBytes: number } },
+) {
+  const maxBytes = config.evidenceMaxBytes;
+  // A scope of its own: the raw-body parser exists only for these routes.
+  await app.register(async (scoped: App) => {
+    const parse = async (req: { raw: IncomingMessage }) => readLimited(req.raw, maxBytes);
+    scoped.addContentTypeParser('application/octet-stream', parse);
+    scoped.addContentTypeParser(/^image\/[\w.+-]+$/, parse);
+
+    scoped.post(
+      '/api/evidence',
+      {
+        config: { authenticated: true },
+        bodyLimit: maxBytes,
+        schema: {
+          tags,
+          summary:
+            'Upload one photo as the raw body (image/* or application/octet-stream); checked by content, size, capture time and reuse. The same clientId again returns the first record (200).',
+          querystring: EvidenceUploadQuerySchema,
+          response: {
+            200: EvidencePhotoSchema,
+            201: EvidencePhotoSchema,
+            ...errorResponses,
+            413: ErrorBodySchema,
+            415: ErrorBodySchema,
+            422: ErrorBodySchema,
+          },
+        },
+      },
+      async (req, reply) => {
+        if (!(req.body instanceof UploadBody)) {
+          throw new AppError(
+            'unsupported_media_type',
+            'Send the photo itself as the body, with Content-Type image/jpeg (or another image type) or application/octet-stream',
+          );
+        }
+        const q = req.query;
+        const { photo, created } = await evidence.upload(req.ctx, {
+          ownerKind: q.ownerKind,
+          ownerId: q.ownerId,
+          clientId: q.clientId ?? null,
+          fileName: q.fileName ?? '',
+          bytes: req.body.bytes,
+        });
+        return reply.code(created ? 201 : 200).send(photo);
+      },
+    );
+  });
+
+  app.get(
+    '/api/evidence',
+    {
+      config: { authenticated: true },
+      schema: {
+        tags,
+        summary: "A record's photos, with their flags and reviews",
+        querystring: EvidenceListQuerySchema,
+        response: { 200: z.array(EvidencePhotoSchema), ...errorResponses },
+      },
+    },
+    (req) => evidence.listFor(req.ctx, req.query.ownerKind, req.query.ownerId),
+  );
+
+  app.get(
+    '/api/evidence/:id',
+    {
+      config: { authenticated: true },
+      schema: {
+        tags,
+        summary: "A photo's metadata, flags and review",
+        params: IdParamsSchema,
+        response: { 200: EvidencePhotoSchema, ...errorResponses },
+      },
+    },
+    (req) => evidence.get(req.ctx, req.params.id),
+  );
+
+  for (const [suffix, which] of [
+    ['file', 'original'],
+    ['thumb', 'thumbnail'],
+  ] as const) {
+    app.get(
+      `/api/evidence/:id/${suffix}`,
+      {
+        config: { authenticated: true },
+        schema: {
+          tags,
+          summary:
+            which === 'original'
+              ? 'The photo exactly as uploaded'
+              : 'A small JPEG preview of the photo (at most 320 px)',
+          params: IdParamsSchema,
+          response: errorResponses,
+        },
+      },
+      async (req, reply) => {
+        const { photo, bytes } = await evidence.file(req.ctx, req.params.id, which);
+        const name =
+          which === 'original' ? photo.fileName : `${photo.fileName.replace(/\.[^.]*$/, '')}-thumb.jpg`;
+        // a binary answer: the schema documents only the errors
+        return (reply as FastifyReply)
+          .header('content-type', which === 'original' ? photo.mime : 'image/jpeg')
+          .header('content-disposition', contentDisposition(name))
+          .header('x-content-type-options', 'nosniff')
+          .send(bytes);
+      },
+    );
+  }
+
+  app.post(
+    '/api/evidence/:id/review',
+    {
+      config: { authenticated: true },
+      schema: {
+        tags,
+        summary: 'Accept or reject a photo, with a reason (inspection.manage / hazard.manage at its place)',
+        params: IdParamsSchema,
+        body: EvidenceReviewSchema,
+        response: { 200: EvidencePhotoSchema, ...errorResponses },
+      },
+    },
+    (req) => evidence.review(req.ctx, req.params.id, req.body),
+  );
+}
