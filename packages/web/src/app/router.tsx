@@ -175,6 +175,12 @@ export const router = createBrowserRouter([
               Component: (await import('../features/fieldwork/MyTasksPage')).MyTasksPage,
             }),
           },
+          {
+            path: 'my-tasks/:id',
+            lazy: async () => ({
+              Component: (await import('../features/fieldwork/TaskRunPage')).TaskRunPage,
+            }),
+          },
         ],
       },
       {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   abnormalItems,
   type ChecklistItem,
+  checklistItem,
   differsFromLive,
   isAbnormal,
   missingItems,
@@ -18,6 +19,7 @@ const item = (p: Partial<ChecklistItem> & Pick<ChecklistItem, 'key' | 'kind'>): 
   high: null,
   options: [],
   photo: 'never',
+  minPhotos: 1,
   tagId: null,
   maxLiveDiff: null,
   hint: '',
@@ -91,6 +93,43 @@ describe('the checklist on the phone', () => {
     expect(differsFromLive(temp, ans(40), 42)).toBe(false);
     expect(differsFromLive(temp, ans(40), 50)).toBe(true);
     expect(differsFromLive(temp, ans(40), null)).toBe(false);
+  });
+
+  it('takes the plan’s photo rule and the choice’s abnormal options from the template', () => {
+    const c = checklistItem(
+      {
+        key: 'guard',
+        kind: 'choice',
+        label: '防护罩',
+        hint: '',
+        required: true,
+        tagId: null,
+        tolerance: null,
+        options: ['完好', '松动'],
+        abnormal: ['松动'],
+      },
+      true,
+    );
+    expect(c.options).toEqual([
+      { value: '完好', label: '完好', abnormal: false },
+      { value: '松动', label: '松动', abnormal: true },
+    ]);
+    expect(photoNeeded(c, ans('松动'))).toBe(true);
+    const p = checklistItem(
+      {
+        key: 'pic',
+        kind: 'photo',
+        label: '全景',
+        hint: '',
+        required: true,
+        tagId: null,
+        tolerance: null,
+        minPhotos: 2,
+      },
+      false,
+    );
+    expect(missingItems([p], { pic: ans(null, ['a']) })).toEqual(['pic']);
+    expect(missingItems([p], { pic: ans(null, ['a', 'b']) })).toEqual([]);
   });
 
   it('reads numbers as typed on a phone keyboard', () => {

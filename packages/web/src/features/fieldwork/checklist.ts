@@ -1,3 +1,4 @@
+import type { TemplateItem } from '@aegis/shared';
 import type { DraftAnswer } from './outbox';
 
 /**
@@ -20,10 +21,34 @@ export interface ChecklistItem {
   options: { value: string; label: string; abnormal: boolean }[];
   /** a photo for every answer, only for an abnormal one, or none */
   photo: 'always' | 'abnormal' | 'never';
+  /** how many photos are asked for when one is */
+  minPhotos: number;
   /** bound to a live tag: how far the reading may be from the live value before it is flagged */
   tagId: number | null;
   maxLiveDiff: number | null;
   hint: string;
+}
+
+/** The template's item as the phone's form needs it (the plan decides about photos of abnormal answers). */
+export function checklistItem(item: TemplateItem, requirePhotoOnAbnormal: boolean): ChecklistItem {
+  return {
+    key: item.key,
+    label: item.label,
+    kind: item.kind,
+    required: item.required,
+    unit: item.kind === 'numeric' ? item.unit || null : null,
+    low: item.kind === 'numeric' ? item.low : null,
+    high: item.kind === 'numeric' ? item.high : null,
+    options:
+      item.kind === 'choice'
+        ? item.options.map((o) => ({ value: o, label: o, abnormal: item.abnormal.includes(o) }))
+        : [],
+    photo: item.kind === 'photo' ? 'always' : requirePhotoOnAbnormal ? 'abnormal' : 'never',
+    minPhotos: item.kind === 'photo' ? item.minPhotos : 1,
+    tagId: item.tagId,
+    maxLiveDiff: item.tolerance,
+    hint: item.hint,
+  };
 }
 
 export function hasValue(a: DraftAnswer | undefined): boolean {
@@ -77,7 +102,7 @@ export function missingItems(items: ChecklistItem[], answers: Record<string, Dra
       const a = answers[item.key];
       const needsValue = item.kind !== 'photo' && item.required;
       if (needsValue && !hasValue(a)) return true;
-      return photoNeeded(item, a) && (a?.photos.length ?? 0) === 0;
+      return photoNeeded(item, a) && (a?.photos.length ?? 0) < item.minPhotos;
     })
     .map((i) => i.key);
 }

@@ -1,4 +1,7 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useMe } from '../../app/auth';
+import { fieldworkKeys, syncApi } from './api';
 import { idbOutboxStore, idbReadCache, type ReadCache } from './idbStore';
 import { type OutboxStore, waiting } from './outbox';
 import { createSyncer, type SyncApi, type SyncReport, syncOutbox } from './sync';
@@ -30,11 +33,12 @@ export interface FieldworkState {
 
 const instances = new Map<number, Fieldwork>();
 
-export function fieldworkFor(userId: number, api: SyncApi): Fieldwork {
+export function fieldworkFor(userId: number, makeApi: (cache: ReadCache) => SyncApi): Fieldwork {
   const known = instances.get(userId);
   if (known) return known;
   const store = idbOutboxStore(userId);
   const cache = idbReadCache(userId);
+  const api = makeApi(cache);
   const listeners = new Set<() => void>();
   let state: FieldworkState = {
     waiting: 0,
@@ -117,4 +121,21 @@ export function useOnline(): boolean {
     };
   }, []);
   return online;
+}
+
+/** The signed-in inspector's outbox; a run the server stored refreshes the task and the list. */
+export function useFieldwork(): Fieldwork {
+  const { data: me } = useMe();
+  const qc = useQueryClient();
+  const userId = me?.id ?? 0;
+  return useMemo(
+    () =>
+      fieldworkFor(userId, (cache) =>
+        syncApi(cache, (task) => {
+          void qc.invalidateQueries({ queryKey: fieldworkKeys.task(task.id) });
+          void qc.invalidateQueries({ queryKey: fieldworkKeys.myTasks });
+        }),
+      ),
+    [userId, qc],
+  );
 }
