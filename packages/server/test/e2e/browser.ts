@@ -156,7 +156,11 @@ interface PageLog {
 
 // The browser reports every 4xx/5xx answer on the console; the tests provoke some on purpose
 // (401 before signing in, 403 for a forbidden page), and the app shows them to the user itself.
-const EXPECTED_CONSOLE = [/^Failed to load resource: the server responded with a status of 4\d\d/];
+// The offline tests cut the network (context.setOffline): requests fail and the pages say so.
+const EXPECTED_CONSOLE = [
+  /^Failed to load resource: the server responded with a status of 4\d\d/,
+  /net::ERR_INTERNET_DISCONNECTED/,
+];
 
 export interface BrowserSuite {
   app: TestApp;
