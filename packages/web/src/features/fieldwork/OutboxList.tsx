@@ -59,23 +59,50 @@ export function OutboxList({ fw, taskId }: { fw: Fieldwork; taskId?: number }) {
                   title={t('fieldwork.failed.title')}
                   description={run.error.message}
                 />
-                <Popconfirm
-                  title={t('fieldwork.conflict.confirmDiscard')}
-                  onConfirm={async () => {
-                    await discard(fw.store, run.id);
-                    fw.changed();
-                  }}
-                >
-                  <Button danger size="small" style={{ marginTop: 8 }}>
-                    {t('fieldwork.failed.discard')}
-                  </Button>
-                </Popconfirm>
+                <Space wrap style={{ marginTop: 8 }}>
+                  <Popconfirm
+                    title={t('fieldwork.conflict.confirmDiscard')}
+                    onConfirm={async () => {
+                      await discard(fw.store, run.id);
+                      fw.changed();
+                    }}
+                  >
+                    <Button danger size="small" data-testid="failed-discard">
+                      {t('fieldwork.failed.discard')}
+                    </Button>
+                  </Popconfirm>
+                  <FreshAttemptButton fw={fw} run={run} revision={run.baseRevision} />
+                </Space>
               </>
             )}
           </Card>
         ),
       )}
     </Space>
+  );
+}
+
+/** Copies the run's answers and photos into a new draft on the task's current revision, and opens it. */
+function FreshAttemptButton({ fw, run, revision }: { fw: Fieldwork; run: Submission; revision: number }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  return (
+    <Button
+      size="small"
+      data-testid="conflict-copy"
+      onClick={async () => {
+        await copyIntoFreshAttempt(
+          fw.store,
+          run.id,
+          { id: run.taskId, revision, title: run.title },
+          new Date(),
+        );
+        fw.changed();
+        void navigate(`/my-tasks/${run.taskId}`);
+      }}
+    >
+      {t('fieldwork.conflict.copy')}
+    </Button>
   );
 }
 
@@ -92,7 +119,6 @@ function answerText(v: unknown, t: (k: string) => string): string {
  */
 function ConflictCard({ fw, run }: { fw: Fieldwork; run: Submission }) {
   const { t } = useTranslation();
-  const navigate = useNavigate();
   const server = (run.conflict?.details as { server?: TaskDetail } | null)?.server ?? null;
   const keys = [...new Set([...Object.keys(run.answers), ...Object.keys(server?.results ?? {})])];
   const label = (key: string) => server?.items.find((i) => i.key === key)?.label ?? key;
@@ -165,21 +191,7 @@ function ConflictCard({ fw, run }: { fw: Fieldwork; run: Submission }) {
             {t('fieldwork.conflict.discard')}
           </Button>
         </Popconfirm>
-        <Button
-          data-testid="conflict-copy"
-          onClick={async () => {
-            await copyIntoFreshAttempt(
-              fw.store,
-              run.id,
-              { id: run.taskId, revision: server?.revision ?? run.baseRevision, title: run.title },
-              new Date(),
-            );
-            fw.changed();
-            void navigate(`/my-tasks/${run.taskId}`);
-          }}
-        >
-          {t('fieldwork.conflict.copy')}
-        </Button>
+        <FreshAttemptButton fw={fw} run={run} revision={server?.revision ?? run.baseRevision} />
       </Space>
     </Card>
   );

@@ -257,7 +257,8 @@ function TaskForm({ fw, task }: { fw: Fieldwork; task: TaskDetail }) {
     [task.items, task.requirePhotoOnAbnormal],
   );
 
-  // the draft of this task on the phone, or a new one
+  // the draft of this task on the phone, or a new one (once per task: refetches keep the draft)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the task's later versions do not reset the draft
   useEffect(() => {
     let live = true;
     (async () => {
@@ -273,7 +274,7 @@ function TaskForm({ fw, task }: { fw: Fieldwork; task: TaskDetail }) {
     return () => {
       live = false;
     };
-  }, [fw, task]);
+  }, [fw, task.id]);
 
   const save = useCallback(
     (next: Submission) => {
