@@ -64,7 +64,10 @@ describe('photo evidence', () => {
   let leadB: Client;
   let plant: Awaited<ReturnType<typeof seedTwoWorkshops>>;
   // fake owners (inspection tasks): id → place, reuse scope and window
-  const tasks = new Map<number, { path: string; scopeKey: string; window: { from: Date; to: Date } | null }>();
+  const tasks = new Map<
+    number,
+    { path: string; scopeKey: string; window: { from: Date; to: Date } | null }
+  >();
   let sceneA: Buffer;
   let sceneB: Buffer;
 
@@ -80,7 +83,10 @@ describe('photo evidence', () => {
     return client.request('POST', `/api/evidence?${params}`, bytes, { 'content-type': contentType });
   };
   const rowCount = async () =>
-    Number((await app.aegis.services.db.query<{ n: number }>('SELECT count(*)::int AS n FROM evidence_photo'))[0]!.n);
+    Number(
+      (await app.aegis.services.db.query<{ n: number }>('SELECT count(*)::int AS n FROM evidence_photo'))[0]!
+        .n,
+    );
 
   beforeAll(async () => {
     app = await startTestApp();
@@ -93,14 +99,16 @@ describe('photo evidence', () => {
       },
       async attachable(ctx: RequestContext, id: number) {
         const t = tasks.get(id);
-        if (!t || !guard.can(ctx, 'inspection.read', t.path)) throw new AppError('not_found', `Task ${id} not found`);
+        if (!t || !guard.can(ctx, 'inspection.read', t.path))
+          throw new AppError('not_found', `Task ${id} not found`);
         if (!guard.can(ctx, 'inspection.perform', t.path))
           throw new AppError('forbidden', 'You may not perform this inspection');
         return t;
       },
     });
     const window = { from: new Date('2026-03-02T07:30:00Z'), to: new Date('2026-03-02T09:00:00Z') };
-    for (let id = 1; id <= 20; id++) tasks.set(id, { path: plant.a.press.path, scopeKey: `plan:${id}`, window });
+    for (let id = 1; id <= 20; id++)
+      tasks.set(id, { path: plant.a.press.path, scopeKey: `plan:${id}`, window });
     tasks.set(100, { path: plant.a.press.path, scopeKey: 'plan:shared', window });
     tasks.set(101, { path: plant.a.press.path, scopeKey: 'plan:shared', window });
     tasks.set(200, { path: plant.a.press.path, scopeKey: 'plan:nowindow', window: null });
@@ -292,7 +300,9 @@ describe('photo evidence', () => {
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
     expect(again.body.flags).toEqual([]);
-    const rows = await app.aegis.services.db.query('SELECT id FROM evidence_photo WHERE client_id = $1', [clientId]);
+    const rows = await app.aegis.services.db.query('SELECT id FROM evidence_photo WHERE client_id = $1', [
+      clientId,
+    ]);
     expect(rows).toHaveLength(1);
     const found = await app.aegis.services.evidence.byClientIds(app.aegis.services.db, [clientId]);
     expect(found.map((p) => p.id)).toEqual([first.body.id]);
@@ -321,12 +331,15 @@ describe('photo evidence', () => {
     const { body } = await upload(admin, bytes, { ownerId: 15 });
     expect(body.flags[0].code).toBe('captured_outside_window');
 
-    const self = await admin.post(`/api/evidence/${body.id}/review`, { decision: 'accepted', reason: 'my own photo' });
+    const self = await admin.post(`/api/evidence/${body.id}/review`, {
+      decision: 'accepted',
+      reason: 'my own photo',
+    });
     expect(self.status).toBe(403);
     expect(self.body.error.code).toBe('separation_of_duties');
-    expect((await leadB.post(`/api/evidence/${body.id}/review`, { decision: 'accepted', reason: 'x y z' })).status).toBe(
-      404,
-    );
+    expect(
+      (await leadB.post(`/api/evidence/${body.id}/review`, { decision: 'accepted', reason: 'x y z' })).status,
+    ).toBe(404);
     expect((await leadA.post(`/api/evidence/${body.id}/review`, { decision: 'accepted' })).status).toBe(400);
 
     const ok = await leadA.post(`/api/evidence/${body.id}/review`, {
@@ -353,7 +366,10 @@ describe('photo evidence', () => {
     const bytes = await photo(await scene(39), { taken: NOW_LOCAL, offset: '+08:00' });
     const { body } = await upload(inspector, bytes, { ownerId: 16 });
     expect(body.uploadedBy.name).toBe('inspector.ev');
-    const res = await inspector.post(`/api/evidence/${body.id}/review`, { decision: 'rejected', reason: 'not mine' });
+    const res = await inspector.post(`/api/evidence/${body.id}/review`, {
+      decision: 'rejected',
+      reason: 'not mine',
+    });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('forbidden');
   });
