@@ -163,6 +163,23 @@ describe('scope', () => {
       responsibleUserId: p.b.lead.id,
     });
     expect(foreignPerson.status).toBe(404);
+    const deptB = await admin.post('/api/org/departments', {
+      code: 'B-SAFE',
+      name: 'B 安全',
+      nodeId: p.b.area.id,
+    });
+    const foreignDept = await leadA.post('/api/risk/units', {
+      ...tankUnit(p.a.press.id, { name: 'Y' }),
+      departmentId: deptB.body.id,
+    });
+    expect(foreignDept.status).toBe(404);
+    const unknownPost = await leadA.post('/api/risk/units', {
+      ...tankUnit(p.a.press.id, { name: 'Y' }),
+      events: [{ ...tankUnit(0).events[0], measures: [{ kind: 'ppe', description: '手套', postId: 9999 }] }],
+    });
+    expect(unknownPost.status).toBe(400);
+    const denied = await admin.get('/api/audit?action=access.denied&limit=100');
+    expect(denied.body.items.some((e: { targetType: string }) => e.targetType === 'department')).toBe(true);
     const bUnit = (await admin.get(`/api/risk/units?nodeId=${p.b.area.id}`)).body.items[0];
     expect((await leadA.get(`/api/risk/units/${bUnit.id}`)).status).toBe(404);
     expect(
