@@ -161,6 +161,11 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
     every(5000, () => alarms.flush(), 'alarm flush');
     // Workflow SLA timers (inspection due/overdue/missed, hazard deadlines) are rows; fired every few seconds.
     every(5000, () => services.workflow.runDueTimers(), 'workflow timers');
+    // Inspection tasks of the next 24 h, once per occurrence (also with several schedulers); one run at start.
+    every(60_000, () => services.inspection.generate(), 'inspection generator');
+    void services.inspection
+      .generate()
+      .catch((err) => opts.log.error({ err }, 'inspection generator failed'));
     every(60_000, () => timeseries.rollup(), 'rollup');
     every(3_600_000, () => timeseries.retention(), 'retention');
     every(3_600_000, () => services.notify.retention(config.retentionNotifyDays), 'notification retention');

@@ -163,7 +163,23 @@ export function createServices({
     reuseDays: config.evidenceReuseDays,
   });
   const hazard = createHazardService({ db });
-  const inspection = createInspectionService({ db });
+  const inspection = createInspectionService({
+    db,
+    audit,
+    guard,
+    clock,
+    timezone: config.timezone,
+    plant,
+    users,
+    org,
+    notify,
+    workflow,
+    qrKey: secrets.deriveKey('inspection.qr'),
+    directory,
+    timeseries,
+    evidence,
+    hazard,
+  });
   const demo = createDemoControl();
   const overview = createOverviewService({ plant, alarms, connectors, demo });
   return {
