@@ -90,6 +90,13 @@ export async function decode(bytes: Buffer, mime: EvidenceMime): Promise<Decoded
       thumbnail,
     };
   } catch (e) {
+    if (mime === 'image/heic' || mime === 'image/heif') {
+      throw new AppError(
+        'unsupported_media_type',
+        'HEIC photos cannot be read on this server: set the camera to JPEG ("Most compatible") or let the app compress the photo',
+        { found: mime },
+      );
+    }
     throw new AppError(
       'evidence_refused',
       `The ${mime.slice(6).toUpperCase()} photo cannot be read (${(e as Error).message.split('\n')[0]}): it is damaged or incomplete — take it again`,

@@ -276,6 +276,38 @@ describe('photo evidence', () => {
     expect(await rowCount()).toBe(before);
   });
 
+  it('refuses a 50 MB upload over a real connection before reading it (with and without Content-Length)', async () => {
+    const address = await app.aegis.http.listen({ port: 0, host: '127.0.0.1' });
+    const url = `${address}/api/evidence?ownerKind=inspection_task&ownerId=11&fileName=big.jpg`;
+    const headers = { cookie: admin.cookie, 'content-type': 'image/jpeg' };
+    const sized = await fetch(url, { method: 'POST', headers, body: Buffer.alloc(50 * 1024 * 1024, 1) });
+    expect(sized.status).toBe(413);
+    expect((await sized.json()).error.message).toMatch(/50\.0 MB, larger than the 15 MB accepted/);
+    const chunked = await fetch(url, {
+      method: 'POST',
+      headers,
+      duplex: 'half',
+      body: new ReadableStream({
+        start(c) {
+          for (let i = 0; i < 50; i++) c.enqueue(new Uint8Array(1024 * 1024));
+          c.close();
+        },
+      }),
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect((await chunked.json()).error.message).toMatch(/larger than the 15 MB accepted/);
+  }, 60_000);
+
+  it('refuses uploads and reviews to someone with neither permission, before reading the body', async () => {
+    await createTestUser(app, { username: 'auditor.ev', role: 'auditor' });
+    const auditor = await app.as('auditor.ev');
+    const res = await upload(auditor, Buffer.alloc(1000), { ownerId: 1 });
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toContain('inspection.perform');
+    expect((await auditor.post('/api/evidence/1/review', {})).status).toBe(403);
+    expect((await auditor.get('/api/evidence/1')).status).toBe(200);
+  });
+
   it('refuses a photo over the limit also when stored directly', async () => {
     const { evidence, db } = app.aegis.services;
     const big = Buffer.alloc(16 * 1024 * 1024, 1);

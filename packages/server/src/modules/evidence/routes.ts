@@ -6,12 +6,15 @@ import {
   EvidenceReviewSchema,
   EvidenceUploadQuerySchema,
   IdParamsSchema,
+  type Permission,
 } from '@aegis/shared';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { App } from '../../http/app.js';
 import { errorResponses } from '../../http/schemas.js';
+import { canAnywhere } from '../access/index.js';
+import type { AuditService } from '../audit/index.js';
 import type { EvidenceService } from './service.js';
 
 const tags = ['evidence'];
@@ -79,9 +82,32 @@ const contentDisposition = (fileName: string) => {
   return `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 };
 
+/**
+ * Refuses, before the body is read, a caller who holds none of the permissions anywhere (the
+ * owner module then checks the record's place); the denial is audited like a route permission's.
+ */
+function requireAnyOf(audit: AuditService, permissions: Permission[]) {
+  return async (req: FastifyRequest) => {
+    const actor = req.ctx.actor;
+    if (actor && permissions.some((p) => canAnywhere(actor, p))) return;
+    await audit.record(req.ctx, {
+      action: 'access.denied',
+      outcome: 'denied',
+      targetType: 'route',
+      targetId: `${req.method} ${req.routeOptions.url}`,
+      after: { permission: permissions.join(' | ') },
+    });
+    throw new AppError('forbidden', `This needs one of the permissions ${permissions.join(', ')}`);
+  };
+}
+
 export async function evidenceRoutes(
   app: App,
-  { evidence, config }: { evidence: EvidenceService; config: { evidenceMaxBytes: number } },
+  {
+    evidence,
+    audit,
+    config,
+  }: { evidence: EvidenceService; audit: AuditService; config: { evidenceMaxBytes: number } },
 ) {
   const maxBytes = config.evidenceMaxBytes;
   // A scope of its own: the raw-body parser exists only for these routes.
@@ -94,6 +120,7 @@ export async function evidenceRoutes(
       '/api/evidence',
       {
         config: { authenticated: true },
+        onRequest: requireAnyOf(audit, ['inspection.perform', 'hazard.report']),
         bodyLimit: maxBytes,
         schema: {
           tags,
@@ -194,6 +221,7 @@ export async function evidenceRoutes(
     '/api/evidence/:id/review',
     {
       config: { authenticated: true },
+      onRequest: requireAnyOf(audit, ['inspection.manage', 'hazard.manage']),
       schema: {
         tags,
         summary: 'Accept or reject a photo, with a reason (inspection.manage / hazard.manage at its place)',
