@@ -44,6 +44,10 @@ describe('the risk register in the browser', () => {
     await page.waitForURL(`**/risk/register?nodeId=${e2e.plant.a.line.id}`);
     await page.getByText('压力机').first().waitFor();
     await expect.poll(() => page.getByText('B线').count()).toBe(0);
+    const registerOverflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - window.innerWidth',
+    );
+    expect(registerOverflow).toBeLessThanOrEqual(0);
   });
 
   it('edits a unit in Chinese: the level raised by hand needs a reason, the change a reason', async () => {
@@ -57,7 +61,7 @@ describe('the risk register in the browser', () => {
     await page.getByLabel('人工提级').click();
     await page.locator('.ant-select-dropdown:visible').getByText('较大风险').click();
     await page.getByTestId('risk-override-reason').fill('相邻装置曾发生泄漏');
-    await page.getByLabel('变更原因').fill('年度复评');
+    await page.locator('#risk-unit_reason').fill('年度复评');
     await page.getByTestId('risk-unit-save').click();
     await page.getByText('已保存').waitFor();
     const { items } = await e2e.app.aegis.services.risk.list(systemContext(), {});

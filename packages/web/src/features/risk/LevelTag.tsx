@@ -10,8 +10,9 @@ export function LevelTag({ level, short }: { level: RiskLevel; short?: boolean }
   const { t } = useTranslation();
   return (
     <Tag
+      variant="solid"
       color={RISK_LEVEL_COLOURS[level]}
-      style={{ color: levelText(level), marginInlineEnd: 0 }}
+      style={{ color: levelText(level), background: RISK_LEVEL_COLOURS[level], marginInlineEnd: 0 }}
       data-testid={`risk-level-${level}`}
     >
       {t(short ? `risk.levelShort.${level}` : `risk.level.${level}`)}
