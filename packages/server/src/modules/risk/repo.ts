@@ -159,7 +159,15 @@ export async function listUnits(
             OR n.code ILIKE '%' || $6 || '%')
      ORDER BY CASE u.level WHEN 'major' THEN 0 WHEN 'significant' THEN 1 WHEN 'general' THEN 2 ELSE 3 END,
               n.path, u.name`,
-    [all, patterns, f.subtree ?? null, f.level ?? null, f.responsibleUserId ?? null, f.q ?? null],
+    [
+      all,
+      patterns,
+      f.subtree ?? null,
+      f.level ?? null,
+      f.responsibleUserId ?? null,
+      // the search text is matched literally: LIKE's wildcards are escaped
+      f.q ? f.q.replace(/[\\%_]/g, (c) => `\\${c}`) : null,
+    ],
   );
   return withChildren(db, rows);
 }

@@ -240,6 +240,8 @@ describe('the risk map, the measures picker and the export', () => {
     expect(underB.length).toBe(3);
     const byPerson = (await admin.get(`/api/risk/units?responsibleUserId=${p.a.lead.id}`)).body.items;
     expect(byPerson).toHaveLength(1);
+    expect((await admin.get(`/api/risk/units?q=${encodeURIComponent('冲压')}`)).body.items.length).toBe(2);
+    expect((await admin.get('/api/risk/units?q=%25')).body.items).toHaveLength(0);
   });
 
   it('lists the measures with a check cycle for a picker, in scope', async () => {

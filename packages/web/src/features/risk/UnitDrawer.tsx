@@ -46,7 +46,8 @@ const oneToFive = [1, 2, 3, 4, 5].map((v) => ({ value: v, label: String(v) }));
 
 /** The server's field errors, one line each. */
 function problemsOf(e: unknown): string[] {
-  if (!(e instanceof ApiError)) return [];
+  // other refusals (scope, duplicate name) are shown by the global error message in the UI language
+  if (!(e instanceof ApiError) || e.code !== 'validation_failed') return [];
   const details = Array.isArray(e.details) ? (e.details as Array<{ path?: string; message?: string }>) : [];
   return details.length > 0 ? details.map((d) => `${d.path ?? ''}: ${d.message ?? ''}`) : [e.message];
 }
@@ -113,7 +114,7 @@ export function UnitDrawer(props: {
         props.writable && <SaveActions saving={save.isPending} onSave={submit} testId="risk-unit-save" />
       }
     >
-      <ProblemsAlert title={t('error.validation_failed', { defaultValue: '' })} problems={problems} />
+      <ProblemsAlert title={t('error.validation_failed')} problems={problems} />
       <Form form={form} name="risk-unit" layout="vertical" disabled={!props.writable}>
         <Row gutter={12}>
           <Col xs={24} sm={12}>
