@@ -275,6 +275,16 @@ describe('the risk map, the measures picker and the export', () => {
     expect(measures).toEqual(['双手按钮与光幕保护', '岗前安全培训', '每周检查液压管路']);
   });
 
+  it('exports CSV by the house rules: BOM, and a cell that looks like a formula defused', async () => {
+    await admin.post('/api/risk/units', tankUnit(p.b.area.id, { name: '=HYPERLINK("x")' }));
+    const res = await admin.get(`/api/risk/export?format=csv&nodeId=${p.b.area.id}&q=HYPERLINK`);
+    expect(res.status).toBe(200);
+    const text = String(res.body);
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    expect(text).toContain(`"'=HYPERLINK(""x"")"`);
+    expect(text.trim().split('\r\n')).toHaveLength(4);
+  });
+
   it('deletes a unit with a reason, audited', async () => {
     const u = (await admin.get(`/api/risk/units?nodeId=${p.b.line.id}`)).body.items[0];
     expect((await admin.del(`/api/risk/units/${u.id}`, {})).status).toBe(400);
