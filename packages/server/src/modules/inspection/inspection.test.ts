@@ -27,7 +27,6 @@ const ids = {
   insp2: 0,
 };
 const reason = 'inspection test fixture';
-const MIN = 60_000;
 const base = '/api/inspection';
 
 interface TaskOut {
