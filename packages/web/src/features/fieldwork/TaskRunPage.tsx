@@ -559,19 +559,11 @@ function ItemCard({
           onChange={(e) => onChange({ value: e.target.value as string })}
           style={{ display: 'flex' }}
         >
-          <Radio.Button
-            value="pass"
-            style={{ flex: 1, textAlign: 'center' }}
-            data-testid={`item-${item.key}-pass`}
-          >
-            {t('fieldwork.item.pass')}
+          <Radio.Button value="pass" style={{ flex: 1, textAlign: 'center' }}>
+            <span data-testid={`item-${item.key}-pass`}>{t('fieldwork.item.pass')}</span>
           </Radio.Button>
-          <Radio.Button
-            value="fail"
-            style={{ flex: 1, textAlign: 'center' }}
-            data-testid={`item-${item.key}-fail`}
-          >
-            {t('fieldwork.item.fail')}
+          <Radio.Button value="fail" style={{ flex: 1, textAlign: 'center' }}>
+            <span data-testid={`item-${item.key}-fail`}>{t('fieldwork.item.fail')}</span>
           </Radio.Button>
         </Radio.Group>
       )}
@@ -613,19 +605,20 @@ function ItemCard({
         </Space>
       )}
       {item.kind === 'choice' && (
-        <Radio.Group
-          value={answer?.value ?? null}
-          onChange={(e) => onChange({ value: e.target.value as string })}
-          data-testid={`item-${item.key}-choice`}
-        >
-          <Space wrap>
-            {item.options.map((o) => (
-              <Radio.Button key={o.value} value={o.value}>
-                {o.label}
-              </Radio.Button>
-            ))}
-          </Space>
-        </Radio.Group>
+        <div data-testid={`item-${item.key}-choice`}>
+          <Radio.Group
+            value={answer?.value ?? null}
+            onChange={(e) => onChange({ value: e.target.value as string })}
+          >
+            <Space wrap>
+              {item.options.map((o) => (
+                <Radio.Button key={o.value} value={o.value}>
+                  {o.label}
+                </Radio.Button>
+              ))}
+            </Space>
+          </Radio.Group>
+        </div>
       )}
       {item.kind === 'text' && (
         <Input.TextArea
