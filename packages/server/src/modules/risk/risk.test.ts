@@ -196,6 +196,23 @@ describe('scope', () => {
     expect(listed.every((u) => aNodes.includes(u.nodeId))).toBe(true);
   });
 
+  it('lets a lead edit a unit that names a person set by the safety function, without re-checking that person', async () => {
+    const u = (
+      await admin.post('/api/risk/units', {
+        ...tankUnit(p.a.press.id, { name: '外派负责人' }),
+        responsibleUserId: p.b.lead.id,
+      })
+    ).body;
+    const edited = await leadA.request('PUT', `/api/risk/units/${u.id}`, {
+      ...tankUnit(p.a.press.id, { name: '外派负责人（复评）' }),
+      responsibleUserId: p.b.lead.id,
+      reason: '名称规范化',
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body.responsibleUserId).toBe(p.b.lead.id);
+    expect((await admin.del(`/api/risk/units/${u.id}`, { reason: '测试数据清理' })).status).toBe(200);
+  });
+
   it('refuses the read-only role every write', async () => {
     const any = (await reader.get('/api/risk/units')).body.items[0];
     expect(any).toBeDefined();

@@ -54,8 +54,13 @@ export function createRiskService(deps: {
         { path: field, message: 'inactive' },
       ]);
   }
-  async function checkRefs(tx: Db, ctx: RequestContext, input: UnitInput) {
-    if (input.departmentId !== null)
+  /** On an edit, references the unit already held are not checked again (like org's teams and users). */
+  async function checkRefs(tx: Db, ctx: RequestContext, input: UnitInput, before?: repo.StoredUnit) {
+    const held = new Set<number>();
+    if (before?.responsibleUserId) held.add(before.responsibleUserId);
+    for (const e of before?.events ?? [])
+      for (const m of e.measures) if (m.responsibleUserId !== null) held.add(m.responsibleUserId);
+    if (input.departmentId !== null && input.departmentId !== before?.departmentId)
       guard.readable(
         ctx,
         'org.read',
@@ -72,7 +77,7 @@ export function createRiskService(deps: {
           people.set(m.responsibleUserId, `events.${i}.measures.${j}.responsibleUserId`);
         if (m.postId !== null) posts.add(m.postId);
       }
-    for (const [id, field] of people) await personRef(tx, ctx, id, field);
+    for (const [id, field] of people) if (!held.has(id)) await personRef(tx, ctx, id, field);
     // 岗位 posts are the enterprise-wide catalogue: they must exist
     for (const id of posts)
       if (!(await getPost(tx, id)))
@@ -240,7 +245,7 @@ export function createRiskService(deps: {
           id,
         );
         if (input.nodeId !== before.nodeId) await nodeFor(tx, ctx, input.nodeId);
-        await checkRefs(tx, ctx, input);
+        await checkRefs(tx, ctx, input, before);
         const l = levels(input);
         await uniqueName(tx, input.nodeId, input.name, id);
         await repo.updateUnit(tx, id, unitFields(input, l), clock.now());
