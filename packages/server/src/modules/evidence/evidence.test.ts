@@ -343,6 +343,40 @@ describe('photo evidence', () => {
     expect(other.status).toBe(409);
   });
 
+  it('stores two simultaneous uploads of the same client id once', async () => {
+    const bytes = await photo(await scene(40), { taken: NOW_LOCAL, offset: '+08:00' });
+    const clientId = 'phone-race-photo-1';
+    const [a, b] = await Promise.all([
+      upload(admin, bytes, { ownerId: 17, clientId }),
+      upload(admin, bytes, { ownerId: 17, clientId }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect(a.body.id).toBe(b.body.id);
+    const audit = await app.aegis.services.db.query(
+      `SELECT 1 FROM audit_log WHERE action = 'evidence.store' AND target_id = $1`,
+      [String(a.body.id)],
+    );
+    expect(audit).toHaveLength(1);
+  });
+
+  it('compares photos as they are shown: a copy stored sideways with an EXIF orientation is a near duplicate', async () => {
+    const picture = await scene(41);
+    const upright = await photo(picture, { taken: NOW_LOCAL, offset: '+08:00' });
+    // the pixels turned a quarter to the left, with orientation 6 telling viewers to turn them back
+    const sideways = await sharp(picture)
+      .rotate(-90)
+      .jpeg({ quality: 85 })
+      .withMetadata({ orientation: 6 })
+      .withExifMerge({ IFD2: { DateTimeOriginal: NOW_LOCAL, OffsetTimeOriginal: '+08:00' } })
+      .toBuffer();
+    tasks.get(19)!.scopeKey = 'plan:18';
+    const first = await upload(admin, upright, { ownerId: 18 });
+    const second = await upload(admin, sideways, { ownerId: 19 });
+    expect(second.body).toMatchObject({ width: 800, height: 600 });
+    expect(second.body.flags.map((f: { code: string }) => f.code)).toEqual(['near_duplicate']);
+    expect(second.body.flags[0].details.photoId).toBe(first.body.id);
+  });
+
   it("hides a photo from someone who may not read its owner (404), and lists the owner's photos", async () => {
     const bytes = await photo(await scene(37), { taken: NOW_LOCAL, offset: '+08:00' });
     const { body } = await upload(admin, bytes, { ownerId: 14 });

@@ -20,18 +20,29 @@ import type { EvidenceService } from './service.js';
 const tags = ['evidence'];
 
 /**
- * The raw photo bytes of an upload. Wrapped so that generic body walkers (the NUL check) see no
- * enumerable bytes — a Buffer would be walked index by index.
+ * The raw photo bytes of an upload, or why they were not read (too large). Wrapped so that generic
+ * body walkers (the NUL check) see no enumerable bytes — a Buffer would be walked index by index.
  */
 class UploadBody {
   readonly #bytes: Buffer;
-  constructor(bytes: Buffer) {
+  constructor(
+    bytes: Buffer,
+    readonly refusal: AppError | null = null,
+  ) {
     this.#bytes = bytes;
   }
   get bytes() {
     return this.#bytes;
   }
 }
+
+/** The body as the OpenAPI document shows it: the photo's bytes. */
+const PhotoBodySchema = z
+  .custom<UploadBody>((v) => v instanceof UploadBody, {
+    message:
+      'Send the photo itself as the body, with Content-Type image/jpeg (or another image type) or application/octet-stream',
+  })
+  .meta({ type: 'string', format: 'binary', description: 'the photo file, unchanged' });
 
 const tooLarge = (maxBytes: number, bytes: number | null) =>
   new AppError(
@@ -40,10 +51,29 @@ const tooLarge = (maxBytes: number, bytes: number | null) =>
     { maxBytes, ...(bytes === null ? {} : { bytes }) },
   );
 
-/** Reads the body up to maxBytes; a larger one is refused at once (by Content-Length when sent). */
+/** A refused body is read on and thrown away up to this many times the limit; then the connection is cut. */
+const DISCARD_FACTOR = 8;
+
+/**
+ * Reads the body up to maxBytes. A larger one (by Content-Length, or once the limit is passed) is
+ * refused at once without being kept: the 413 goes out while the rest is read and thrown away, so
+ * the client sees the answer — closing the connection under a client still sending shows it a
+ * network error instead (fastify's own limit does that).
+ */
 function readLimited(req: IncomingMessage, maxBytes: number): Promise<UploadBody> {
+  const discard = () => {
+    let thrownAway = 0;
+    req.on('data', (chunk: Buffer) => {
+      thrownAway += chunk.length;
+      if (thrownAway > DISCARD_FACTOR * maxBytes) req.socket.destroy();
+    });
+    req.resume();
+  };
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes, declared));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    discard();
+    return Promise.resolve(new UploadBody(Buffer.alloc(0), tooLarge(maxBytes, declared)));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -56,9 +86,9 @@ function readLimited(req: IncomingMessage, maxBytes: number): Promise<UploadBody
       total += chunk.length;
       if (total > maxBytes) {
         cleanup();
-        // drain the rest so the refusal can still be answered on this connection
-        req.resume();
-        reject(tooLarge(maxBytes, null));
+        chunks.length = 0;
+        discard();
+        resolve(new UploadBody(Buffer.alloc(0), tooLarge(maxBytes, null)));
         return;
       }
       chunks.push(chunk);
@@ -127,6 +157,8 @@ export async function evidenceRoutes(
           summary:
             'Upload one photo as the raw body (image/* or application/octet-stream); checked by content, size, capture time and reuse. The same clientId again returns the first record (200).',
           querystring: EvidenceUploadQuerySchema,
+          consumes: ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'application/octet-stream'],
+          body: PhotoBodySchema,
           response: {
             200: EvidencePhotoSchema,
             201: EvidencePhotoSchema,
@@ -138,12 +170,7 @@ export async function evidenceRoutes(
         },
       },
       async (req, reply) => {
-        if (!(req.body instanceof UploadBody)) {
-          throw new AppError(
-            'unsupported_media_type',
-            'Send the photo itself as the body, with Content-Type image/jpeg (or another image type) or application/octet-stream',
-          );
-        }
+        if (req.body.refusal) throw req.body.refusal;
         const q = req.query;
         const { photo, created } = await evidence.upload(req.ctx, {
           ownerKind: q.ownerKind,

@@ -102,10 +102,19 @@ export function createEvidenceService(deps: {
     return { ...stored, path: visible.path };
   }
 
+  /** What the bytes are: type by content, decoded (hash, thumbnail), sha256, EXIF capture time. */
+  async function analyse(bytes: Buffer) {
+    checkSize(bytes.length, deps.maxBytes);
+    const mime = await sniffType(bytes);
+    const decoded = await decode(bytes, mime);
+    return { mime, decoded, sha256: sha256Of(bytes), takenAt: await captureTime(bytes, deps.timezone) };
+  }
+
   async function storeOnce(
     tx: Db,
     ctx: RequestContext,
     input: StoreInput,
+    analysed?: Awaited<ReturnType<typeof analyse>>,
   ): Promise<{ photo: EvidencePhoto; created: boolean }> {
     const actor = actorOf(ctx);
     const owner = ownerOf(input.ownerKind);
@@ -117,10 +126,7 @@ export function createEvidenceService(deps: {
     }
     checkSize(input.bytes.length, deps.maxBytes);
     const where = await owner.attachable(ctx, input.ownerId, tx);
-    const mime = await sniffType(input.bytes);
-    const decoded = await decode(input.bytes, mime);
-    const sha256 = sha256Of(input.bytes);
-    const takenAt = await captureTime(input.bytes, deps.timezone);
+    const { mime, decoded, sha256, takenAt } = analysed ?? (await analyse(input.bytes));
     const now = clock.now();
     const earlier = await repo.earlierInScope(
       tx,
@@ -204,8 +210,11 @@ export function createEvidenceService(deps: {
     },
 
     /** The upload route: its own transaction; created false when the clientId was stored before. */
-    upload(ctx: RequestContext, input: StoreInput) {
-      return db.transaction((tx) => storeOnce(tx, ctx, input));
+    async upload(ctx: RequestContext, input: StoreInput) {
+      actorOf(ctx);
+      // Decoding takes a while for a large photo: done before the transaction, not while holding it.
+      const analysed = await analyse(input.bytes);
+      return db.transaction((tx) => storeOnce(tx, ctx, input, analysed));
     },
 
     /** An owner's photos, oldest first (no permission check: the owner module asks). */
