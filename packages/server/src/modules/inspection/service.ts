@@ -778,66 +778,103 @@ export function createInspectionService(deps: {
       await db.transaction(async (tx) => {
         const stops = await stopsOf(tx, plan);
         for (const at of list) {
-          const w = windowOf(at, plan.window);
           // before the plan existed (or already processed) and over: nothing to record
-          if (at.getTime() < since.getTime() && w.missedAt.getTime() <= now.getTime()) continue;
-          const state: TaskState =
-            now >= w.missedAt ? 'missed' : now >= w.dueAt ? 'overdue' : now >= w.opensAt ? 'open' : 'planned';
-          const { day, shiftId, shiftName } = dayAndShift(at, shifts);
-          for (const stop of stops) {
-            const assignee = await resolveAssignee(tx, plan.assignee, stop.path, at);
-            const id = await repo.insertTaskOnce(tx, {
-              planId: plan.id,
-              occurrenceAt: at,
-              checkpointId: stop.checkpointId,
-              seq: stop.seq,
-              nodeId: stop.nodeId,
-              workshopId: await workshopOf(stop.path, tx, workshops),
-              day,
-              shiftId,
-              shiftName,
-              templateId: stop.templateId,
-              templateVersion: stop.templateVersion,
-              assignee,
-              state,
-              opensAt: w.opensAt,
-              dueAt: w.dueAt,
-              missedAt: w.missedAt,
-              remindAt: w.remindAt,
-              requireScan: plan.requireScan,
-              onMissingScan: plan.onMissingScan,
-              requirePhotoOnAbnormal: plan.requirePhotoOnAbnormal,
-              result: state === 'missed' ? 'not_checked' : null,
-              now,
-            });
-            if (id === null) {
-              totals.existing++;
-              continue;
-            }
-            if (state === 'missed') totals.missed++;
-            else totals.created++;
-            await workflow.begin(
-              tx,
-              SYSTEM,
-              taskMachine,
-              {
-                id,
-                path: stop.path,
-                record: recordOf({ ...w, state, reminded: w.remindAt !== null && w.remindAt <= now }),
-              },
-              {
-                state,
-                data: { planId: plan.id, occurrenceAt: at.toISOString(), checkpointId: stop.checkpointId },
-                label: `${plan.name} · ${stop.name} ${hhmm(at)}`,
-                ...(state === 'missed' ? { reason: '生成时已超过宽限期（系统停机或时钟跳变）' } : {}),
-              },
-            );
-          }
+          if (at.getTime() < since.getTime() && windowOf(at, plan.window).missedAt.getTime() <= now.getTime())
+            continue;
+          await issueOccurrence(tx, plan, stops, at, now, shifts, workshops, totals);
         }
         await repo.advanceWatermark(tx, plan.id, until);
       });
     }
     return totals;
+  }
+
+  type Stop = Awaited<ReturnType<typeof stopsOf>>[number];
+  /** One occurrence of a plan: a task per stop unless it exists; its state from the clock. */
+  async function issueOccurrence(
+    tx: Db,
+    plan: repo.PlanRec,
+    stops: Stop[],
+    at: Date,
+    now: Date,
+    shifts: Parameters<typeof dayAndShift>[1],
+    workshops: Map<string, number>,
+    totals: { created: number; existing: number; missed: number },
+  ) {
+    const w = windowOf(at, plan.window);
+    const state: TaskState =
+      now >= w.missedAt ? 'missed' : now >= w.dueAt ? 'overdue' : now >= w.opensAt ? 'open' : 'planned';
+    const { day, shiftId, shiftName } = dayAndShift(at, shifts);
+    const ids: number[] = [];
+    for (const stop of stops) {
+      const assignee = await resolveAssignee(tx, plan.assignee, stop.path, at);
+      const id = await repo.insertTaskOnce(tx, {
+        planId: plan.id,
+        occurrenceAt: at,
+        checkpointId: stop.checkpointId,
+        seq: stop.seq,
+        nodeId: stop.nodeId,
+        workshopId: await workshopOf(stop.path, tx, workshops),
+        day,
+        shiftId,
+        shiftName,
+        templateId: stop.templateId,
+        templateVersion: stop.templateVersion,
+        assignee,
+        state,
+        opensAt: w.opensAt,
+        dueAt: w.dueAt,
+        missedAt: w.missedAt,
+        remindAt: w.remindAt,
+        requireScan: plan.requireScan,
+        onMissingScan: plan.onMissingScan,
+        requirePhotoOnAbnormal: plan.requirePhotoOnAbnormal,
+        result: state === 'missed' ? 'not_checked' : null,
+        now,
+      });
+      if (id === null) {
+        totals.existing++;
+        continue;
+      }
+      ids.push(id);
+      if (state === 'missed') totals.missed++;
+      else totals.created++;
+      await workflow.begin(
+        tx,
+        SYSTEM,
+        taskMachine,
+        {
+          id,
+          path: stop.path,
+          record: recordOf({ ...w, state, reminded: w.remindAt !== null && w.remindAt <= now }),
+        },
+        {
+          state,
+          data: { planId: plan.id, occurrenceAt: at.toISOString(), checkpointId: stop.checkpointId },
+          label: `${plan.name} · ${stop.name} ${hhmm(at)}`,
+          ...(state === 'missed' ? { reason: '生成时已超过宽限期（系统停机或时钟跳变）' } : {}),
+        },
+      );
+    }
+    return ids;
+  }
+
+  /**
+   * Issues one occurrence of a plan now, outside its schedule (an extra round; the demo uses it
+   * for today's tasks): once per (plan, instant, checkpoint) like the generator. Task ids created.
+   */
+  async function issue(planId: number, at: Date): Promise<number[]> {
+    const shifts = await org.listShifts();
+    return db.transaction(async (tx) => {
+      const plan = await repo.getPlan(tx, planId);
+      if (!plan) throw new AppError('not_found', `Inspection plan ${planId} not found`);
+      const stops = await stopsOf(tx, plan);
+      return issueOccurrence(tx, plan, stops, at, clock.now(), shifts, new Map(), {
+        created: 0,
+        existing: 0,
+        missed: 0,
+      });
+    });
   }
 
   /** The plan's stops in route order, each with the template version tasks are issued with. */
@@ -1632,7 +1669,7 @@ export function createInspectionService(deps: {
     },
   });
 
-  return { templates, checkpoints, routes, plans, tasks, generate };
+  return { templates, checkpoints, routes, plans, tasks, generate, issue };
 }
 
 /** A unique-constraint violation (code, name) as a 409 a person understands. */
