@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { inspectPdf } from '../test/pdf-inspect.js';
 import { createPdfDocument, pdfToBuffer, textRuns, writeText } from './pdf.js';
-import { inspectPdf } from './pdf-inspect.js';
 
 const NOW = new Date('2026-03-02T08:00:00Z');
 

@@ -1,10 +1,14 @@
-import jsQR from 'jsqr';
+import jsqrModule from 'jsqr';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { inspectPdf, type PdfImage } from './pdf-inspect.js';
+import { inspectPdf, type PdfImage } from '../test/pdf-inspect.js';
 import { LABEL_HINT, type QrLabel, qrPng, renderLabelSheet } from './qr-labels.js';
 
 const NOW = new Date('2026-03-02T08:00:00Z');
+
+// jsQR is CommonJS with an ES-style default in its types: take whichever shape arrives.
+type JsQr = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
+const jsQR = ((jsqrModule as unknown as { default?: JsQr }).default ?? jsqrModule) as unknown as JsQr;
 
 /** Decodes a QR code from raw pixels the way the phone does (jsQR). */
 function decode(img: PdfImage): string | null {

@@ -55,6 +55,8 @@ async function photo(
   return img.toBuffer();
 }
 
+type ErrorBody = { error: { code: string; message: string } };
+
 const NOW_LOCAL = '2026:03:02 16:05:00'; // 08:05Z in Shanghai: inside the window
 
 describe('photo evidence', () => {
@@ -282,7 +284,9 @@ describe('photo evidence', () => {
     const headers = { cookie: admin.cookie, 'content-type': 'image/jpeg' };
     const sized = await fetch(url, { method: 'POST', headers, body: Buffer.alloc(50 * 1024 * 1024, 1) });
     expect(sized.status).toBe(413);
-    expect((await sized.json()).error.message).toMatch(/50\.0 MB, larger than the 15 MB accepted/);
+    expect(((await sized.json()) as ErrorBody).error.message).toMatch(
+      /50\.0 MB, larger than the 15 MB accepted/,
+    );
     const chunked = await fetch(url, {
       method: 'POST',
       headers,
@@ -295,7 +299,7 @@ describe('photo evidence', () => {
       }),
     } as RequestInit);
     expect(chunked.status).toBe(413);
-    expect((await chunked.json()).error.message).toMatch(/larger than the 15 MB accepted/);
+    expect(((await chunked.json()) as ErrorBody).error.message).toMatch(/larger than the 15 MB accepted/);
   }, 60_000);
 
   it('refuses uploads and reviews to someone with neither permission, before reading the body', async () => {
