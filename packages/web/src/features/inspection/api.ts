@@ -13,6 +13,7 @@ import type {
   Plan,
   PlanPreviewSchema,
   ReassignTaskSchema,
+  RiskMeasureRef,
   Route,
   TaskDetail,
   TaskListQuerySchema,
@@ -242,3 +243,11 @@ export function useReviewEvidence(taskId: number) {
     [inspectionKeys.evidence(taskId), inspectionKeys.task(taskId)],
   );
 }
+
+// ---- control measures of the risk register (管控措施), for the plan editor's picker
+
+export const controlMeasuresQuery = queryOptions({
+  queryKey: ['risk', 'measures', 'for-plans'] as const,
+  queryFn: () => http.get<RiskMeasureRef[]>('/api/risk/measures'),
+  staleTime: 60_000,
+});

@@ -74,7 +74,7 @@ export function describeCron(expr: string, uiLang: string): string | null {
   }
 
   const hours = numbers(hour, 0, 23);
-  if (!minutes || minutes.length !== 1 || !hours || hours.length > 6) return null;
+  if (minutes?.length !== 1 || !hours || hours.length > 6) return null;
   const times = hours.map((h) => `${pad(h)}:${pad(minutes[0] ?? 0)}`).join(l === 'zh' ? '、' : ', ');
 
   if (dom === '*' && dow === '*') return l === 'zh' ? `每天 ${times}` : `Every day at ${times}`;
