@@ -25,7 +25,7 @@ import { useLocalName } from '../../app/i18n';
 import { ReasonModal } from '../../app/ReasonField';
 import { plantNodesQuery } from '../plant/api';
 import { PlantNodeSelect } from '../plant/PlantNodeSelect';
-import { UserSelect } from '../users/UserSelect';
+import { usersQuery } from '../users/api';
 import { type RiskFilters, riskExportUrl, riskUnitsQuery, useDeleteRiskUnit } from './api';
 import { LevelTag } from './LevelTag';
 import { UnitDrawer } from './UnitDrawer';
@@ -49,6 +49,78 @@ function useFilters(): [RiskFilters, (f: RiskFilters) => void] {
     setParams(next, { replace: true });
   };
   return [filters, set];
+}
+
+/** The responsible-person filter: people in your scope, searched on the server. */
+function PersonFilter(props: { value: number | undefined; onChange: (id: number | undefined) => void }) {
+  const { t } = useTranslation();
+  const [q, setQ] = useState('');
+  const users = useQuery(usersQuery({ q: q || undefined, limit: 20, offset: 0 }));
+  const chosen = useQuery({ ...usersQuery({ limit: 1000, offset: 0 }), enabled: props.value !== undefined });
+  const options = new Map<number, string>();
+  const current = chosen.data?.items.find((u) => u.id === props.value);
+  if (current) options.set(current.id, current.displayName);
+  for (const u of users.data?.items ?? []) options.set(u.id, u.displayName);
+  return (
+    <Select<number>
+      allowClear
+      style={{ width: '100%' }}
+      placeholder={t('risk.filter.responsible')}
+      value={props.value}
+      onChange={(v) => props.onChange(v ?? undefined)}
+      showSearch={{ filterOption: false, onSearch: setQ }}
+      options={[...options].map(([value, label]) => ({ value, label }))}
+    />
+  );
+}
+
+/** A unit's events and their control measures, under its row. */
+function UnitDetail({ unit }: { unit: RiskUnit }) {
+  const { t } = useTranslation();
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }} size={8}>
+      {unit.overrideLevel && (
+        <Typography.Text type="secondary">
+          {t('risk.computedFrom', {
+            level: t(`risk.level.${unit.computedLevel}`),
+            override: t(`risk.level.${unit.level}`),
+          })}
+          {unit.overrideReason && `：${unit.overrideReason}`}
+        </Typography.Text>
+      )}
+      {unit.events.map((e) => (
+        <div key={e.id}>
+          <Space wrap>
+            <LevelTag level={e.level} short />
+            <Typography.Text strong>{e.description}</Typography.Text>
+            {e.consequence && <Typography.Text type="secondary">→ {e.consequence}</Typography.Text>}
+            <Typography.Text type="secondary">
+              {t('risk.field.score')} {e.value}
+            </Typography.Text>
+          </Space>
+          <ul style={{ margin: '4px 0 0', paddingInlineStart: 20 }}>
+            {e.measures.map((m) => (
+              <li key={m.id}>
+                <Tag>{t(`risk.measureKind.${m.kind}`)}</Tag>
+                {m.description}
+                {m.cycle && (
+                  <Tag color="processing" style={{ marginInlineStart: 6 }}>
+                    {t(`risk.cycle.${m.cycle}`)}
+                  </Tag>
+                )}
+                {(m.responsible || m.postName) && (
+                  <Typography.Text type="secondary">
+                    {' '}
+                    {[m.responsible?.displayName, m.postName].filter(Boolean).join(' / ')}
+                  </Typography.Text>
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ))}
+    </Space>
+  );
 }
 
 /** 风险清单: the register with level colours, filters, export, and the unit drawer. */
@@ -161,7 +233,7 @@ export function RegisterTab() {
   return (
     <>
       <Row gutter={[8, 8]} style={{ marginBottom: 12 }}>
-        <Col xs={24} sm={12} md={7}>
+        <Col xs={24} sm={12} md={8} lg={6}>
           <PlantNodeSelect
             allowClear
             placeholder={t('risk.filter.node')}
@@ -169,7 +241,7 @@ export function RegisterTab() {
             onChange={(v) => setFilters({ ...filters, nodeId: v ?? undefined })}
           />
         </Col>
-        <Col xs={12} sm={6} md={4}>
+        <Col xs={12} sm={6} md={4} lg={3}>
           <Select<RiskLevel>
             allowClear
             style={{ width: '100%' }}
@@ -181,16 +253,14 @@ export function RegisterTab() {
           />
         </Col>
         {canAnywhere(me, 'user.read') && (
-          <Col xs={12} sm={6} md={4}>
-            <div title={t('risk.filter.responsible')}>
-              <UserSelect
-                value={filters.responsibleUserId ?? null}
-                onChange={(v) => setFilters({ ...filters, responsibleUserId: v ?? undefined })}
-              />
-            </div>
+          <Col xs={12} sm={6} md={5} lg={4}>
+            <PersonFilter
+              value={filters.responsibleUserId}
+              onChange={(v) => setFilters({ ...filters, responsibleUserId: v })}
+            />
           </Col>
         )}
-        <Col xs={24} sm={12} md={5}>
+        <Col xs={24} sm={12} md={7} lg={5}>
           <Input.Search
             allowClear
             placeholder={t('risk.filter.q')}
@@ -199,7 +269,7 @@ export function RegisterTab() {
             onSearch={(v) => setFilters({ ...filters, q: v.trim() || undefined })}
           />
         </Col>
-        <Col xs={24} md={4}>
+        <Col xs={24} md={24} lg={6} style={{ textAlign: phone ? 'left' : 'right' }}>
           <Space>
             <Dropdown
               menu={{
@@ -237,6 +307,7 @@ export function RegisterTab() {
           showTotal: (n) => t('common.total', { count: n }),
         }}
         data-testid="risk-register"
+        expandable={{ expandedRowRender: (u) => <UnitDetail unit={u} />, rowExpandable: () => !phone }}
       />
       <UnitDrawer
         open={open !== null}
