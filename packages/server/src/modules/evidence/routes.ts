@@ -150,7 +150,14 @@ export async function evidenceRoutes(
       '/api/evidence',
       {
         config: { authenticated: true },
-        onRequest: requireAnyOf(audit, ['inspection.perform', 'hazard.report']),
+        // whoever may add to an inspection or a hazard somewhere (reporter, rectifier's "after" photo, verifier)
+        onRequest: requireAnyOf(audit, [
+          'inspection.perform',
+          'hazard.report',
+          'hazard.rectify',
+          'hazard.verify',
+          'hazard.manage',
+        ]),
         bodyLimit: maxBytes,
         schema: {
           tags,
