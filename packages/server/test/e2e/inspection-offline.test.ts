@@ -85,13 +85,11 @@ describe('inspections offline', () => {
     await page.getByTestId('scan-kept').waitFor({ timeout: 15_000 });
     await page.getByTestId('item-oil-fail').click();
     await page.getByTestId('item-oil-note').fill('油位低于下限');
-    await page
-      .getByTestId('photo-input-oil')
-      .setInputFiles({
-        name: 'oil.jpg',
-        mimeType: 'image/jpeg',
-        buffer: await cameraJpeg(e2e.app.clock.now(), 5),
-      });
+    await page.getByTestId('photo-input-oil').setInputFiles({
+      name: 'oil.jpg',
+      mimeType: 'image/jpeg',
+      buffer: await cameraJpeg(e2e.app.clock.now(), 5),
+    });
     await page.getByTestId('photos-oil').getByTestId('photo-thumb').waitFor();
     await page.getByTestId('item-pressure-input').fill('1.2');
     await page.getByTestId('item-guard-choice').getByText('完好').click();
@@ -101,13 +99,13 @@ describe('inspections offline', () => {
     await submit.click();
     await page.getByTestId('task-queued').waitFor();
     expect(await page.getByTestId('sync-waiting').textContent()).toContain('1 项待同步');
-    await snapshotOutbox(page, world.inspector.id);
 
     // the list, reloaded offline, shows the task waiting
     await page.goto('/my-tasks');
     await expect
       .poll(() => page.getByTestId(`task-${world.taskId}`).getAttribute('data-state'))
       .toBe('queued');
+    await snapshotOutbox(page, world.inspector.id);
 
     // reconnect: synced without a tap
     await page.context().setOffline(false);

@@ -68,6 +68,9 @@ export const myTasksQuery = (cache: ReadCache) =>
     },
     // a network error is answered from the copy; other errors are shown by the page
     meta: { silent: true },
+    // run offline too (react-query would pause): the copy answers
+    networkMode: 'always',
+    retry: false,
     staleTime: 15_000,
   });
 
@@ -77,6 +80,8 @@ export const taskQuery = (cache: ReadCache, id: number) =>
     queryFn: () =>
       readThrough(cache, taskCacheKey(id), () => http.get<TaskDetail>(`/api/inspection/tasks/${id}`)),
     meta: { silent: true },
+    networkMode: 'always',
+    retry: false,
     staleTime: 15_000,
   });
 
