@@ -25,6 +25,15 @@ describe('an inspection on the phone', () => {
     const page = await phone();
     await login(page, world.inspector.username);
     await page.goto('/my-tasks');
+
+    // at the switchboard, the press's label is refused plainly: it is another checkpoint's
+    await page.getByTestId(`task-${world.otherTaskId}`).click();
+    await page.getByTestId('scan-start').click();
+    const refused = page.getByTestId('scan-refused');
+    await refused.waitFor({ timeout: 15_000 });
+    expect(await refused.textContent()).toMatch(/A车间1号压力机|其他|另一|不是/);
+    await page.getByTestId('back-to-tasks').click();
+
     const card = page.getByTestId(`task-${world.taskId}`);
     await expect.poll(() => card.getAttribute('data-state')).toBe('open');
     await expect.poll(() => card.textContent()).toContain('A车间1号压力机');
@@ -90,9 +99,61 @@ describe('an inspection on the phone', () => {
 
 let hazardId: number | null = null;
 
-/** Filled in once the hazard pages exist (see /work/tmp/hazard-ui.md); the API meanwhile. */
+/**
+ * The hidden-danger loop through the HTTP API as each person (the hazard pages are driven in
+ * hazard tests of their own): triage to maintenance, rectification with an "after" photo, the
+ * rectifier's own verification refused, the safety officer's accepted → closed.
+ */
 async function hazardLoop(id: number) {
   const safety = await e2e.app.as(world.safety.username);
-  const h = await safety.get(`/api/hazards/${id}`);
-  expect(h.status).toBe(200);
+  const maintenance = await e2e.app.as(world.maintenance.username);
+  const open = (await safety.get('/api/hazards?open=true')).body as {
+    items: { id: number; state: string }[];
+  };
+  expect(open.items.find((h) => h.id === id)?.state).toBe('reported');
+  const hazard = (await safety.get(`/api/hazards/${id}`)).body;
+  expect(hazard.inspection).toMatchObject({ taskId: world.taskId, itemKey: 'pressure' });
+  expect(hazard.photos.length).toBeGreaterThanOrEqual(1);
+
+  const deadline = new Date(e2e.app.clock.now().getTime() + 3 * 86_400_000).toISOString();
+  const triaged = await safety.post(`/api/hazards/${id}/actions/triage`, {
+    grade: 'general',
+    type: 'equipment',
+    cause: '溢流阀设定值漂移',
+    treatment: 'deadline',
+    deadline,
+    responsibleId: world.maintenance.id,
+    measures: '校准溢流阀，更换压力表',
+  });
+  expect(triaged.status, JSON.stringify(triaged.body)).toBe(200);
+  expect(triaged.body.state).toBe('rectifying');
+  expect(triaged.body.responsible).toMatchObject({ id: world.maintenance.id });
+
+  const after = await maintenance.request(
+    'POST',
+    `/api/evidence?ownerKind=hazard&ownerId=${id}&clientId=after-${id}-1&fileName=after.jpg`,
+    await cameraJpeg(e2e.app.clock.now(), 11),
+    { 'content-type': 'image/jpeg' },
+  );
+  expect(after.status, JSON.stringify(after.body)).toBeLessThan(300);
+  const rectified = await maintenance.post(`/api/hazards/${id}/actions/rectify`, {
+    description: '已校准溢流阀，压力恢复至 1.2 MPa',
+    photoIds: [after.body.id],
+  });
+  expect(rectified.status, JSON.stringify(rectified.body)).toBe(200);
+  expect(rectified.body.state).toBe('verifying');
+
+  // the rectifier may not verify their own work
+  const own = await maintenance.post(`/api/hazards/${id}/actions/verify`, { note: '自验' });
+  expect(own.status).toBe(403);
+  expect(own.body.error.code).toBe('separation_of_duties');
+  expect((await safety.get(`/api/hazards/${id}`)).body.state).toBe('verifying');
+
+  const verified = await safety.post(`/api/hazards/${id}/actions/verify`, { note: '现场复核合格' });
+  expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+  expect(verified.body.state).toBe('closed');
+  expect(verified.body.verifiedBy).toMatchObject({ id: world.safety.id });
+  expect(verified.body.history.map((h: { action: string }) => h.action)).toEqual(
+    expect.arrayContaining(['triage', 'rectify', 'verify']),
+  );
 }

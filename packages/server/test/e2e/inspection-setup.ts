@@ -68,6 +68,9 @@ export async function inspectionWorld(e2e: BrowserSuite, cameraFile: string): Pr
     displayName: '赵维修',
     role: 'maintenance',
   });
+  // the maintenance foreman also verifies others' work in workshop A — but never their own
+  const { access, db } = e2e.app.aegis.services;
+  await db.transaction((tx) => access.grantDirect(tx, maintenance.id, 'workshop_lead', e2e.plant.a.area.id));
   const nodeId = e2e.plant.a.line.id;
   const template = ok(
     await admin.post('/api/inspection/templates', {
