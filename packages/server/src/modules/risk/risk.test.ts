@@ -102,6 +102,12 @@ describe('risk units', () => {
     expect(await measureById(app.aegis.services.db, u.events[1].measures[0].id)).toBeNull();
   });
 
+  it('refuses a second unit of the same name at the same node', async () => {
+    const again = await admin.post('/api/risk/units', tankUnit(p.a.press.id));
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('conflict');
+  });
+
   it('refuses a measure id of another unit', async () => {
     const one = (await admin.post('/api/risk/units', tankUnit(p.b.line.id, { name: 'B1' }))).body;
     const two = (await admin.post('/api/risk/units', tankUnit(p.b.line.id, { name: 'B2' }))).body;

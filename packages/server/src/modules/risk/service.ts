@@ -181,6 +181,19 @@ export function createRiskService(deps: {
     };
   }
 
+  /** Two saves of the same name at once: the unique index answers for the one that lost. */
+  async function duplicateAsConflict<T>(name: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505')
+        throw conflict(`A risk unit named ${name} already exists at this node`, [
+          { path: 'name', message: 'duplicate' },
+        ]);
+      throw e;
+    }
+  }
+
   async function uniqueName(tx: Db, nodeId: number, name: string, self?: number) {
     const other = await repo.findUnitByName(tx, nodeId, name);
     if (other !== null && other !== self)
@@ -218,7 +231,9 @@ export function createRiskService(deps: {
         await checkRefs(tx, ctx, input);
         const l = levels(input);
         await uniqueName(tx, node.id, input.name);
-        const id = await repo.insertUnit(tx, unitFields(input, l), clock.now());
+        const id = await duplicateAsConflict(input.name, () =>
+          repo.insertUnit(tx, unitFields(input, l), clock.now()),
+        );
         await writeChildren(tx, id, input, l.scored, null);
         const after = present((await repo.getUnit(tx, id))!);
         await audit.append(tx, ctx, {
@@ -248,7 +263,9 @@ export function createRiskService(deps: {
         await checkRefs(tx, ctx, input, before);
         const l = levels(input);
         await uniqueName(tx, input.nodeId, input.name, id);
-        await repo.updateUnit(tx, id, unitFields(input, l), clock.now());
+        await duplicateAsConflict(input.name, () =>
+          repo.updateUnit(tx, id, unitFields(input, l), clock.now()),
+        );
         await writeChildren(tx, id, input, l.scored, before);
         const after = present((await repo.getUnit(tx, id))!);
         await audit.append(tx, ctx, {
