@@ -139,11 +139,14 @@ CREATE TABLE inspection_task (
   client_completed_at timestamptz,
   -- bumped by every change a phone must not overwrite (submit, reassign, cancel, missed)
   revision int NOT NULL DEFAULT 0,
+  -- withdrawn before it opened because its plan changed: the generator issues the occurrence anew
+  superseded boolean NOT NULL DEFAULT false,
   created_at timestamptz NOT NULL,
-  FOREIGN KEY (template_id, template_version) REFERENCES inspection_template_version (template_id, version),
-  -- exactly once per occurrence and checkpoint, whoever generates (two schedulers, a restart)
-  UNIQUE (plan_id, occurrence_at, checkpoint_id)
+  FOREIGN KEY (template_id, template_version) REFERENCES inspection_template_version (template_id, version)
 );
+-- exactly once per occurrence and checkpoint, whoever generates (two schedulers, a restart)
+CREATE UNIQUE INDEX inspection_task_occurrence ON inspection_task (plan_id, occurrence_at, checkpoint_id)
+  WHERE NOT superseded;
 CREATE INDEX inspection_task_day ON inspection_task (day, workshop_id);
 CREATE INDEX inspection_task_opens ON inspection_task (opens_at);
 CREATE INDEX inspection_task_user ON inspection_task (assignee_user_id, day);

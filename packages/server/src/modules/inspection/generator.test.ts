@@ -4,6 +4,7 @@ import {
   CreateRouteSchema,
   CreateShiftSchema,
   CreateTemplateSchema,
+  UpdatePlanSchema,
 } from '@aegis/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAegis } from '../../app.js';
@@ -143,4 +144,44 @@ describe('two schedulers on one database', () => {
     },
     120_000,
   );
+});
+
+describe('a plan changed after its tasks were issued', () => {
+  let app: TestApp;
+  afterAll(() => app?.close());
+
+  it('withdraws the tasks not yet open and issues them anew by the new schedule; the generator does not bring the old ones back', async () => {
+    app = await startTestApp();
+    await seedPlans(app);
+    const { inspection, db } = app.aegis.services;
+    await inspection.generate();
+    const plan = (await inspection.plans.list(ctx, { active: 'all' })).find((p) => p.code === 'DAILY-08')!;
+    await inspection.plans.update(
+      ctx,
+      plan.id,
+      UpdatePlanSchema.parse({ schedule: { kind: 'daily', times: ['09:00'] }, reason: '改为九点' }),
+    );
+    await inspection.generate();
+    await inspection.generate();
+    const rows = await db.query<{ occurrence_at: Date; state: string; superseded: boolean }>(
+      'SELECT occurrence_at, state, superseded FROM inspection_task WHERE plan_id = $1 ORDER BY id',
+      [plan.id],
+    );
+    expect(
+      rows.filter((r) => r.superseded).map((r) => [new Date(r.occurrence_at).toISOString(), r.state]),
+    ).toEqual([
+      ['2026-03-03T00:00:00.000Z', 'cancelled'],
+      ['2026-03-03T00:00:00.000Z', 'cancelled'],
+      ['2026-03-03T00:00:00.000Z', 'cancelled'],
+    ]);
+    expect(
+      rows.filter((r) => !r.superseded).map((r) => [new Date(r.occurrence_at).toISOString(), r.state]),
+    ).toEqual([
+      ['2026-03-03T01:00:00.000Z', 'planned'],
+      ['2026-03-03T01:00:00.000Z', 'planned'],
+      ['2026-03-03T01:00:00.000Z', 'planned'],
+    ]);
+    const listed = await inspection.tasks.list(ctx, { planId: plan.id, limit: 100, offset: 0 });
+    expect(listed.total).toBe(3);
+  }, 120_000);
 });

@@ -442,6 +442,25 @@ export async function advanceWatermark(db: Db, id: number, until: Date) {
     [id, until],
   );
 }
+/** After a plan change the generator starts again from now (superseded tasks are issued anew). */
+export async function resetWatermark(db: Db, id: number, to: Date) {
+  await db.query('UPDATE inspection_plan SET generated_until = $2 WHERE id = $1', [id, to]);
+}
+/** The plan's tasks that have not opened yet (withdrawn when the plan changes). */
+export async function plannedTasksOf(db: Db, planId: number) {
+  const rows = await db.query<TaskRow>(
+    `${TASK_SELECT} WHERE t.plan_id = $1 AND t.state = 'planned' ORDER BY t.id FOR UPDATE OF t`,
+    [planId],
+  );
+  return rows.map(task);
+}
+export async function supersede(db: Db, id: number) {
+  await db.query(
+    `UPDATE inspection_task SET state = 'cancelled', superseded = true, revision = revision + 1 WHERE id = $1`,
+    [id],
+  );
+}
+
 /**
  * The plant path of a control measure (管控措施) of the risk register, for the scope check.
  * Read here until the risk module exports its own lookup.
@@ -611,7 +630,7 @@ function taskWhere(scope: Scope, f: TaskFilter) {
     f.result ?? null,
     f.flagged ?? null,
   ];
-  const where = `WHERE ($1::boolean OR n.path LIKE ANY($2::text[]))
+  const where = `WHERE ($1::boolean OR n.path LIKE ANY($2::text[])) AND NOT t.superseded
     AND ($3::text IS NULL OR t.day >= $3::text) AND ($4::text IS NULL OR t.day <= $4::text)
     AND ($5::bigint IS NULL OR n.path LIKE '%/' || $5::text || '/%')
     AND ($6::bigint IS NULL OR t.plan_id = $6) AND ($7::bigint IS NULL OR t.checkpoint_id = $7)
@@ -644,7 +663,7 @@ export async function tasksFor(
   day: string,
 ) {
   const rows = await db.query<TaskRow>(
-    `${TASK_SELECT} WHERE t.day = $1 AND t.state <> 'cancelled'
+    `${TASK_SELECT} WHERE t.day = $1 AND t.state <> 'cancelled' AND NOT t.superseded
        AND (t.assignee_user_id = $2 OR (t.assignee_post_id IS NOT NULL AND t.assignee_post_id = $3)
             OR (t.assignee_team_id IS NOT NULL AND t.assignee_team_id = $4))
      ORDER BY t.occurrence_at, t.plan_id, t.seq`,
@@ -690,7 +709,7 @@ export async function insertTaskOnce(db: Db, t: NewTask) {
        template_id, template_version, assignee_kind, assignee_user_id, assignee_post_id, assignee_team_id, assignee_name,
        state, opens_at, due_at, missed_at, remind_at, require_scan, on_missing_scan, require_photo_on_abnormal, result, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
-     ON CONFLICT (plan_id, occurrence_at, checkpoint_id) DO NOTHING RETURNING id`,
+     ON CONFLICT (plan_id, occurrence_at, checkpoint_id) WHERE NOT superseded DO NOTHING RETURNING id`,
     [
       t.planId,
       t.occurrenceAt,

@@ -640,6 +640,38 @@ export function createInspectionService(deps: {
         await unique(() => repo.updatePlan(tx, id, next, clock.now()), `Plan code ${next.code} is taken`);
         await repo.setPlanMeasures(tx, id, measures);
         const after = (await repo.getPlan(tx, id))!;
+        // Tasks not yet open follow the plan: withdrawn and issued anew by the generator
+        // (open and finished ones keep what they were issued with).
+        const GENERATION = [
+          'templateId',
+          'routeId',
+          'stops',
+          'schedule',
+          'assignee',
+          'window',
+          'requireScan',
+          'onMissingScan',
+          'requirePhotoOnAbnormal',
+          'active',
+        ] as const;
+        if (GENERATION.some((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))) {
+          for (const t of await repo.plannedTasksOf(tx, id)) {
+            await workflow.apply(
+              tx,
+              ctx,
+              taskMachine,
+              { id: t.id, path: t.path, state: t.state, record: recordOf(t) },
+              'cancel',
+              {
+                reason: `计划已修改：${reason}`,
+                data: { superseded: true },
+                label: `${t.planName} · ${t.checkpointName}`,
+              },
+            );
+            await repo.supersede(tx, t.id);
+          }
+          await repo.resetWatermark(tx, id, clock.now());
+        }
         await audit.append(tx, ctx, {
           action: 'inspection.plan.update',
           targetType: 'inspection_plan',
