@@ -37,8 +37,8 @@ import { CodeSchema, NameSchema, ReasonSchema } from './common.js';
  *   GET    /plans/:id                      read                                   → PlanSchema
  *   GET    /plans/:id/preview              read    query PlanPreviewQuerySchema   → PlanPreviewSchema (next occurrences)
  *   POST   /plans                          manage  body CreatePlanSchema          → PlanSchema
- *   PATCH  /plans/:id                      manage  body UpdatePlanSchema          → PlanSchema (future planned tasks
- *                                                  keep what they were issued with)
+ *   PATCH  /plans/:id                      manage  body UpdatePlanSchema          → PlanSchema (tasks not yet open
+ *                                                  are withdrawn and issued anew; open and finished ones keep theirs)
  *   POST   /generate                       manage                                 → GenerateResultSchema (run the generator now)
  *  Tasks
  *   GET    /my-tasks                       perform query MyTasksQuerySchema       → TaskSchema[] (route order)
@@ -560,7 +560,10 @@ export const TaskSchema = z.object({
   requirePhotoOnAbnormal: z.boolean(),
   /** a scan of this task's checkpoint was verified */
   scanned: z.boolean(),
-  /** bumped by every server-side change; the phone sends the one it started from */
+  /**
+   * Bumped by every change a phone must not overwrite (submitted, reassigned, cancelled, missed);
+   * not by time (open, overdue) nor by start/scan. The phone sends the one it started from.
+   */
   revision: z.number().int(),
 });
 export type Task = z.infer<typeof TaskSchema>;
