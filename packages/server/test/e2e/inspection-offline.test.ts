@@ -17,47 +17,40 @@ beforeAll(async () => {
   world = await inspectionWorld(e2e, camera.file);
 }, 60_000);
 
+// In the page (plain JavaScript: the tests are typechecked without the DOM library).
+const OPEN_OUTBOX = `(uid) => new Promise((resolve, reject) => {
+  const r = indexedDB.open('aegis-fieldwork-' + uid);
+  r.onsuccess = () => resolve(r.result);
+  r.onerror = () => reject(r.error);
+})`;
+
 /** The outbox's records in the page's IndexedDB (a copy kept in the page, blobs included). */
 async function snapshotOutbox(page: Page, userId: number) {
-  await page.evaluate(async (uid) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const r = indexedDB.open(`aegis-fieldwork-${uid}`);
+  await page.evaluate(`(async () => {
+    const db = await (${OPEN_OUTBOX})(${userId});
+    const all = (store) => new Promise((resolve, reject) => {
+      const r = db.transaction(store).objectStore(store).getAll();
       r.onsuccess = () => resolve(r.result);
       r.onerror = () => reject(r.error);
     });
-    const all = (store: string) =>
-      new Promise<unknown[]>((resolve, reject) => {
-        const r = db.transaction(store).objectStore(store).getAll();
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-    (window as unknown as { outboxCopy: unknown }).outboxCopy = {
-      submissions: await all('submissions'),
-      photos: await all('photos'),
-    };
+    window.outboxCopy = { submissions: await all('submissions'), photos: await all('photos') };
     db.close();
-  }, userId);
+  })()`);
 }
 
 /** Puts the kept copy back: the phone believes its answer never reached the server. */
 async function restoreOutbox(page: Page, userId: number) {
-  await page.evaluate(async (uid) => {
-    const copy = (window as unknown as { outboxCopy: { submissions: unknown[]; photos: unknown[] } })
-      .outboxCopy;
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const r = indexedDB.open(`aegis-fieldwork-${uid}`);
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
+  await page.evaluate(`(async () => {
+    const db = await (${OPEN_OUTBOX})(${userId});
     const tx = db.transaction(['submissions', 'photos'], 'readwrite');
-    for (const s of copy.submissions) tx.objectStore('submissions').put(s);
-    for (const p of copy.photos) tx.objectStore('photos').put(p);
-    await new Promise<void>((resolve, reject) => {
+    for (const s of window.outboxCopy.submissions) tx.objectStore('submissions').put(s);
+    for (const p of window.outboxCopy.photos) tx.objectStore('photos').put(p);
+    await new Promise((resolve, reject) => {
       tx.oncomplete = () => resolve();
       tx.onerror = () => reject(tx.error);
     });
     db.close();
-  }, userId);
+  })()`);
 }
 
 describe('inspections offline', () => {
