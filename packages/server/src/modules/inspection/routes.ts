@@ -51,7 +51,11 @@ const VersionParamsSchema = z.object({ id: IdParamsSchema.shape.id, version: IdP
 
 export async function inspectionRoutes(
   app: App,
-  { inspection, config }: { inspection: InspectionService; config: { timezone: string } },
+  {
+    inspection,
+    config,
+    clock,
+  }: { inspection: InspectionService; config: { timezone: string }; clock: { now(): Date } },
 ) {
   const { templates, checkpoints, routes, plans, tasks } = inspection;
 
@@ -155,7 +159,7 @@ export async function inspectionRoutes(
         {
           heading: '巡检点二维码标签 Checkpoint labels',
           footer: '扫码签到 · 标签重新打印后旧标签失效',
-          now: new Date(),
+          now: clock.now(),
           timeZone: config.timezone,
         },
       );
