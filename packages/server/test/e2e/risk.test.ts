@@ -71,4 +71,36 @@ describe('the risk register in the browser', () => {
       level: 'significant',
     });
   });
+
+  it('creates a unit with an event and a measure checked every shift, scored while typing', async () => {
+    const page = await e2e.page({ viewport: { width: 1280, height: 900 } });
+    await login(page, 'admin');
+    await page.goto(`/risk/register?nodeId=${e2e.plant.a.press.id}`);
+    await page.getByTestId('risk-new').click();
+    await page.getByTestId('risk-unit-name').fill('压力机换模作业');
+    await page.locator('#risk-unit_events_0_description').fill('换模时滑块下行');
+    // one dropdown at a time: the previous one has finished closing before the next opens
+    const open = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
+    const pick = async (id: string, option: string) => {
+      await expect.poll(() => open.count()).toBe(0);
+      await page.locator(`#${id}`).click();
+      await open.locator(`.ant-select-item-option[title="${option}"]`).click();
+    };
+    await pick('risk-unit_events_0_l', '6');
+    await pick('risk-unit_events_0_e', '6');
+    await pick('risk-unit_events_0_c', '15');
+    await pick('risk-unit_events_0_measures_0_cycle', '每班');
+    await page.locator('#risk-unit_events_0_measures_0_description').fill('插入安全栓并锁定电源');
+    // 6 × 6 × 15 = 540: 重大 before saving
+    await page.getByText('风险值 540').waitFor();
+    await page.getByTestId('risk-unit-save').click();
+    await page.getByText('已保存').waitFor();
+    const { items } = await e2e.app.aegis.services.risk.list(systemContext(), {});
+    const created = items.find((u) => u.name === '压力机换模作业');
+    expect(created).toMatchObject({ nodeId: e2e.plant.a.press.id, level: 'major' });
+    expect(created?.events[0]?.measures[0]).toMatchObject({
+      description: '插入安全栓并锁定电源',
+      cycle: 'shift',
+    });
+  });
 });
