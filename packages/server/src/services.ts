@@ -162,7 +162,16 @@ export function createServices({
     maxBytes: config.evidenceMaxBytes,
     reuseDays: config.evidenceReuseDays,
   });
-  const hazard = createHazardService({ db, audit, guard, clock, timezone: config.timezone, workflow, notify, evidence });
+  const hazard = createHazardService({
+    db,
+    audit,
+    guard,
+    clock,
+    timezone: config.timezone,
+    workflow,
+    notify,
+    evidence,
+  });
   const inspection = createInspectionService({
     db,
     audit,
