@@ -42,7 +42,7 @@ import { PhotoField } from './PhotoField';
 import { QrScanner } from './QrScanner';
 import { type Fieldwork, useFieldwork, useFieldworkState, useOnline } from './runtime';
 import { SyncBar } from './SyncBar';
-import { isFinished, STATE_COLOR, shownState } from './taskState';
+import { inLanguage, isFinished, STATE_COLOR, shownState } from './taskState';
 
 const EMPTY: DraftAnswer = { value: null, note: '', photos: [] };
 
@@ -236,13 +236,13 @@ function TaskResult({ task }: { task: TaskDetail }) {
 type ScanNotice =
   | { kind: 'ok'; name: string }
   | { kind: 'kept' }
-  | { kind: 'refused'; text: string }
+  | { kind: 'refused'; text: string; detail?: string }
   | { kind: 'wrong'; name: string }
   | null;
 
 /** The checklist being filled in: a draft kept on the phone at every change. */
 function TaskForm({ fw, task }: { fw: Fieldwork; task: TaskDetail }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const online = useOnline();
   const navigate = useNavigate();
   const qc = useQueryClient();
@@ -335,6 +335,13 @@ function TaskForm({ fw, task }: { fw: Fieldwork; task: TaskDetail }) {
       if (e instanceof ApiError && e.status === 0) {
         save({ ...draft, scan });
         setScanNotice({ kind: 'kept' });
+      } else if (e instanceof ApiError && e.code === 'evidence_refused') {
+        const why = (e.details as { why?: string } | undefined)?.why ?? '';
+        setScanNotice({
+          kind: 'refused',
+          text: t(`fieldwork.scan.why.${why}`, { defaultValue: t('error.evidence_refused') }),
+          detail: inLanguage(e.message, i18n.language),
+        });
       } else setScanNotice({ kind: 'refused', text: errorText(t, e) });
     }
   };
@@ -420,7 +427,13 @@ function TaskForm({ fw, task }: { fw: Fieldwork; task: TaskDetail }) {
               <Alert type="info" showIcon title={t('fieldwork.scan.keptOffline')} data-testid="scan-kept" />
             )}
             {scanNotice?.kind === 'refused' && (
-              <Alert type="error" showIcon title={scanNotice.text} data-testid="scan-refused" />
+              <Alert
+                type="error"
+                showIcon
+                title={scanNotice.text}
+                description={scanNotice.detail}
+                data-testid="scan-refused"
+              />
             )}
             {scanNotice?.kind === 'wrong' && (
               <Alert
@@ -648,7 +661,7 @@ function ItemCard({
           data-testid={`item-${item.key}-note`}
         />
       )}
-      {(needPhoto || photos.length > 0 || item.photo !== 'never') && (
+      {(needPhoto || photos.length > 0 || abnormal) && (
         <div style={{ marginTop: 6 }}>
           <PhotoField
             itemKey={item.key}

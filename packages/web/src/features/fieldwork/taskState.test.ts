@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { submitBody } from './api';
 import { tokenCheckpointId } from './location';
 import { newDraft } from './outbox';
-import { routeOrder, shownState } from './taskState';
+import { inLanguage, routeOrder, shownState } from './taskState';
 
 const now = new Date('2026-03-02T08:30:00Z');
 
@@ -60,5 +60,14 @@ describe('what the phone sends', () => {
     expect(tokenCheckpointId('AEGIS-CP1.12.3.q1w2-e3_r4')).toBe(12);
     expect(tokenCheckpointId('https://example.com/x')).toBeNull();
     expect(tokenCheckpointId('AEGIS-CP1.x.3.abc')).toBeNull();
+  });
+});
+
+describe('refusals in the reader’s language', () => {
+  it('takes the reader’s half of a bilingual server message', () => {
+    const m = '这是另一个巡检点（CP-A-PRS）的二维码 / This QR code belongs to checkpoint CP-A-PRS';
+    expect(inLanguage(m, 'zh-CN')).toBe('这是另一个巡检点（CP-A-PRS）的二维码');
+    expect(inLanguage(m, 'en-US')).toBe('This QR code belongs to checkpoint CP-A-PRS');
+    expect(inLanguage('Only one language', 'en-US')).toBe('Only one language');
   });
 });

@@ -46,3 +46,10 @@ export function routeOrder<T extends Pick<Task, 'occurrenceAt' | 'planId' | 'seq
       a.occurrenceAt.localeCompare(b.occurrenceAt) || a.planId - b.planId || a.seq - b.seq || a.id - b.id,
   );
 }
+
+/** The server writes refusals as "中文 / English": the reader's half. */
+export function inLanguage(message: string, language: string): string {
+  const parts = message.split(' / ');
+  if (parts.length !== 2) return message;
+  return language === 'en-US' ? parts[1]! : parts[0]!;
+}
