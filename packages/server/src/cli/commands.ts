@@ -16,8 +16,10 @@ import { startSecrets } from '../modules/secrets/index.js';
 import { installProcessGuard } from '../process-guard.js';
 import { createServices } from '../services.js';
 import { DEMO_PASSWORD, seedDemo } from './demo.js';
+import { seedDemoInspection } from './demo-inspection.js';
 import { seedDemoNotify, startDemoMailSink } from './demo-notify.js';
 import { seedDemoRealtime, startDemoSimulator } from './demo-realtime.js';
+import { seedDemoRisk } from './demo-risk.js';
 
 /** Options every command shares, each with its environment variable. */
 function common(cmd: Command) {
@@ -195,6 +197,10 @@ export async function runCli(program: Command, argv: string[]) {
         const rt = await seedDemoRealtime(aegis.services, { onProgress: progress });
         progress('demo: notification channels and escalation policies');
         await seedDemoNotify(aegis.services, seeded.siteId);
+        // 双重预防: the risk register, then inspections (plans name its control measures).
+        progress("demo: risk register, inspection plans and today's tasks");
+        await seedDemoRisk(aegis.services);
+        await seedDemoInspection(aegis.services);
         later.push(
           `Demo plant: ${seeded.equipment} equipment items, ${rt.tags} tags, ${rt.rules} alarm rules`,
           `Demo users (password ${seeded.password}): ${[...(process.env.AEGIS_ADMIN_PASSWORD ? [] : ['admin']), ...seeded.users].join(', ')}`,
