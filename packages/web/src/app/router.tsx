@@ -164,6 +164,18 @@ export const router = createBrowserRouter([
             path: 'hazards',
             lazy: async () => ({ Component: (await import('../features/hazard/HazardsPage')).HazardsPage }),
           },
+          {
+            path: 'hazards/new',
+            lazy: async () => ({
+              Component: (await import('../features/hazard/HazardNewPage')).HazardNewPage,
+            }),
+          },
+          {
+            path: 'hazards/:id',
+            lazy: async () => ({
+              Component: (await import('../features/hazard/HazardDetailPage')).HazardDetailPage,
+            }),
+          },
         ],
       },
       {
