@@ -66,6 +66,14 @@ describe('inspections offline', () => {
     await page.goto('/my-tasks');
     await page.getByTestId('offline-ready').waitFor({ timeout: 30_000 });
     await page.getByTestId(`task-${world.taskId}`).waitFor();
+    // installable from the browser: the manifest starts at my tasks
+    const manifest = await (await page.request.get('/manifest.webmanifest')).json();
+    expect(manifest).toMatchObject({
+      start_url: '/my-tasks',
+      display: 'standalone',
+      name: '安全巡检 · Aegis',
+    });
+    expect((await page.request.get('/icon-512.png')).headers()['content-type']).toBe('image/png');
 
     await page.context().setOffline(true);
     await page.goto(`/my-tasks/${world.taskId}`);

@@ -53,7 +53,13 @@ export function TaskRunPage() {
   const taskId = Number(id);
   const fw = useFieldwork();
   const fwState = useFieldworkState(fw);
-  const q = useQuery({ ...taskQuery(fw.cache, taskId), enabled: Number.isInteger(taskId) && taskId > 0 });
+  const online = useOnline();
+  // the live values of bound tags move: read again every 20 s while online
+  const q = useQuery({
+    ...taskQuery(fw.cache, taskId),
+    enabled: Number.isInteger(taskId) && taskId > 0,
+    refetchInterval: online ? 20_000 : false,
+  });
   const [queued, setQueued] = useState<Submission[] | null>(null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: re-read on every outbox change
