@@ -24,12 +24,11 @@ import { canAnywhere, useMe } from '../../app/auth';
 import { CodeNameCols, ProblemsAlert, SaveActions } from '../../app/FormParts';
 import { useLocalName } from '../../app/i18n';
 import { ReasonField } from '../../app/ReasonField';
-import { PlantNodeSelect } from '../plant/PlantNodeSelect';
 import { checkpointsQuery, controlMeasuresQuery, routesQuery, templatesQuery, useSavePlan } from './api';
 import { describeCron } from './cron';
 import { OrderedList } from './OrderedList';
 import { PlanPreviewList } from './PlanPreviewList';
-import { useAssignees, useShifts } from './parts';
+import { NodeField, useAssignees, useShifts } from './parts';
 import {
   describeSchedule,
   describeWindow,
@@ -152,7 +151,7 @@ export function PlanEditor({
           </Col>
           <Col xs={24} sm={12}>
             <Form.Item name="nodeId" label={t('inspection.field.node')} rules={[{ required: true }]}>
-              <PlantNodeSelect />
+              <NodeField locked={!!plan} />
             </Form.Item>
           </Col>
           <Col xs={24} sm={12}>

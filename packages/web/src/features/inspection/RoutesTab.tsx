@@ -20,11 +20,10 @@ import { useTranslation } from 'react-i18next';
 import { canAnywhere, useMe } from '../../app/auth';
 import { CodeNameCols, EditDeleteButtons, NewButton, ProblemsAlert, SaveActions } from '../../app/FormParts';
 import { ReasonField, ReasonModal } from '../../app/ReasonField';
-import { PlantNodeSelect } from '../plant/PlantNodeSelect';
 import { CardList } from '../realtime/CardList';
 import { checkpointsQuery, routesQuery, useDeleteRoute, useSaveRoute } from './api';
 import { OrderedList } from './OrderedList';
-import { useNodeName } from './parts';
+import { NodeField, useNodeName } from './parts';
 
 interface RouteValues {
   nodeId: number | null;
@@ -279,7 +278,7 @@ function RouteEditor({
           />
         </Row>
         <Form.Item name="nodeId" label={t('inspection.field.node')} rules={[{ required: true }]}>
-          <PlantNodeSelect />
+          <NodeField locked={!!route} />
         </Form.Item>
         <Form.Item name="description" label={t('inspection.field.description')}>
           <Input.TextArea rows={2} maxLength={2000} />

@@ -597,7 +597,9 @@ function HistoryCard({ task }: { task: TaskDetail }) {
           content: (
             <Space orientation="vertical" size={0}>
               <Typography.Text type={s.future ? 'secondary' : undefined}>
-                {t(`inspection.history.${s.kind}`)}
+                {s.action
+                  ? t(`audit.actionName.${s.action.replaceAll('.', '_')}`, { defaultValue: s.action })
+                  : t(`inspection.history.${s.kind}`)}
                 {s.who ? ` · ${s.who}` : ''}
               </Typography.Text>
               {s.text && (

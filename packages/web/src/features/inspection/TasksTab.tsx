@@ -24,10 +24,9 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { errorText } from '../../app/errorText';
 import { PlantNodeSelect } from '../plant/PlantNodeSelect';
-import { UserSelect } from '../users/UserSelect';
 import { plansQuery, type TaskQuery, tasksExportUrl, tasksQuery } from './api';
 import { downloadFile } from './download';
-import { shortTime, TaskResultTag, TaskStateTag } from './parts';
+import { shortTime, TaskResultTag, TaskStateTag, useAssignees } from './parts';
 
 const PAGE = 50;
 
@@ -50,6 +49,7 @@ export function TasksTab() {
   const [page, setPage] = useState(1);
   const [exporting, setExporting] = useState(false);
   const plans = useQuery(plansQuery);
+  const people = useAssignees().users.filter((u) => u.kind === 'person');
   const filter: TaskQuery = {
     state: states.length ? states : undefined,
     planId,
@@ -162,15 +162,18 @@ export function TasksTab() {
           />
         </Col>
         <Col xs={12} sm={12} md={6}>
-          <div title={t('inspection.filter.assignee')}>
-            <UserSelect
-              value={assigneeId}
-              onChange={(v) => {
-                setAssigneeId(v);
-                reset();
-              }}
-            />
-          </div>
+          <Select<number>
+            allowClear
+            showSearch={{ optionFilterProp: 'label' }}
+            style={{ width: '100%' }}
+            placeholder={t('inspection.filter.assignee')}
+            value={assigneeId ?? undefined}
+            onChange={(v) => {
+              setAssigneeId(v ?? null);
+              reset();
+            }}
+            options={people.map((u) => ({ value: u.id, label: u.displayName }))}
+          />
         </Col>
         <Col xs={12} sm={8} md={4}>
           <Select<TaskResult>

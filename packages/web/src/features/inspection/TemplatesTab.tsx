@@ -32,12 +32,11 @@ import { useTranslation } from 'react-i18next';
 import { canAnywhere, useMe } from '../../app/auth';
 import { CodeNameCols, NewButton, ProblemsAlert, SaveActions } from '../../app/FormParts';
 import { ReasonField } from '../../app/ReasonField';
-import { PlantNodeSelect } from '../plant/PlantNodeSelect';
 import { CardList } from '../realtime/CardList';
 import { useUserNames } from '../users/UserSelect';
 import { templatesQuery, templateVersionsQuery, useSaveTemplate } from './api';
 import { ItemEditor, ItemKindTag } from './ItemEditor';
-import { shortTime, useNodeName } from './parts';
+import { NodeField, shortTime, useNodeName } from './parts';
 import {
   createFromValues,
   diffItems,
@@ -261,7 +260,7 @@ function TemplateEditor({
           />
         </Row>
         <Form.Item name="nodeId" label={t('inspection.field.node')} rules={[{ required: true }]}>
-          <PlantNodeSelect />
+          <NodeField locked={!!template} />
         </Form.Item>
         <Form.Item name="description" label={t('inspection.field.description')}>
           <Input.TextArea rows={2} maxLength={2000} />

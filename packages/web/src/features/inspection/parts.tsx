@@ -8,13 +8,14 @@ import {
   SyncOutlined,
 } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Tag } from 'antd';
+import { Input, Tag } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { canAnywhere, useMe } from '../../app/auth';
 import { useLocalName } from '../../app/i18n';
 import { orgListQuery } from '../org/api';
 import { plantNodesQuery } from '../plant/api';
+import { PlantNodeSelect } from '../plant/PlantNodeSelect';
 import { usersQuery } from '../users/api';
 import { type AssigneeKey, assigneeKey } from './planForm';
 import { TASK_RESULT_COLOR, TASK_STATE_COLOR } from './present';
@@ -134,4 +135,16 @@ export function shortTime(iso: string | null | undefined, withDate = true): stri
   const p = (n: number) => String(n).padStart(2, '0');
   const time = `${p(d.getHours())}:${p(d.getMinutes())}`;
   return withDate ? `${p(d.getMonth() + 1)}-${p(d.getDate())} ${time}` : time;
+}
+
+/** The record's plant node: picked when it is created, shown read-only after (the server keeps it fixed). */
+export function NodeField(props: {
+  value?: number | null;
+  onChange?: (v: number | null) => void;
+  id?: string;
+  locked: boolean;
+}) {
+  const nodeName = useNodeName();
+  if (props.locked) return <Input id={props.id} value={nodeName(props.value)} disabled />;
+  return <PlantNodeSelect id={props.id} value={props.value} onChange={props.onChange} />;
 }

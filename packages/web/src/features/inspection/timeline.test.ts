@@ -44,10 +44,17 @@ describe('a task history', () => {
       [
         {
           at: '2026-03-02T08:10:00Z',
-          action: 'inspection.task.reassign',
+          action: 'inspection_task.reassign',
           actorDisplayName: '李主任',
           actorName: 'li',
           reason: '张三请假',
+        },
+        {
+          at: '2026-03-02T08:30:00Z',
+          action: 'inspection_task.submit',
+          actorDisplayName: '王巡检',
+          actorName: 'wang',
+          reason: null,
         },
       ],
       { user: (id) => (id === 7 ? '王巡检' : null) },
@@ -61,7 +68,8 @@ describe('a task history', () => {
       'flag',
       'done',
     ]);
-    expect(steps[2]).toMatchObject({ who: '李主任', text: 'inspection.task.reassign · 张三请假' });
+    // the reassignment comes from the audit trail; the submission there is already the "done" step
+    expect(steps[2]).toMatchObject({ who: '李主任', text: '张三请假', action: 'inspection_task.reassign' });
     expect(steps[4]?.who).toBe('王巡检');
     expect(steps[5]).toMatchObject({ bad: true, text: '读数与实时值相差 0.35 MPa' });
     expect(steps[6]).toMatchObject({ kind: 'done', who: '王巡检' });

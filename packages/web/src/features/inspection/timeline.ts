@@ -8,11 +8,15 @@ export interface TimelineEntry {
   who: string | null;
   /** words for people: a flag's message, an audit entry's reason */
   text: string | null;
+  /** the audit action ('inspection_task.reassign'), named by the page */
+  action?: string;
   /** a step still to come (the due time of an open task) */
   future?: boolean;
   /** red in the list: missed, a refused scan, a flag */
   bad?: boolean;
 }
+
+const SHOWN = /\.(create|generate|start|scan|submit)$/;
 
 export interface AuditStep {
   at: string;
@@ -56,12 +60,14 @@ export function taskTimeline(
     out.push({ at: task.missedAt, kind: 'missed', who: null, text: null, bad: true });
   else if (task.state !== 'cancelled')
     out.push({ at: task.dueAt, kind: 'due', who: null, text: null, future: !past(task.dueAt) });
-  for (const a of audit)
+  // steps the task's own fields already show are left out (creation, start, scan, submission)
+  for (const a of audit.filter((x) => !SHOWN.test(x.action)))
     out.push({
       at: a.at,
       kind: 'audit',
       who: a.actorDisplayName ?? a.actorName,
-      text: a.reason ? `${a.action} · ${a.reason}` : a.action,
+      text: a.reason,
+      action: a.action,
     });
   // stable: equal times keep the order above (generated before opened at the same instant)
   return out
