@@ -160,6 +160,8 @@ interface PageLog {
 const EXPECTED_CONSOLE = [
   /^Failed to load resource: the server responded with a status of 4\d\d/,
   /net::ERR_INTERNET_DISCONNECTED/,
+  // the service worker is off unless a test turns it on (see `serviceWorkers` below)
+  /^Service Worker registration blocked by Playwright/,
 ];
 
 export interface BrowserSuite {
@@ -200,6 +202,9 @@ export function useBrowserSuite(opts: { chromiumArgs?: string[] } = {}): Browser
         baseURL: suite.baseUrl,
         viewport: { width: 1280, height: 800 },
         acceptDownloads: true,
+        // page.route does not see what the app's service worker answers: tests of the offline
+        // phone pages turn it on ({ serviceWorkers: 'allow' }), the others do without it
+        serviceWorkers: 'block',
         ...options,
       });
       context.setDefaultTimeout(20_000);

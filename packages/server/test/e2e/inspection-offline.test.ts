@@ -55,7 +55,12 @@ async function restoreOutbox(page: Page, userId: number) {
 
 describe('inspections offline', () => {
   it('completes a task with the network cut, syncs it on reconnect, and stores it once when synced twice', async () => {
-    const page = await e2e.page({ ...PHONE, locale: 'zh-CN', permissions: ['camera'] });
+    const page = await e2e.page({
+      ...PHONE,
+      locale: 'zh-CN',
+      permissions: ['camera'],
+      serviceWorkers: 'allow',
+    });
     const submits: string[] = [];
     page.on('request', (r) => {
       if (r.method() === 'POST' && /\/api\/inspection\/tasks\/\d+\/submit$/.test(r.url()))
@@ -140,7 +145,12 @@ describe('inspections offline', () => {
   });
 
   it('shows a task changed on the server meanwhile as a conflict, and lets the inspector discard theirs', async () => {
-    const page = await e2e.page({ ...PHONE, locale: 'zh-CN', permissions: ['camera'] });
+    const page = await e2e.page({
+      ...PHONE,
+      locale: 'zh-CN',
+      permissions: ['camera'],
+      serviceWorkers: 'allow',
+    });
     await login(page, world.inspector.username);
     await page.goto('/my-tasks');
     await page.getByTestId(`task-${world.otherTaskId}`).waitFor();

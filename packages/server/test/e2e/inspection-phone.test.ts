@@ -18,7 +18,7 @@ beforeAll(async () => {
   world = await inspectionWorld(e2e, camera.file);
 }, 60_000);
 
-const phone = () => e2e.page({ ...PHONE, locale: 'zh-CN', permissions: ['camera'] });
+const phone = () => e2e.page({ ...PHONE, locale: 'zh-CN', permissions: ['camera'], serviceWorkers: 'allow' });
 
 describe('an inspection on the phone', () => {
   it('scans the checkpoint, records a reading out of limits with a photo, and raises a hidden danger (zh-CN, 390×844)', async () => {
