@@ -270,6 +270,11 @@ describe('the hidden-danger loop', () => {
       match: { kinds: ['hazard.rectification_overdue'], nodeId: p.a.area.id },
       levels: [
         { delayMinutes: 0, recipients: [{ type: 'user', userId: ids.safety }], channelIds: [inapp.body.id] },
+        {
+          delayMinutes: 60,
+          recipients: [{ type: 'user', userId: ids.manager }],
+          channelIds: [inapp.body.id],
+        },
       ],
       groupSeconds: 0,
       reason,
@@ -294,6 +299,21 @@ describe('the hidden-danger loop', () => {
     ]);
     const detail = await safety.get(`${base}/${h.id}`);
     expect(detail.body.overdue).toBe(true);
+    const escalation = async () =>
+      (
+        await app.aegis.services.db.query<{ state: string }>(
+          'SELECT state FROM notify_escalation WHERE subject = $1',
+          [`hazard:${h.id}:rectify`],
+        )
+      ).map((e) => e.state);
+    expect(await escalation()).toEqual(['pending']);
+    // the rectification ends the stage: the escalation to the plant manager stops
+    const ph = await upload(maint, h.id, 4);
+    expect((await act(maint, h.id, 'rectify', { description: '已关好并加锁', photoIds: [ph] })).status).toBe(
+      200,
+    );
+    await notify.tick();
+    expect(await escalation()).toEqual(['stopped']);
   });
 });
 
