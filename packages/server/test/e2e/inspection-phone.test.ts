@@ -99,61 +99,73 @@ describe('an inspection on the phone', () => {
 
 let hazardId: number | null = null;
 
+/** "YYYY-MM-DD HH:mm" (UTC: the browser's zone in the tests) three days after the app's now. */
+function deadlineText(): string {
+  const d = new Date(e2e.app.clock.now().getTime() + 3 * 86_400_000);
+  return d.toISOString().slice(0, 16).replace('T', ' ');
+}
+
 /**
- * The hidden-danger loop through the HTTP API as each person (the hazard pages are driven in
- * hazard tests of their own): triage to maintenance, rectification with an "after" photo, the
- * rectifier's own verification refused, the safety officer's accepted → closed.
+ * The hidden-danger loop on the phone, each person in their own browser: the safety officer finds
+ * the new report in the register and triages it to maintenance; maintenance rectifies with an
+ * "after" photo and may not verify its own work (separation of duties, also for a foreman who may
+ * verify others'); the safety officer verifies and it closes.
  */
 async function hazardLoop(id: number) {
-  const safety = await e2e.app.as(world.safety.username);
-  const maintenance = await e2e.app.as(world.maintenance.username);
-  const open = (await safety.get('/api/hazards?open=true')).body as {
-    items: { id: number; state: string }[];
-  };
-  expect(open.items.find((h) => h.id === id)?.state).toBe('reported');
-  const hazard = (await safety.get(`/api/hazards/${id}`)).body;
-  expect(hazard.inspection).toMatchObject({ taskId: world.taskId, itemKey: 'pressure' });
-  expect(hazard.photos.length).toBeGreaterThanOrEqual(1);
+  const safety = await phone();
+  await login(safety, world.safety.username);
+  await safety.goto('/hazards');
+  const row = safety.getByTestId(`hazard-row-${id}`);
+  await row.getByTestId('hazard-state-reported').waitFor();
+  await row.click();
+  await safety.waitForURL(`**/hazards/${id}`);
+  await safety.getByTestId('hazard-photos-before').locator('img').first().waitFor();
+  await safety.getByTestId('hazard-action-triage').click();
+  const triage = safety.getByTestId('hazard-form-triage');
+  await triage.getByTestId('hazard-triage-type').click();
+  await safety.locator('.ant-select-item-option', { hasText: '设备设施' }).click();
+  await triage.getByTestId('hazard-triage-deadline').click();
+  await safety.keyboard.type(deadlineText());
+  await safety.keyboard.press('Enter');
+  await safety.locator('#hazard-triage-responsible').click();
+  await safety.keyboard.type(world.maintenance.username);
+  await safety.locator('.ant-select-item-option', { hasText: '赵维修' }).click();
+  await triage.getByTestId('hazard-triage-cause').fill('溢流阀设定值漂移');
+  await triage.getByTestId('hazard-triage-measures').fill('校准溢流阀，更换压力表');
+  await safety.getByTestId('hazard-submit-triage').click();
+  await safety.getByTestId('hazard-state-rectifying').waitFor();
+  expect(await safety.getByTestId('hazard-responsible').textContent()).toContain('赵维修');
 
-  const deadline = new Date(e2e.app.clock.now().getTime() + 3 * 86_400_000).toISOString();
-  const triaged = await safety.post(`/api/hazards/${id}/actions/triage`, {
-    grade: 'general',
-    type: 'equipment',
-    cause: '溢流阀设定值漂移',
-    treatment: 'deadline',
-    deadline,
-    responsibleId: world.maintenance.id,
-    measures: '校准溢流阀，更换压力表',
+  const maintenance = await phone();
+  await login(maintenance, world.maintenance.username);
+  await maintenance.goto(`/hazards/${id}`);
+  await maintenance.getByTestId('hazard-action-rectify').click();
+  await maintenance.getByTestId('hazard-rectify-description').fill('已校准溢流阀，压力恢复至 1.2 MPa');
+  await maintenance.getByTestId('hazard-rectify-photo-input').setInputFiles({
+    name: 'after.jpg',
+    mimeType: 'image/jpeg',
+    buffer: await cameraJpeg(e2e.app.clock.now(), 11),
   });
-  expect(triaged.status, JSON.stringify(triaged.body)).toBe(200);
-  expect(triaged.body.state).toBe('rectifying');
-  expect(triaged.body.responsible).toMatchObject({ id: world.maintenance.id });
+  await maintenance.getByTestId('hazard-submit-rectify').click();
+  await maintenance.getByTestId('hazard-state-verifying').waitFor();
 
-  const after = await maintenance.request(
-    'POST',
-    `/api/evidence?ownerKind=hazard&ownerId=${id}&clientId=after-${id}-1&fileName=after.jpg`,
-    await cameraJpeg(e2e.app.clock.now(), 11),
-    { 'content-type': 'image/jpeg' },
-  );
-  expect(after.status, JSON.stringify(after.body)).toBeLessThan(300);
-  const rectified = await maintenance.post(`/api/hazards/${id}/actions/rectify`, {
-    description: '已校准溢流阀，压力恢复至 1.2 MPa',
-    photoIds: [after.body.id],
-  });
-  expect(rectified.status, JSON.stringify(rectified.body)).toBe(200);
-  expect(rectified.body.state).toBe('verifying');
+  // the rectifier's own verification is refused
+  await maintenance.getByTestId('hazard-action-verify').click();
+  await maintenance.getByTestId('hazard-submit-verify').click();
+  const refusal = maintenance.getByTestId('hazard-refusal');
+  await refusal.waitFor();
+  expect(await refusal.innerText()).toContain('职责分离');
 
-  // the rectifier may not verify their own work
-  const own = await maintenance.post(`/api/hazards/${id}/actions/verify`, { note: '自验' });
-  expect(own.status).toBe(403);
-  expect(own.body.error.code).toBe('separation_of_duties');
-  expect((await safety.get(`/api/hazards/${id}`)).body.state).toBe('verifying');
+  await safety.reload();
+  await safety.getByTestId('hazard-action-verify').click();
+  await safety.getByTestId('hazard-submit-verify').click();
+  await safety.getByTestId('hazard-state-closed').waitFor();
+  for (const action of ['triage', 'rectify', 'verify'])
+    await safety.getByTestId(`hazard-timeline-${action}`).waitFor();
 
-  const verified = await safety.post(`/api/hazards/${id}/actions/verify`, { note: '现场复核合格' });
-  expect(verified.status, JSON.stringify(verified.body)).toBe(200);
-  expect(verified.body.state).toBe('closed');
-  expect(verified.body.verifiedBy).toMatchObject({ id: world.safety.id });
-  expect(verified.body.history.map((h: { action: string }) => h.action)).toEqual(
-    expect.arrayContaining(['triage', 'rectify', 'verify']),
-  );
+  const admin = await e2e.app.as('admin');
+  const closed = (await admin.get(`/api/hazards/${id}`)).body;
+  expect(closed).toMatchObject({ state: 'closed', verifiedBy: { id: world.safety.id } });
+  expect(closed.rectifiedBy).toMatchObject({ id: world.maintenance.id });
+  expect(closed.inspection).toMatchObject({ taskId: world.taskId, itemKey: 'pressure' });
 }
