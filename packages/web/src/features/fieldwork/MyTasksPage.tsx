@@ -103,6 +103,11 @@ export function MyTasksPage() {
                       {t(`fieldwork.state.${state}`)}
                     </Tag>
                     <Typography.Text strong>{task.checkpointName}</Typography.Text>
+                    {task.abnormalCount > 0 && (
+                      <Tag color="red" data-testid={`task-${task.id}-abnormal`}>
+                        {t('fieldwork.abnormalCount', { count: task.abnormalCount })}
+                      </Tag>
+                    )}
                   </Space>
                   <div>
                     <Typography.Text type="secondary" style={{ fontSize: 13 }}>

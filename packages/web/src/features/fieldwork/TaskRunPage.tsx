@@ -42,6 +42,7 @@ import { PhotoField } from './PhotoField';
 import { QrScanner } from './QrScanner';
 import { type Fieldwork, useFieldwork, useFieldworkState, useOnline } from './runtime';
 import { SyncBar } from './SyncBar';
+import { cacheLoadedAssets } from './serviceWorker';
 import { inLanguage, isFinished, STATE_COLOR, shownState } from './taskState';
 
 const EMPTY: DraftAnswer = { value: null, note: '', photos: [] };
@@ -61,6 +62,11 @@ export function TaskRunPage() {
     refetchInterval: online ? 20_000 : false,
   });
   const [queued, setQueued] = useState<Submission[] | null>(null);
+
+  // opened directly (a link, the installed app's last page): keep what it loaded for offline use
+  useEffect(() => {
+    cacheLoadedAssets().catch(() => undefined);
+  }, []);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: re-read on every outbox change
   useEffect(() => {
