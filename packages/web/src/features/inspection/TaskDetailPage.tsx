@@ -593,12 +593,18 @@ function HistoryCard({ task }: { task: TaskDetail }) {
         items={steps.map((s, i) => ({
           key: i,
           color: s.bad ? 'red' : s.future ? 'gray' : s.kind === 'done' ? 'green' : 'blue',
-          title: shortTime(s.at),
           content: (
             <Space orientation="vertical" size={0}>
               <Typography.Text type={s.future ? 'secondary' : undefined}>
+                <Typography.Text type="secondary" style={{ marginInlineEnd: 8 }}>
+                  {shortTime(s.at)}
+                </Typography.Text>
                 {s.action
-                  ? t(`audit.actionName.${s.action.replaceAll('.', '_')}`, { defaultValue: s.action })
+                  ? t(`audit.actionName.${s.action.replaceAll('.', '_')}`, {
+                      defaultValue: t(`inspection.auditAction.${s.action.replaceAll('.', '_')}`, {
+                        defaultValue: s.action,
+                      }),
+                    })
                   : t(`inspection.history.${s.kind}`)}
                 {s.who ? ` · ${s.who}` : ''}
               </Typography.Text>
