@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { login, PHONE, useBrowserSuite } from './browser.js';
 import { cameraJpeg } from './fake-camera.js';
-import { fakeCamera, type InspectionWorld, inspectionWorld } from './inspection-setup.js';
+import { fakeCamera, type InspectionWorld, inspectionWorld, PHONE_AT } from './inspection-setup.js';
 
 /**
  * The inspector walks where there is no network: the phone pages open from the service worker,
@@ -53,14 +53,18 @@ async function restoreOutbox(page: Page, userId: number) {
   })()`);
 }
 
+const phone = () =>
+  e2e.page({
+    ...PHONE,
+    locale: 'zh-CN',
+    permissions: ['camera', 'geolocation'],
+    geolocation: PHONE_AT,
+    serviceWorkers: 'allow',
+  });
+
 describe('inspections offline', () => {
   it('completes a task with the network cut, syncs it on reconnect, and stores it once when synced twice', async () => {
-    const page = await e2e.page({
-      ...PHONE,
-      locale: 'zh-CN',
-      permissions: ['camera'],
-      serviceWorkers: 'allow',
-    });
+    const page = await phone();
     const submits: string[] = [];
     page.on('request', (r) => {
       if (r.method() === 'POST' && /\/api\/inspection\/tasks\/\d+\/submit$/.test(r.url()))
@@ -145,12 +149,7 @@ describe('inspections offline', () => {
   });
 
   it('shows a task changed on the server meanwhile as a conflict, and lets the inspector discard theirs', async () => {
-    const page = await e2e.page({
-      ...PHONE,
-      locale: 'zh-CN',
-      permissions: ['camera'],
-      serviceWorkers: 'allow',
-    });
+    const page = await phone();
     await login(page, world.inspector.username);
     await page.goto('/my-tasks');
     await page.getByTestId(`task-${world.otherTaskId}`).waitFor();

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { login, PHONE, useBrowserSuite } from './browser.js';
 import { cameraJpeg } from './fake-camera.js';
-import { fakeCamera, type InspectionWorld, inspectionWorld } from './inspection-setup.js';
+import { fakeCamera, type InspectionWorld, inspectionWorld, PHONE_AT } from './inspection-setup.js';
 
 /**
  * The inspector's phone (390×844, zh-CN): today's task, the checkpoint's printed QR label seen by
@@ -18,7 +18,14 @@ beforeAll(async () => {
   world = await inspectionWorld(e2e, camera.file);
 }, 60_000);
 
-const phone = () => e2e.page({ ...PHONE, locale: 'zh-CN', permissions: ['camera'], serviceWorkers: 'allow' });
+const phone = () =>
+  e2e.page({
+    ...PHONE,
+    locale: 'zh-CN',
+    permissions: ['camera', 'geolocation'],
+    geolocation: PHONE_AT,
+    serviceWorkers: 'allow',
+  });
 
 describe('an inspection on the phone', () => {
   it('scans the checkpoint, records a reading out of limits with a photo, and raises a hidden danger (zh-CN, 390×844)', async () => {
@@ -81,6 +88,9 @@ describe('an inspection on the phone', () => {
     const task = (await admin.get(`/api/inspection/tasks/${world.taskId}`)).body;
     expect(task.state).toBe('done');
     expect(task.scanned).toBe(true);
+    // the phone's position went with the scan: a few metres from the press
+    expect(task.scan.distanceM).toBeLessThan(50);
+    expect(task.flags.map((f: { code: string }) => f.code)).not.toContain('gps_missing');
     expect(task.results.pressure).toMatchObject({ value: 2.1, abnormal: true });
     expect(task.results.pressure.photoIds).toHaveLength(1);
     expect(task.results.pressure.hazardId).toEqual(expect.any(Number));
@@ -154,7 +164,7 @@ async function hazardLoop(id: number) {
   await maintenance.getByTestId('hazard-submit-verify').click();
   const refusal = maintenance.getByTestId('hazard-refusal');
   await refusal.waitFor();
-  expect(await refusal.innerText()).toContain('职责分离');
+  expect(await refusal.textContent()).toContain('职责分离');
 
   await safety.reload();
   await safety.getByTestId('hazard-action-verify').click();

@@ -18,6 +18,10 @@ export function fakeCamera(name: string) {
   };
 }
 
+/** Where the press stands (the checkpoint's coordinates), and where the inspector's phone is: about 6 m away. */
+export const PRESS_AT = { lat: 31.2304, lng: 121.4737 };
+export const PHONE_AT = { latitude: 31.23045, longitude: 121.47375, accuracy: 5 };
+
 /** "HH:MM" of `at` in the plant's time zone. */
 function plantTime(at: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-GB', {
@@ -98,6 +102,8 @@ export async function inspectionWorld(e2e: BrowserSuite, cameraFile: string): Pr
       nodeId: e2e.plant.a.press.id,
       code: 'CP-A-PRS',
       name: 'A车间1号压力机',
+      ...PRESS_AT,
+      radiusM: 50,
     }),
     'checkpoint',
   );
