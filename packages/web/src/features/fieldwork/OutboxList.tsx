@@ -1,5 +1,5 @@
 import type { TaskDetail } from '@aegis/shared';
-import { Alert, Button, Card, Descriptions, Popconfirm, Space, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Popconfirm, Space, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -86,6 +86,7 @@ export function OutboxList({ fw, taskId }: { fw: Fieldwork; taskId?: number }) {
 function FreshAttemptButton({ fw, run, revision }: { fw: Fieldwork; run: Submission; revision: number }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const { message } = App.useApp();
   return (
     <Button
       size="small"
@@ -98,6 +99,7 @@ function FreshAttemptButton({ fw, run, revision }: { fw: Fieldwork; run: Submiss
           new Date(),
         );
         fw.changed();
+        void message.info(t('fieldwork.conflict.copied'));
         void navigate(`/my-tasks/${run.taskId}`);
       }}
     >

@@ -309,6 +309,10 @@ function TaskForm({ fw, task }: { fw: Fieldwork; task: TaskDetail }) {
   const abnormal = items.filter((i) => isAbnormal(i, draft.answers[i.key]));
   const needScan = task.requireScan && !scanOk;
   const hasCoords = task.checkpoint.lat !== null && task.checkpoint.lng !== null;
+  const positionText = (scan: DraftScan | null) =>
+    scan?.accuracyM != null
+      ? t('fieldwork.gps.at', { accuracy: scan.accuracyM })
+      : t('fieldwork.gps.failed', { reason: t('fieldwork.gps.none') });
 
   const onToken = async (text: string, position: Promise<Awaited<ReturnType<typeof locate>>>) => {
     setScanning(false);
@@ -432,6 +436,7 @@ function TaskForm({ fw, task }: { fw: Fieldwork; task: TaskDetail }) {
                 type="success"
                 showIcon
                 title={t('fieldwork.scan.ok', { name: scanNotice.name })}
+                description={hasCoords ? positionText(draft.scan) : undefined}
                 data-testid="scan-ok"
               />
             )}
