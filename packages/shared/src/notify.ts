@@ -239,6 +239,8 @@ export const RecipientSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('shift_leader') }),
   /** The on-call person of the current shift for the event's workshop. */
   z.object({ type: z.literal('on_call') }),
+  /** Whoever the record names as responsible: an inspection task's assignee, a hazard's rectifier. */
+  z.object({ type: z.literal('assignee') }),
 ]);
 export type Recipient = z.infer<typeof RecipientSchema>;
 

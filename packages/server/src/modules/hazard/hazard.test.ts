@@ -401,4 +401,30 @@ describe('register export', () => {
     expect(titles.some((t) => t.startsWith("'=HYPERLINK"))).toBe(true);
     expect(ws.getRow(1).getCell(1).value).toBe('编号 Code');
   });
+  it('tells the rectifier named at triage, through a policy whose recipient is the assignee', async () => {
+    const { notify } = app.aegis.services;
+    const channels = await admin.get('/api/notify/channels');
+    const inapp = channels.body.find((c: { kind: string }) => c.kind === 'inapp');
+    const policy = await admin.post('/api/notify/policies', {
+      code: 'hazard-assigned',
+      name: '隐患整改指派',
+      match: { kinds: ['hazard.assigned'], nodeId: p.a.area.id },
+      levels: [{ delayMinutes: 0, recipients: [{ type: 'assignee' }], channelIds: [inapp.id] }],
+      groupSeconds: 0,
+      reason,
+    });
+    expect(policy.status, JSON.stringify(policy.body)).toBe(201);
+    const h = await report(reporter, '消防通道堆放杂物');
+    await act(safety, h.id, 'triage', triageBody({ responsibleId: ids.maint2 }));
+    await notify.tick();
+    await signIn();
+    const kindsOf = async (c: Client) =>
+      (await c.get('/api/me/notifications?limit=50')).body.items
+        .filter(
+          (n: { kind: string; title: string }) => n.kind === 'hazard.assigned' && n.title.includes(h.code),
+        )
+        .map((n: { kind: string }) => n.kind);
+    expect(await kindsOf(maint2)).toEqual(['hazard.assigned']);
+    expect(await kindsOf(maint)).toEqual([]);
+  });
 });

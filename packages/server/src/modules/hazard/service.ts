@@ -83,6 +83,8 @@ export function createHazardService(deps: {
         alarmText: null,
         value: null,
         link: `/hazards/${h.id}`,
+        // policies with the recipient 'assignee' reach the rectifier named at triage
+        assignee: { userIds: h.responsible ? [h.responsible.id] : [] },
       },
     };
   }

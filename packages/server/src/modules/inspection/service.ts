@@ -957,6 +957,12 @@ export function createInspectionService(deps: {
         alarmText: null,
         value: null,
         link: `/inspection/tasks/${t.id}`,
+        // policies with the recipient 'assignee' reach the person, post or team the task is for
+        assignee: {
+          userIds: t.assignee.userId ? [t.assignee.userId] : [],
+          postId: t.assignee.postId,
+          teamId: t.assignee.teamId,
+        },
       },
     };
   }

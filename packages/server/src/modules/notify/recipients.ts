@@ -2,6 +2,7 @@ import type { Locale, NotifyEventKind, NotifyProfile, Permission, Recipient } fr
 import type { Db } from '../../db/index.js';
 import { can, canAnywhere, grantsOf, holdersOfRoleAt } from '../access/index.js';
 import { activePeople } from '../users/index.js';
+import type { EventAssignee } from './repo.js';
 import * as repo from './repo.js';
 
 /** Who is on shift at a place and moment (the org module's roster). */
@@ -46,7 +47,14 @@ export function permissionFor(kind: NotifyEventKind): Permission {
 export async function resolveRecipients(
   db: Db,
   recipients: Recipient[],
-  where: { path: string | null; at: Date; permission?: Permission; locale?: Locale },
+  where: {
+    path: string | null;
+    at: Date;
+    permission?: Permission;
+    locale?: Locale;
+    /** the event's assignee; undefined in a preview without an event */
+    assignee?: EventAssignee;
+  },
   onDuty: OnDutyLookup,
 ): Promise<Resolved> {
   const found = new Map<number, string>();
@@ -107,6 +115,21 @@ export async function resolveRecipients(
         else add([d.onCallUserId], w.onCall(d.shiftName));
         break;
       }
+      case 'assignee': {
+        const a = where.assignee;
+        if (!a) {
+          notes.push(w.assigneeLater);
+          break;
+        }
+        const ids = [
+          ...(a.userIds ?? []),
+          ...(a.postId ? (await activePeople(db, { postId: a.postId })).map((u) => u.id) : []),
+          ...(a.teamId ? (await activePeople(db, { teamId: a.teamId })).map((u) => u.id) : []),
+        ];
+        if (!ids.length) notes.push(w.noAssignee);
+        add(ids, w.assignee);
+        break;
+      }
     }
   }
   const ids = [...found.keys()];
@@ -162,6 +185,9 @@ const WORDS = {
     noShiftTeam: '此处当前没有当班班组（排班为空）',
     noLeader: '当班班组没有班组长（或没有排班）',
     noOnCall: '此处当前没有值班人员（排班为空）',
+    assignee: '记录的责任人',
+    assigneeLater: '记录的责任人（事件发生时按记录确定）',
+    noAssignee: '该记录没有指定责任人',
     inactive: (ids: string) => `用户已停用或不存在：${ids}`,
     mayNotSee: (name: string, p: string) => `${name} 无权在此处查看该事件（缺少 ${p}），不发送`,
   },
@@ -177,6 +203,9 @@ const WORDS = {
     noShiftTeam: 'no team on shift here now (roster empty)',
     noLeader: 'the team on shift has no leader (or no roster)',
     noOnCall: 'nobody on call here now (roster empty)',
+    assignee: 'the person responsible for the record',
+    assigneeLater: 'the person responsible for the record (known when the event happens)',
+    noAssignee: 'the record names nobody responsible',
     inactive: (ids: string) => `not active or unknown: user ${ids}`,
     mayNotSee: (name: string, p: string) => `${name} may not see this here (no ${p}): left out`,
   },

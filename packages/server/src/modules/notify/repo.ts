@@ -10,6 +10,13 @@ export interface EventPayload {
   alarmText: unknown;
   value: number | boolean | string | null;
   link: string;
+  /** Who the record names as responsible now (recipient type 'assignee'): people, a post or a team. */
+  assignee?: EventAssignee;
+}
+export interface EventAssignee {
+  userIds?: number[];
+  postId?: number | null;
+  teamId?: number | null;
 }
 export interface EventInput {
   kind: NotifyEventKind;

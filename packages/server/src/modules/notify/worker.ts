@@ -228,13 +228,15 @@ export function createNotifyWorker(deps: WorkerDeps) {
   ) {
     const level = s.spec.levels[s.step.level]!;
     const permission = permissionFor(s.event.kind);
-    const cacheKey = `${s.policyId}:${s.step.level}:${s.event.path}:${permission}`;
+    const assignee = s.event.payload.assignee;
+    // People named by the record differ per event: those events are not shared in the cache.
+    const cacheKey = `${s.policyId}:${s.step.level}:${s.event.path}:${permission}${assignee ? `:${s.event.id}` : ''}`;
     let resolving = s.people.get(cacheKey);
     if (!resolving) {
       resolving = resolveRecipients(
         tx,
         level.recipients,
-        { path: s.event.path, at: s.now, permission },
+        { path: s.event.path, at: s.now, permission, assignee: assignee ?? {} },
         deps.onDuty,
       );
       s.people.set(cacheKey, resolving);

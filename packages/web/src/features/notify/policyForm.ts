@@ -13,7 +13,7 @@ export type StopCondition = (typeof STOP_CONDITIONS)[number];
 
 /**
  * A recipient as one string, so a level's recipients are one multi-select:
- * 'user:5', 'role:2', 'post:3', 'team:4', 'shift_team', 'shift_leader', 'on_call'.
+ * 'user:5', 'role:2', 'post:3', 'team:4', 'shift_team', 'shift_leader', 'on_call', 'assignee'.
  */
 export type RecipientKey = string;
 
@@ -34,7 +34,8 @@ export function recipientKey(r: Recipient): RecipientKey {
 
 /** The recipient a key stands for; null for a key this UI did not make. */
 export function parseRecipientKey(key: RecipientKey): Recipient | null {
-  if (key === 'shift_team' || key === 'shift_leader' || key === 'on_call') return { type: key };
+  if (key === 'shift_team' || key === 'shift_leader' || key === 'on_call' || key === 'assignee')
+    return { type: key };
   const m = /^(user|role|post|team):([1-9][0-9]*)$/.exec(key);
   if (!m) return null;
   const id = Number(m[2]);

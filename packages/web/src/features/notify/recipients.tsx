@@ -8,7 +8,7 @@ import { rolesQuery, usersQuery } from '../users/api';
 import { recipientKey } from './policyForm';
 import { type RecipientNames, recipientLabel } from './present';
 
-const SHIFT_TYPES = ['shift_team', 'shift_leader', 'on_call'] as const;
+const SHIFT_TYPES = ['shift_team', 'shift_leader', 'on_call', 'assignee'] as const;
 
 /**
  * Everything a level can notify, as grouped select options (shift-based first: they follow the
