@@ -150,7 +150,7 @@ export function TasksTab() {
             options={(plans.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
           />
         </Col>
-        <Col xs={12} sm={12} md={8}>
+        <Col xs={12} sm={12} md={6}>
           <PlantNodeSelect
             value={nodeId}
             allowClear
@@ -161,7 +161,7 @@ export function TasksTab() {
             }}
           />
         </Col>
-        <Col xs={12} sm={12} md={6}>
+        <Col xs={12} sm={12} md={5}>
           <Select<number>
             allowClear
             showSearch={{ optionFilterProp: 'label' }}
@@ -191,7 +191,7 @@ export function TasksTab() {
             }))}
           />
         </Col>
-        <Col xs={24} sm={16} md={6}>
+        <Col xs={24} sm={16} md={9}>
           <Space wrap style={{ width: '100%', justifyContent: 'space-between' }}>
             <Space size={4}>
               <Switch
