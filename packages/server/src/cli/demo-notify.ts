@@ -97,7 +97,68 @@ export async function seedDemoNotify(s: Services, siteId: number) {
     template: null,
     reason: REASON,
   });
-  return { channels: 2, policies: 2 };
+  // 点检 and 隐患: reminders to whoever the task or hazard names, escalation up the line when late.
+  const policy = (
+    code: string,
+    name: string,
+    kinds: Parameters<typeof n.createPolicy>[1]['match']['kinds'],
+    levels: Parameters<typeof n.createPolicy>[1]['levels'],
+  ) =>
+    n.createPolicy(ctx, {
+      code,
+      name,
+      enabled: true,
+      match: { kinds, priorities: [], nodeId: siteId, window: null },
+      levels,
+      repeat: { count: 0, intervalMinutes: 30 },
+      stopOn: ['ack', 'clear', 'shelve'],
+      groupSeconds: 0,
+      template: null,
+      reason: REASON,
+    });
+  await policy(
+    'inspection-late',
+    '点检到期提醒与超期升级 Inspection reminders and escalation',
+    ['inspection.due_soon', 'inspection.overdue', 'inspection.missed'],
+    [
+      { delayMinutes: 0, recipients: [{ type: 'assignee' }], channelIds: [inapp.id] },
+      {
+        delayMinutes: 30,
+        recipients: [{ type: 'shift_leader' }, { type: 'role', roleId: roleId('workshop_lead') }],
+        channelIds: both,
+      },
+    ],
+  );
+  await policy(
+    'hazard-flow',
+    '隐患上报、指派、审批与验收 Hidden dangers: triage, assignment, approval, verification',
+    ['hazard.reported', 'hazard.assigned', 'hazard.verification_needed'],
+    [
+      {
+        delayMinutes: 0,
+        recipients: [{ type: 'assignee' }, { type: 'role', roleId: roleId('safety_officer') }],
+        channelIds: [inapp.id],
+      },
+    ],
+  );
+  await policy(
+    'hazard-overdue',
+    '隐患整改超期升级 Overdue rectification',
+    ['hazard.rectification_overdue'],
+    [
+      {
+        delayMinutes: 0,
+        recipients: [{ type: 'assignee' }, { type: 'role', roleId: roleId('workshop_lead') }],
+        channelIds: both,
+      },
+      {
+        delayMinutes: 120,
+        recipients: [{ type: 'role', roleId: roleId('plant_manager') }],
+        channelIds: both,
+      },
+    ],
+  );
+  return { channels: 2, policies: 6 };
 }
 
 /** The demo's SMTP inbox on this machine; the demo e-mail channel is pointed at its port. */
