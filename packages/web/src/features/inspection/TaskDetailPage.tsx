@@ -307,7 +307,13 @@ function Results({ task }: { task: TaskDetail }) {
   );
 }
 
-function valueWords(item: TemplateItem, r: ItemResult | undefined, t: (k: string) => string) {
+function valueWords(
+  item: TemplateItem,
+  r: ItemResult | undefined,
+  t: (k: string, o?: Record<string, unknown>) => string,
+) {
+  if (item.kind === 'photo' && r && r.photoIds.length > 0)
+    return t('inspection.answer.photos', { n: r.photoIds.length });
   if (!r || r.value === null) return '—';
   if (item.kind === 'pass_fail') {
     const pass = r.value === 'pass' || r.value === true;
