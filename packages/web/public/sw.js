@@ -58,6 +58,25 @@ self.addEventListener('message', (event) => {
   );
 });
 
+// Hashed assets of older versions pile up with every upgrade: those the current index.html does
+// not name and that were stored more than 30 days ago go (at most once a day).
+const ASSET_MAX_AGE_MS = 30 * 86_400_000;
+let lastPrune = 0;
+
+async function pruneAssets(html) {
+  if (Date.now() - lastPrune < 86_400_000) return;
+  lastPrune = Date.now();
+  const keep = new Set(linkedAssets(html));
+  const cache = await caches.open(SHELL);
+  for (const req of await cache.keys()) {
+    const path = new URL(req.url).pathname;
+    if (!path.startsWith('/assets/') || keep.has(path)) continue;
+    const res = await cache.match(req);
+    const stored = Date.parse(res?.headers.get('date') || '');
+    if (!Number.isNaN(stored) && Date.now() - stored > ASSET_MAX_AGE_MS) await cache.delete(req);
+  }
+}
+
 /** Network first, so a new version shows at once; the cached shell when there is no network. */
 async function navigation(request) {
   const cache = await caches.open(SHELL);
@@ -65,6 +84,8 @@ async function navigation(request) {
     const res = await fetch(request);
     if (res.ok && (res.headers.get('content-type') || '').includes('text/html')) {
       await cache.put(INDEX, res.clone());
+      const html = await res.clone().text();
+      pruneAssets(html).catch(() => undefined);
     }
     return res;
   } catch (e) {
