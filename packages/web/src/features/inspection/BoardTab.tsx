@@ -134,9 +134,10 @@ const dayLabel = (d: string, lang: string) => {
 export function BoardTab() {
   const { t, i18n } = useTranslation();
   const phone = Grid.useBreakpoint().md === false;
+  // a phone starts with fewer days (useBreakpoint is still empty on the first render)
   const [range, setRange] = useState<[Dayjs, Dayjs]>(() => [
     dayjs()
-      .subtract(phone ? 2 : 6, 'day')
+      .subtract(window.innerWidth < 768 ? 2 : 6, 'day')
       .startOf('day'),
     dayjs().add(1, 'day').startOf('day'),
   ]);
