@@ -83,9 +83,12 @@ async function navigation(request) {
   try {
     const res = await fetch(request);
     if (res.ok && (res.headers.get('content-type') || '').includes('text/html')) {
-      await cache.put(INDEX, res.clone());
       const html = await res.clone().text();
-      pruneAssets(html).catch(() => undefined);
+      // only the app's own page is the shell (not some other HTML the server may answer)
+      if (html.includes('<div id="root">')) {
+        await cache.put(INDEX, res.clone());
+        pruneAssets(html).catch(() => undefined);
+      }
     }
     return res;
   } catch (e) {
