@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CodeSchema, NameSchema, ReasonSchema } from './common.js';
+import { WorkflowTransitionSchema } from './workflow.js';
 
 /*
  * Inspections (点检 equipment checks / 巡检 patrols): templates (点检表), checkpoints (巡检点) with
@@ -625,6 +626,8 @@ export const TaskDetailSchema = TaskSchema.extend({
     .nullable(),
   evidence: z.array(TaskEvidenceSchema),
   controlMeasureIds: z.array(z.number().int()),
+  /** the task's workflow history, oldest first: who/when/why (issued, started, submitted, reassigned, missed…) */
+  history: z.array(WorkflowTransitionSchema).default([]),
 });
 export type TaskDetail = z.infer<typeof TaskDetailSchema>;
 

@@ -298,6 +298,8 @@ describe('offline submission', () => {
     });
     const after = (await admin.get(`${base}/tasks/${t2!.id}`)).body;
     expect(after.result).toBeNull();
+    // the task's history says who moved it and why
+    expect(after.history.at(-1)).toMatchObject({ action: 'reassign', reason: '王点检 请假' });
   });
 });
 

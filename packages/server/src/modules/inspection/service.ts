@@ -1073,6 +1073,16 @@ export function createInspectionService(deps: {
     const evidence = deps.evidence?.list ? await deps.evidence.list(tx, 'inspection_task', t.id) : [];
     const { path: _p, day: _d, workshopId: _w, onMissingScan: _o, remindAt: _r, reminded: _rm, ...pub } = t;
     const plan = await repo.getPlan(tx, t.planId);
+    const history = (await workflow.history(tx, 'inspection_task', t.id)).map((h) => ({
+      id: h.id,
+      action: h.action,
+      fromState: h.fromState,
+      toState: h.toState,
+      actor: { id: h.actorId, name: h.actorName },
+      at: h.at.toISOString(),
+      reason: h.reason,
+      data: h.data,
+    }));
     return {
       ...pub,
       items: version.items,
@@ -1080,6 +1090,7 @@ export function createInspectionService(deps: {
       live: liveOut,
       evidence,
       controlMeasureIds: plan?.controlMeasureIds ?? [],
+      history,
     };
   }
   async function detailOf(id: number) {

@@ -53,7 +53,7 @@ import { shortTime, TaskResultTag, TaskStateTag, useAssignees } from './parts';
 import { parseAssigneeKey } from './planForm';
 import { formatReading, isPending, limitBreach, liveDifference } from './present';
 import { limitsText } from './templateForm';
-import { taskTimeline } from './timeline';
+import { historySteps, taskTimeline } from './timeline';
 
 const RED = '#cf1322';
 
@@ -582,17 +582,24 @@ function HistoryCard({ task }: { task: TaskDetail }) {
   const { t } = useTranslation();
   const { data: me } = useMe();
   const userName = useUserNames();
+  // The workflow history (who/when/why) comes with the task; older servers: the audit entries.
+  const history = task.history ?? [];
   const audit = useQuery({
     ...auditQuery({ targetType: 'inspection_task', targetId: String(task.id) }, { limit: 100, offset: 0 }),
-    enabled: canAnywhere(me, 'audit.read'),
+    enabled: history.length === 0 && canAnywhere(me, 'audit.read'),
     meta: { silent: true },
   });
-  const steps = taskTimeline(task, new Date(), audit.data?.items ?? [], {
-    user: (id) => {
-      const n = userName(id);
-      return n.startsWith('#') ? null : n;
+  const steps = taskTimeline(
+    task,
+    new Date(),
+    history.length ? historySteps(history) : (audit.data?.items ?? []),
+    {
+      user: (id) => {
+        const n = userName(id);
+        return n.startsWith('#') ? null : n;
+      },
     },
-  });
+  );
   return (
     <Card size="small" title={t('inspection.task.history')} data-testid="task-history">
       <Timeline

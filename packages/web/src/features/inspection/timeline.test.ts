@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { taskTimeline } from './timeline';
+import { historySteps, taskTimeline } from './timeline';
 
 const base = {
   occurrenceAt: '2026-03-02T08:00:00Z',
@@ -88,5 +88,52 @@ describe('a task history', () => {
       new Date('2026-03-02T07:00:00Z'),
     );
     expect(steps.map((s) => s.kind)).toEqual(['generated', 'due']);
+  });
+});
+
+describe('the workflow history in the timeline', () => {
+  it('adds reassignments with who and why from the history, without repeating steps the fields show', () => {
+    const steps = historySteps([
+      {
+        id: 1,
+        action: 'create',
+        fromState: null,
+        toState: 'planned',
+        actor: { id: null, name: 'scheduler' },
+        at: '2026-03-02T00:00:00Z',
+        reason: null,
+        data: {},
+      },
+      {
+        id: 2,
+        action: 'reassign',
+        fromState: 'open',
+        toState: 'open',
+        actor: { id: 3, name: '王安全' },
+        at: '2026-03-02T01:00:00Z',
+        reason: '原点检员请假',
+        data: {},
+      },
+    ]);
+    expect(steps.map((s) => s.action)).toEqual(['inspection_task.create', 'inspection_task.reassign']);
+    const shown = taskTimeline(
+      {
+        occurrenceAt: '2026-03-02T00:00:00Z',
+        opensAt: '2026-03-02T00:00:00Z',
+        dueAt: '2026-03-02T04:00:00Z',
+        missedAt: '2026-03-02T05:00:00Z',
+        startedAt: null,
+        doneAt: null,
+        doneByName: null,
+        state: 'open',
+        scan: null,
+        flags: [],
+      },
+      new Date('2026-03-02T02:00:00Z'),
+      steps,
+    ).filter((s) => s.kind === 'audit');
+    expect(shown).toEqual([
+      expect.objectContaining({ action: 'inspection_task.reassign', who: '王安全', text: '原点检员请假' }),
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import type { TaskDetail } from '@aegis/shared';
+import type { TaskDetail, WorkflowTransition } from '@aegis/shared';
 
 /** One step in a task's history, as the detail page lists it. */
 export interface TimelineEntry {
@@ -16,7 +16,7 @@ export interface TimelineEntry {
   bad?: boolean;
 }
 
-const SHOWN = /\.(create|generate|start|scan|submit)$/;
+const SHOWN = /\.(create|generate|start|scan|submit|open|miss)$/;
 
 export interface AuditStep {
   at: string;
@@ -74,4 +74,15 @@ export function taskTimeline(
     .map((e, i) => ({ e, i }))
     .sort((a, b) => new Date(a.e.at).getTime() - new Date(b.e.at).getTime() || a.i - b.i)
     .map(({ e }) => e);
+}
+
+/** The task's workflow history as timeline steps (the same shape as its audit entries). */
+export function historySteps(history: WorkflowTransition[]): AuditStep[] {
+  return history.map((h) => ({
+    at: h.at,
+    action: `inspection_task.${h.action}`,
+    actorDisplayName: h.actor.name,
+    actorName: h.actor.name,
+    reason: h.reason,
+  }));
 }
