@@ -86,6 +86,9 @@ describe('grants', () => {
         'alarm.read',
         'inspection.read',
         'inspection.perform',
+        'risk.read',
+        'hazard.read',
+        'hazard.report',
       ],
       reason,
     });
