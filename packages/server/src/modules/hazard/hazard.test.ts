@@ -145,7 +145,8 @@ describe('the hidden-danger loop', () => {
     const r = await act(maint2, h.id, 'rectify', { description: '已更换螺栓并紧固', photoIds: [afterPhoto] });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ state: 'verifying', rectification: '已更换螺栓并紧固' });
-    expect(r.body.timers).toEqual([]);
+    // the deadline timers went with the rectification; verification waits under its own reminder
+    expect(r.body.timers.map((t: { key: string }) => t.key)).toEqual(['stalled']);
     expect(r.body.photos.map((x: { id: number; stage: string }) => [x.id, x.stage])).toEqual([
       [before, 'before'],
       [afterPhoto, 'after'],
@@ -426,5 +427,24 @@ describe('register export', () => {
         .map((n: { kind: string }) => n.kind);
     expect(await kindsOf(maint2)).toEqual(['hazard.assigned']);
     expect(await kindsOf(maint)).toEqual([]);
+  });
+  it('reminds again when a hazard waits a day for triage, and not after it was triaged', async () => {
+    const { workflow, db } = app.aegis.services;
+    const events = async (id: number) =>
+      (
+        await db.query<{ kind: string }>('SELECT kind FROM notify_event WHERE subject = $1 ORDER BY id', [
+          `hazard:${id}:triage`,
+        ])
+      ).map((e) => e.kind);
+    const waiting = await report(reporter, '安全阀铅封缺失');
+    const triaged = await report(reporter, '洗眼器水压不足');
+    await act(safety, triaged.id, 'triage', triageBody());
+    app.clock.advance(24 * 3600_000 + 60_000);
+    await workflow.runDueTimers();
+    expect(await events(waiting.id)).toEqual(['hazard.reported', 'hazard.reported']);
+    expect(await events(triaged.id)).toEqual(['hazard.reported', 'hazard.progressed']);
+    // fired once: a second run adds nothing
+    await workflow.runDueTimers();
+    expect(await events(waiting.id)).toHaveLength(2);
   });
 });

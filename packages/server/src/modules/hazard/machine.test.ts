@@ -146,17 +146,29 @@ describe('hazard machine', () => {
   });
   it('holds a reminder a day before the deadline and the overdue timer at it, only while rectifying', () => {
     const r = facts();
-    expect(hazardMachine.timers!('rectifying', r)).toEqual([
+    expect(hazardMachine.timers!('rectifying', r, now)).toEqual([
       { key: 'remind', dueAt: new Date('2026-03-04T08:00:00Z') },
       { key: 'overdue', dueAt: new Date('2026-03-05T08:00:00Z') },
     ]);
     // a deadline within a day: no reminder before the start
     expect(
-      hazardMachine.timers!('rectifying', facts({ deadline: new Date('2026-03-02T12:00:00Z') })).map(
+      hazardMachine.timers!('rectifying', facts({ deadline: new Date('2026-03-02T12:00:00Z') }), now).map(
         (t) => t.key,
       ),
     ).toEqual(['overdue']);
-    for (const s of ['reported', 'approval', 'verifying', 'closed'] as const)
-      expect(hazardMachine.timers!(s, r)).toEqual([]);
+    expect(hazardMachine.timers!('closed', r, now)).toEqual([]);
+  });
+  it('reminds when triage waits a day, plan approval or verification two days (a stalled workflow)', () => {
+    const r = facts();
+    const at = (h: number) => new Date(now.getTime() + h * 3600_000);
+    expect(hazardMachine.timers!('reported', r, now)).toEqual([
+      { key: 'stalled', dueAt: at(24), payload: { state: 'reported' } },
+    ]);
+    expect(hazardMachine.timers!('approval', r, now)).toEqual([
+      { key: 'stalled', dueAt: at(48), payload: { state: 'approval' } },
+    ]);
+    expect(hazardMachine.timers!('verifying', r, now)).toEqual([
+      { key: 'stalled', dueAt: at(48), payload: { state: 'verifying' } },
+    ]);
   });
 });

@@ -18,6 +18,12 @@ export interface HazardFacts {
 }
 
 const REMIND_BEFORE_MS = 24 * 3600_000;
+/** How long a hazard may wait for triage, plan approval or verification before people are reminded. */
+export const STALLED_AFTER_MS: Partial<Record<HazardState, number>> = {
+  reported: 24 * 3600_000,
+  approval: 48 * 3600_000,
+  verifying: 48 * 3600_000,
+};
 
 /** Who did the fixing: the rectify action's actor, or for an immediate fix the reporter (and the named person). */
 function fixers(input: GuardInput<HazardFacts>): number[] {
@@ -92,7 +98,11 @@ export const hazardMachine: MachineDef<HazardState, HazardAction, HazardFacts> =
       guard: notTheFixer,
     },
   },
-  timers(state, r): TimerSpec[] {
+  timers(state, r, now): TimerSpec[] {
+    // a stage nobody takes up (triage, plan approval, verification) is a stalled workflow: remind
+    const waitMs = STALLED_AFTER_MS[state];
+    if (waitMs !== undefined)
+      return [{ key: 'stalled', dueAt: new Date(now.getTime() + waitMs), payload: { state } }];
     if (state !== 'rectifying' || !r.deadline) return [];
     const remindAt = new Date(r.deadline.getTime() - REMIND_BEFORE_MS);
     const timers: TimerSpec[] = [];

@@ -21,7 +21,7 @@ import type { EvidenceService } from '../evidence/index.js';
 import type { NotifyEventInput } from '../notify/index.js';
 import { wallClock } from '../org/index.js';
 import type { DueTimer, WorkflowService } from '../workflow/index.js';
-import { type HazardFacts, hazardMachine, STAGE_OF } from './machine.js';
+import { type HazardFacts, hazardMachine, STAGE_OF, STALLED_AFTER_MS } from './machine.js';
 import * as repo from './repo.js';
 
 type In<T extends z.ZodType> = z.output<T>;
@@ -371,8 +371,30 @@ export function createHazardService(deps: {
     return out;
   }
 
+  /** The event that reminds a stalled stage's people (the kinds their policies already match). */
+  const STALLED_KIND: Partial<Record<HazardState, NotifyEventInput['kind']>> = {
+    reported: 'hazard.reported',
+    approval: 'hazard.approval_needed',
+    verifying: 'hazard.verification_needed',
+  };
+
   async function onTimer(tx: Db, timer: DueTimer, now: Date) {
     const h = await repo.get(tx, timer.recordId, now, true);
+    if (timer.key === 'stalled') {
+      // still waiting in the stage the timer was set for: remind that stage's people again
+      const stage = h ? STAGE_OF[h.state] : undefined;
+      if (!h || !stage || timer.payload.state !== h.state) return;
+      const kind = STALLED_KIND[h.state]!;
+      const hours = Math.round((STALLED_AFTER_MS[h.state] ?? 0) / 3600_000);
+      await notify.publish(tx, [
+        event(kind, h, stage, now, {
+          zh: `已等待${HAZARD_STATE_LABELS[h.state].zh}超过 ${hours} 小时`,
+          en: `waiting for ${HAZARD_STATE_LABELS[h.state].en.toLowerCase()} for more than ${hours} h`,
+        }),
+      ]);
+      notify.wake();
+      return;
+    }
     if (h?.state !== 'rectifying' || !h.deadline) return;
     const due = local(new Date(h.deadline));
     const who = h.responsible?.name ?? '';

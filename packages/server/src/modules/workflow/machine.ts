@@ -69,8 +69,11 @@ export interface MachineDef<S extends string, A extends string, R> {
   initial: S;
   terminal: readonly S[];
   transitions: Record<A, TransitionDef<S, R>>;
-  /** The timers a record holds in a state; the service cancels the others after each transition. */
-  timers?: (state: S, record: R) => TimerSpec[];
+  /**
+   * The timers a record holds in a state; the service cancels the others after each transition.
+   * `now` is the moment the record entered the state (a stage waiting too long).
+   */
+  timers?: (state: S, record: R, now: Date) => TimerSpec[];
 }
 
 export type Decision<S extends string> = { ok: true; from: S; to: S } | { ok: false; refusal: Refusal };

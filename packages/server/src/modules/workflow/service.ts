@@ -136,7 +136,7 @@ export function createWorkflowService(deps: {
         { action: 'create', from: null, to: state, reason: opts.reason ?? null, data: opts.data ?? {} },
         opts,
       );
-      await service.setTimers(tx, def.kind, rec.id, def.timers?.(state, rec.record) ?? []);
+      await service.setTimers(tx, def.kind, rec.id, def.timers?.(state, rec.record, clock.now()) ?? []);
       return state;
     },
 
@@ -178,7 +178,7 @@ export function createWorkflowService(deps: {
         tx,
         def.kind,
         rec.id,
-        def.timers?.(decision.to, opts.recordAfter ?? rec.record) ?? [],
+        def.timers?.(decision.to, opts.recordAfter ?? rec.record, clock.now()) ?? [],
       );
       return { from: decision.from, to: decision.to, history };
     },
