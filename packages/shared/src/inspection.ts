@@ -37,6 +37,8 @@ import { WorkflowTransitionSchema } from './workflow.js';
  *   GET    /plans                          read    query PlanListQuerySchema      → PlanSchema[]
  *   GET    /plans/:id                      read                                   → PlanSchema
  *   GET    /plans/:id/preview              read    query PlanPreviewQuerySchema   → PlanPreviewSchema (next occurrences)
+ *   POST   /plans/preview                  manage  body PlanDraftPreviewSchema    → PlanPreviewSchema (the same for an
+ *                                                  unsaved plan, while its schedule is edited; manage at nodeId)
  *   POST   /plans                          manage  body CreatePlanSchema          → PlanSchema
  *   PATCH  /plans/:id                      manage  body UpdatePlanSchema          → PlanSchema (tasks not yet open
  *                                                  are withdrawn and issued anew; open and finished ones keep theirs)
@@ -44,6 +46,7 @@ import { WorkflowTransitionSchema } from './workflow.js';
  *  Tasks
  *   GET    /my-tasks                       perform query MyTasksQuerySchema       → TaskSchema[] (route order)
  *   GET    /tasks                          read    query TaskListQuerySchema      → TaskPageSchema
+ *                                                  (filters include assigneeUserId and shiftId)
  *   GET    /tasks/export.xlsx              read    query TaskListQuerySchema      → XLSX (排查记录)
  *   GET    /tasks/:id                      read                                   → TaskDetailSchema
  *   POST   /tasks/:id/start                perform body StartTaskSchema           → TaskDetailSchema
@@ -460,6 +463,20 @@ export const PlanPreviewQuerySchema = z.object({
     .max(24 * 31)
     .default(48),
 });
+/** An unsaved plan's schedule and window (the plan editor, while it is edited). */
+export const PlanDraftPreviewSchema = z.object({
+  /** the plan's node: inspection.manage is needed there, as for creating the plan */
+  nodeId: PositiveId,
+  schedule: ScheduleSchema,
+  window: WindowSchema,
+  from: IsoInstant.optional(),
+  hours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 31)
+    .default(48),
+});
 export const PlanPreviewSchema = z.object({
   timezone: z.string(),
   occurrences: z.array(
@@ -652,6 +669,15 @@ export const TaskListQuerySchema = z.object({
   result: TaskResultSchema.optional(),
   /** only tasks with at least one flag */
   flagged: z.enum(['true', 'false']).optional(),
+  /**
+   * Tasks assigned to this person by name (assignee kind 'user'). Tasks for a post or team the
+   * person belongs to do not count: membership is today's, the task's assignee was fixed when it
+   * was issued, so the register would change when someone moves; GET /my-tasks answers "what may
+   * I do". Reassigned tasks count for their current assignee.
+   */
+  assigneeUserId: z.coerce.number().int().positive().optional(),
+  /** the org shift the occurrence fell in (a board cell); 'none': tasks outside every shift */
+  shiftId: z.union([z.literal('none'), z.coerce.number().int().positive()]).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });

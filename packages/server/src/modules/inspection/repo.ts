@@ -615,6 +615,9 @@ export interface TaskFilter {
   state?: TaskState[];
   result?: TaskResult;
   flagged?: 'true' | 'false';
+  assigneeUserId?: number;
+  /** 'none': tasks outside every shift */
+  shiftId?: number | 'none';
 }
 function taskWhere(scope: Scope, f: TaskFilter) {
   const [all, patterns] = scopeParams(scope);
@@ -629,13 +632,18 @@ function taskWhere(scope: Scope, f: TaskFilter) {
     f.state ?? null,
     f.result ?? null,
     f.flagged ?? null,
+    f.assigneeUserId ?? null,
+    typeof f.shiftId === 'number' ? f.shiftId : null,
+    f.shiftId === 'none',
   ];
   const where = `WHERE ($1::boolean OR n.path LIKE ANY($2::text[])) AND NOT t.superseded
     AND ($3::text IS NULL OR t.day >= $3::text) AND ($4::text IS NULL OR t.day <= $4::text)
     AND ($5::bigint IS NULL OR n.path LIKE '%/' || $5::text || '/%')
     AND ($6::bigint IS NULL OR t.plan_id = $6) AND ($7::bigint IS NULL OR t.checkpoint_id = $7)
     AND ($8::text[] IS NULL OR t.state = ANY($8::text[])) AND ($9::text IS NULL OR t.result = $9)
-    AND ($10::text IS NULL OR (jsonb_array_length(t.flags) > 0) = ($10::text = 'true'))`;
+    AND ($10::text IS NULL OR (jsonb_array_length(t.flags) > 0) = ($10::text = 'true'))
+    AND ($11::bigint IS NULL OR t.assignee_user_id = $11) AND ($12::bigint IS NULL OR t.shift_id = $12)
+    AND (NOT $13::boolean OR t.shift_id IS NULL)`;
   return { where, params };
 }
 export async function listTasks(
@@ -646,7 +654,7 @@ export async function listTasks(
 ) {
   const { where, params } = taskWhere(scope, f);
   const rows = await db.query<TaskRow>(
-    `${TASK_SELECT} ${where} ORDER BY t.occurrence_at, t.plan_id, t.seq LIMIT $11 OFFSET $12`,
+    `${TASK_SELECT} ${where} ORDER BY t.occurrence_at, t.plan_id, t.seq LIMIT $14 OFFSET $15`,
     [...params, page.limit, page.offset],
   );
   const [c] = await db.query<{ n: number }>(

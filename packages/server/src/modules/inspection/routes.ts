@@ -13,6 +13,7 @@ import {
   LabelsQuerySchema,
   MyTasksQuerySchema,
   OkSchema,
+  PlanDraftPreviewSchema,
   PlanListQuerySchema,
   PlanPreviewQuerySchema,
   PlanPreviewSchema,
@@ -314,6 +315,19 @@ export async function inspectionRoutes(
       },
     },
     (req) => plans.preview(req.ctx, req.params.id, req.query),
+  );
+  app.post(
+    `${base}/plans/preview`,
+    {
+      config: { permission: 'inspection.manage' },
+      schema: {
+        tags,
+        summary: 'The next occurrences of an unsaved plan (the editor, while the schedule is edited)',
+        body: PlanDraftPreviewSchema,
+        response: { 200: PlanPreviewSchema, ...errorResponses },
+      },
+    },
+    (req) => plans.previewDraft(req.ctx, req.body),
   );
   app.post(
     `${base}/plans`,

@@ -6,13 +6,16 @@ import type {
   CreateTemplateSchema,
   ItemResult,
   LiveValueSchema,
+  PlanDraftPreviewSchema,
   PlanPreviewQuerySchema,
   ReassignTaskSchema,
   ScanSchema,
+  Schedule,
   SubmitTaskSchema,
   TaskFlag,
   TaskListQuerySchema,
   TaskState,
+  TaskWindow,
   TemplateItem,
   UpdateCheckpointSchema,
   UpdatePlanSchema,
@@ -544,6 +547,26 @@ export function createInspectionService(deps: {
 
   // ------------------------------------------------------------- plans
 
+  function checkSchedule(schedule: Schedule, known: Set<number>) {
+    if (schedule.kind === 'cron') {
+      const err = cronError(schedule.expression, timezone);
+      if (err)
+        throw invalid(`The cron expression is not valid: ${err}`, [
+          { path: 'schedule.expression', message: err },
+        ]);
+    }
+    if (schedule.kind === 'shift') {
+      for (const [i, id] of schedule.shiftIds.entries())
+        if (!known.has(id))
+          throw invalid(`Shift ${id} does not exist`, [
+            { path: `schedule.shiftIds.${i}`, message: 'unknown' },
+          ]);
+      if (known.size === 0)
+        throw invalid('No shifts are defined yet (组织 → 班次)', [
+          { path: 'schedule', message: 'no shifts' },
+        ]);
+    }
+  }
   async function checkPlan(
     tx: Db,
     ctx: RequestContext,
@@ -569,24 +592,7 @@ export function createInspectionService(deps: {
     }
     if (p.routeId === null && p.stops.length === 0)
       throw invalid('Choose a route or at least one checkpoint', [{ path: 'stops', message: 'empty' }]);
-    if (p.schedule.kind === 'cron') {
-      const err = cronError(p.schedule.expression, timezone);
-      if (err)
-        throw invalid(`The cron expression is not valid: ${err}`, [
-          { path: 'schedule.expression', message: err },
-        ]);
-    }
-    if (p.schedule.kind === 'shift') {
-      for (const [i, id] of p.schedule.shiftIds.entries())
-        if (!known.has(id))
-          throw invalid(`Shift ${id} does not exist`, [
-            { path: `schedule.shiftIds.${i}`, message: 'unknown' },
-          ]);
-      if (known.size === 0)
-        throw invalid('No shifts are defined yet (组织 → 班次)', [
-          { path: 'schedule', message: 'no shifts' },
-        ]);
-    }
+    checkSchedule(p.schedule, known);
     await assigneeRef(tx, ctx, p.assignee);
     for (const id of measureIds) await measureRef(tx, ctx, id);
   }
@@ -686,29 +692,44 @@ export function createInspectionService(deps: {
     },
     async preview(ctx: RequestContext, id: number, q: In<typeof PlanPreviewQuerySchema>) {
       const p = guard.readable(ctx, 'inspection.read', await repo.getPlan(db, id), 'inspection plan', id);
-      const from = q.from ? new Date(q.from) : clock.now();
-      const list = occurrences(
-        p.schedule,
-        await org.listShifts(),
-        from,
-        new Date(from.getTime() + q.hours * 3_600_000),
-        timezone,
-        500,
-      );
-      return {
-        timezone,
-        occurrences: list.map((at) => {
-          const w = windowOf(at, p.window);
-          return {
-            at: at.toISOString(),
-            opensAt: w.opensAt.toISOString(),
-            dueAt: w.dueAt.toISOString(),
-            missedAt: w.missedAt.toISOString(),
-          };
-        }),
-      };
+      return previewOf(p.schedule, p.window, q, await org.listShifts());
+    },
+    /** The same for an unsaved plan (the editor): manage at its node, the schedule checked as on save. */
+    async previewDraft(ctx: RequestContext, input: In<typeof PlanDraftPreviewSchema>) {
+      const shifts = await org.listShifts();
+      await nodeRef(db, ctx, input.nodeId, 'inspection.manage');
+      checkSchedule(input.schedule, new Set(shifts.map((x) => x.id)));
+      return previewOf(input.schedule, input.window, input, shifts);
     },
   };
+  function previewOf(
+    schedule: Schedule,
+    window: TaskWindow,
+    q: { from?: string; hours: number },
+    shifts: Awaited<ReturnType<typeof org.listShifts>>,
+  ) {
+    const from = q.from ? new Date(q.from) : clock.now();
+    const list = occurrences(
+      schedule,
+      shifts,
+      from,
+      new Date(from.getTime() + q.hours * 3_600_000),
+      timezone,
+      500,
+    );
+    return {
+      timezone,
+      occurrences: list.map((at) => {
+        const w = windowOf(at, window);
+        return {
+          at: at.toISOString(),
+          opensAt: w.opensAt.toISOString(),
+          dueAt: w.dueAt.toISOString(),
+          missedAt: w.missedAt.toISOString(),
+        };
+      }),
+    };
+  }
   function planView(p: repo.PlanRec) {
     const { path: _p, generatedUntil: _g, ...rest } = p;
     return rest;
