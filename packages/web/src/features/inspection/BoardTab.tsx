@@ -1,4 +1,3 @@
-import type { Task } from '@aegis/shared';
 import { ReloadOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import {
@@ -27,21 +26,20 @@ import {
   type BoardRow,
   boardRows,
   type CellTone,
+  cellTaskQuery,
   cellTone,
   daysBetween,
   dayTotals,
   donePercent,
+  type SelectedCell,
   TONE_COLOURS,
 } from './board';
 import { shortTime, TaskResultTag, TaskStateTag } from './parts';
 
 const TONES: CellTone[] = ['done', 'partial', 'open', 'overdue', 'missed', 'empty'];
 
-interface Selected {
-  date: string;
-  workshopId: number | null;
+interface Selected extends SelectedCell {
   workshopName: string;
-  shiftId: number | null | 'any';
   shiftName: string | null;
 }
 
@@ -349,19 +347,10 @@ function CellTasks({
   const { t } = useTranslation();
   const phone = Grid.useBreakpoint().md === false;
   const list = useQuery({
-    ...tasksQuery({
-      from: selected?.date,
-      to: selected?.date,
-      nodeId: selected?.workshopId ?? nodeId ?? undefined,
-      limit: 1000,
-      offset: 0,
-    }),
+    ...tasksQuery(selected ? cellTaskQuery(selected, nodeId) : {}),
     enabled: !!selected,
   });
-  // the list has no shift filter: the cell's shift is picked here
-  const tasks = (list.data?.items ?? []).filter(
-    (x: Task) => selected?.shiftId === 'any' || x.shiftId === (selected?.shiftId ?? null),
-  );
+  const tasks = list.data?.items ?? [];
   const title = selected
     ? [
         dayjs(selected.date).format('YYYY-MM-DD'),

@@ -27,11 +27,12 @@ import { ReasonField } from '../../app/ReasonField';
 import { checkpointsQuery, controlMeasuresQuery, routesQuery, templatesQuery, useSavePlan } from './api';
 import { describeCron } from './cron';
 import { OrderedList } from './OrderedList';
-import { PlanPreviewList } from './PlanPreviewList';
+import { PlanDraftPreviewList } from './PlanPreviewList';
 import { NodeField, useAssignees, useShifts } from './parts';
 import {
   describeSchedule,
   describeWindow,
+  draftPreviewFromValues,
   newPlanValues,
   type PlanFormValues,
   type PlanFormWithReason,
@@ -465,17 +466,15 @@ export function PlanEditor({
           </Form.Item>
         )}
 
+        {section(t('inspection.plan.preview'))}
+        <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+          {t('inspection.plan.previewDraft')}
+        </Typography.Paragraph>
+        <PlanDraftPreviewList draft={full ? draftPreviewFromValues(full) : null} />
         {plan && (
-          <>
-            {section(t('inspection.plan.preview'))}
-            <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
-              {t('inspection.plan.previewSaved')}
-            </Typography.Paragraph>
-            <PlanPreviewList planId={plan.id} />
-            <div style={{ marginTop: 16 }}>
-              <ReasonField />
-            </div>
-          </>
+          <div style={{ marginTop: 16 }}>
+            <ReasonField />
+          </div>
         )}
       </Form>
     </Drawer>

@@ -56,14 +56,12 @@ export function TasksTab() {
     nodeId: nodeId ?? undefined,
     result,
     flagged: flagged ? 'true' : undefined,
+    assigneeUserId: assigneeId ?? undefined,
     from: range?.[0]?.format('YYYY-MM-DD'),
     to: range?.[1]?.format('YYYY-MM-DD'),
   };
   const list = useQuery(tasksQuery({ ...filter, limit: PAGE, offset: (page - 1) * PAGE }));
-  // the list cannot be filtered by assignee on the server yet: the page is filtered here
-  const rows = (list.data?.items ?? []).filter(
-    (x) => assigneeId === null || x.assignee.userId === assigneeId,
-  );
+  const rows = list.data?.items ?? [];
   const total = list.data?.total ?? 0;
   const reset = () => setPage(1);
 
@@ -225,7 +223,7 @@ export function TasksTab() {
       </Row>
       {assigneeId !== null && (
         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-          {t('inspection.filter.assigneeOnPage')}
+          {t('inspection.filter.assigneeDirect')}
         </Typography.Text>
       )}
 

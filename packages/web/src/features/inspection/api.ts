@@ -11,6 +11,7 @@ import type {
   EvidenceReviewInput,
   GenerateResultSchema,
   Plan,
+  PlanDraftPreviewSchema,
   PlanPreviewSchema,
   ReassignTaskSchema,
   RiskMeasureRef,
@@ -40,6 +41,7 @@ export type UpdateRoute = z.input<typeof UpdateRouteSchema>;
 export type CreatePlan = z.input<typeof CreatePlanSchema>;
 export type UpdatePlan = z.input<typeof UpdatePlanSchema>;
 export type PlanPreview = z.infer<typeof PlanPreviewSchema>;
+export type PlanDraftPreview = z.input<typeof PlanDraftPreviewSchema>;
 export type GenerateResult = z.infer<typeof GenerateResultSchema>;
 export type TaskPage = z.infer<typeof TaskPageSchema>;
 /** The list's query as the page holds it: states as an array, sent comma-separated. */
@@ -155,6 +157,17 @@ export const planPreviewQuery = (id: number, hours = 24 * 7) =>
   queryOptions({
     queryKey: inspectionKeys.preview(id, hours),
     queryFn: () => http.get<PlanPreview>(`${API}/plans/${id}/preview`, { hours }),
+  });
+
+/** The next occurrences of an unsaved plan (the editor, while the schedule is edited); errors stay quiet. */
+export const planDraftPreviewQuery = (draft: PlanDraftPreview | null) =>
+  queryOptions({
+    queryKey: [...inspectionKeys.plans, 'draft-preview', draft] as const,
+    queryFn: () => http.post<PlanPreview>(`${API}/plans/preview`, draft),
+    enabled: draft !== null,
+    retry: false,
+    placeholderData: keepPreviousData,
+    meta: { silent: true },
   });
 
 export function useSavePlan() {

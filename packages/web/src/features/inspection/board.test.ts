@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type BoardCellInput,
   boardRows,
+  cellTaskQuery,
   cellTone,
   daysBetween,
   dayTotals,
@@ -70,5 +71,24 @@ describe('the inspection board', () => {
     ]);
     expect(daysBetween('2026-03-02', '2026-03-01')).toEqual([]);
     expect(daysBetween('2026-01-01', '2026-12-31', 31)).toHaveLength(31);
+  });
+
+  it("asks the server for a cell's tasks: its day, workshop and shift; the no-shift row as 'none'", () => {
+    const one = cellTaskQuery({ date: '2026-03-02', workshopId: 3, shiftId: 1 }, 9);
+    expect(one).toEqual({
+      from: '2026-03-02',
+      to: '2026-03-02',
+      nodeId: 3,
+      shiftId: 1,
+      limit: 1000,
+      offset: 0,
+    });
+    expect(cellTaskQuery({ date: '2026-03-02', workshopId: 3, shiftId: null }, 9).shiftId).toBe('none');
+    // a day's total row: every shift of every workshop under the board's node
+    const day = cellTaskQuery({ date: '2026-03-02', workshopId: null, shiftId: 'any' }, 9);
+    expect(day).toMatchObject({ nodeId: 9, shiftId: undefined });
+    expect(
+      cellTaskQuery({ date: '2026-03-02', workshopId: null, shiftId: 'any' }, null).nodeId,
+    ).toBeUndefined();
   });
 });

@@ -117,3 +117,23 @@ export function dayTotals(cells: readonly BoardCellInput[]): Record<string, Boar
   for (const c of cells) out[c.date] = addCounts(out[c.date] ?? NO_COUNTS, c);
   return out;
 }
+
+/** A board cell as the page selects it: a day's row ('any' shift) or one shift's cell. */
+export interface SelectedCell {
+  date: string;
+  workshopId: number | null;
+  shiftId: number | null | 'any';
+}
+
+/** The task list query behind a cell: its day, its workshop (else the board's node) and its shift. */
+export function cellTaskQuery(cell: SelectedCell, nodeId: number | null) {
+  return {
+    from: cell.date,
+    to: cell.date,
+    nodeId: cell.workshopId ?? nodeId ?? undefined,
+    // the board's "no shift" row holds the tasks outside every shift
+    shiftId: cell.shiftId === 'any' ? undefined : (cell.shiftId ?? ('none' as const)),
+    limit: 1000,
+    offset: 0,
+  };
+}

@@ -4,6 +4,7 @@ import {
   assigneeKey,
   describeSchedule,
   describeWindow,
+  draftPreviewFromValues,
   durationText,
   newPlanValues,
   parseAssigneeKey,
@@ -112,5 +113,22 @@ describe('the plan editor form', () => {
     );
     expect(durationText(1500, 'zh-CN')).toBe('1 天 1 小时');
     expect(durationText(0, 'en-US')).toBe('0 min');
+  });
+
+  it('previews the schedule being edited once node, schedule and window are complete', () => {
+    const v = { ...newPlanValues(3), scheduleKind: 'daily' as const, times: ['16:30', '08:00'] };
+    expect(draftPreviewFromValues(v)).toEqual({
+      nodeId: 3,
+      schedule: { kind: 'daily', times: ['08:00', '16:30'] },
+      window: { startOffsetMin: 0, dueAfterMin: 120, graceMin: 60, remindBeforeMin: 30 },
+      hours: 168,
+    });
+    // what is not previewed yet: no node, no time, a window due before it opens, a cron too short
+    expect(draftPreviewFromValues(newPlanValues(null))).toBeNull();
+    expect(draftPreviewFromValues({ ...v, times: [] })).toBeNull();
+    expect(draftPreviewFromValues({ ...v, startOffsetMin: 180 })).toBeNull();
+    expect(draftPreviewFromValues({ ...v, scheduleKind: 'cron', cron: '0 8' })).toBeNull();
+    // the name, template and stops play no part
+    expect(draftPreviewFromValues({ ...v, templateId: null, routeId: null })).not.toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import type { Assignee, Plan, Schedule } from '@aegis/shared';
+import { type Assignee, type Plan, PlanDraftPreviewSchema, type Schedule } from '@aegis/shared';
 import { describeCron, weekdays } from './cron';
 
 export type ScheduleKind = Schedule['kind'];
@@ -177,6 +177,16 @@ export function planFromValues(v: PlanFormValues) {
 export function planUpdateFromValues(v: PlanFormValues, reason: string) {
   const { nodeId: _node, ...rest } = planFromValues(v);
   return { ...rest, reason: reason.trim() };
+}
+
+/**
+ * What the editor asks the server to preview (POST /plans/preview) for the form as it stands:
+ * node, schedule and window; null while one of them is incomplete or invalid, so nothing is sent.
+ */
+export function draftPreviewFromValues(v: PlanFormValues, hours = 24 * 7) {
+  const { nodeId, schedule, window } = planFromValues(v);
+  const draft = { nodeId, schedule, window, hours };
+  return PlanDraftPreviewSchema.safeParse(draft).success ? draft : null;
 }
 
 const en = (lang: string) => lang === 'en-US';
