@@ -38,7 +38,8 @@ export function QrScanner({ onToken, onCancel }: { onToken: (text: string) => vo
       const read = await createQrReader();
       const tick = async () => {
         if (stopped || !video.current) return;
-        const text = video.current.readyState >= 2 ? await read(video.current) : null;
+        // a frame the decoder chokes on is skipped: the next one is tried
+        const text = video.current.readyState >= 2 ? await read(video.current).catch(() => null) : null;
         if (stopped) return;
         if (text) {
           stop();
