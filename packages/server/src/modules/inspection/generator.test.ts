@@ -117,38 +117,34 @@ describe('two schedulers on one database', () => {
   let app: TestApp;
   afterAll(() => app?.close());
 
-  it(
-    'creates each occurrence once when two generators run at the same time (two processes on PostgreSQL; two interleaved runs on the one PGlite connection)',
-    async () => {
-      app = await startTestApp();
-      await seedPlans(app);
-      // PGlite is one process with one connection: the second generator is a second run of the
-      // same service, whose transactions interleave with the first one's.
-      const second =
-        TEST_DB === 'pg'
-          ? await createAegis(app.config, { clock: app.clock, timers: false })
-          : { services: app.aegis.services, close: async () => {} };
-      try {
-        const [a, b] = await Promise.all([
-          app.aegis.services.inspection.generate(),
-          second.services.inspection.generate(),
-        ]);
-        expect(a.created + b.created).toBe(9);
-        expect(a.existing + b.existing).toBe(9);
-        const [c, d] = await Promise.all([
-          app.aegis.services.inspection.generate(),
-          second.services.inspection.generate(),
-        ]);
-        expect(c.created + d.created).toBe(0);
-        expect(await taskCount(app)).toMatchObject({ n: 9, occ: 9 });
-        const audit = await app.aegis.services.audit.verify({ anchors: false });
-        expect(audit.ok).toBe(true);
-      } finally {
-        await second.close();
-      }
-    },
-    120_000,
-  );
+  it('creates each occurrence once when two generators run at the same time (two processes on PostgreSQL; two interleaved runs on the one PGlite connection)', async () => {
+    app = await startTestApp();
+    await seedPlans(app);
+    // PGlite is one process with one connection: the second generator is a second run of the
+    // same service, whose transactions interleave with the first one's.
+    const second =
+      TEST_DB === 'pg'
+        ? await createAegis(app.config, { clock: app.clock, timers: false })
+        : { services: app.aegis.services, close: async () => {} };
+    try {
+      const [a, b] = await Promise.all([
+        app.aegis.services.inspection.generate(),
+        second.services.inspection.generate(),
+      ]);
+      expect(a.created + b.created).toBe(9);
+      expect(a.existing + b.existing).toBe(9);
+      const [c, d] = await Promise.all([
+        app.aegis.services.inspection.generate(),
+        second.services.inspection.generate(),
+      ]);
+      expect(c.created + d.created).toBe(0);
+      expect(await taskCount(app)).toMatchObject({ n: 9, occ: 9 });
+      const audit = await app.aegis.services.audit.verify({ anchors: false });
+      expect(audit.ok).toBe(true);
+    } finally {
+      await second.close();
+    }
+  }, 120_000);
 });
 
 describe('a plan changed after its tasks were issued', () => {
