@@ -43,6 +43,8 @@ export async function createAegis(
     services.timeseries.setLogger(http.log);
     services.alarms.setLogger(http.log);
     services.notify.setLogger(http.log);
+    services.permit.setLogger(http.log);
+    services.emergency.setLogger(http.log);
     const stopRealtime = await startRealtime(services, { timers: opts.timers ?? true, log: http.log });
     return {
       services,
@@ -92,6 +94,11 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
     );
     stops.push(alarms.onEvents((events) => live.publishAlarmEvents(events)) as () => void);
     stops.push(alarms.onFlood((events) => live.publishFloods(events)) as () => void);
+    // Issue 9: a high or critical alarm in a permit's area suspends the permit; an alarm rule can
+    // start an emergency plan. Both run after the alarm transition committed, in their own
+    // transactions; their failures are logged inside, never thrown back into the engine.
+    stops.push(alarms.onEvents((events) => services.permit.onAlarmEvents(events)) as () => void);
+    stops.push(alarms.onEvents((events) => services.emergency.onAlarmEvents(events)) as () => void);
     stops.push(
       bus.on('plant.status', (e) => {
         if (e.level === 'equipment')
@@ -123,7 +130,8 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
     );
     stops.push(bus.on('access.changed', (e) => connectors.dropDevices(e)) as () => void);
     if (roles.has('realtime')) {
-      alarms.setInterlockWriter(connectors.interlockWriter());
+      // Every write to equipment passes the lockout check first (LOTO: no start while a lock is applied).
+      alarms.setInterlockWriter(services.sop.guardWriter(connectors.interlockWriter()));
       stops.push(
         connectors.onLinkChange((code, up) => {
           void alarms
@@ -166,6 +174,9 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
     void services.inspection
       .generate()
       .catch((err) => opts.log.error({ err }, 'inspection generator failed'));
+    // Active permits bound to live gas tags: out-of-limit values suspend them (the 2-hourly
+    // recordings into the permit are workflow timers).
+    every(5000, () => services.permit.watchLive(), 'permit live gas watch');
     every(60_000, () => timeseries.rollup(), 'rollup');
     every(3_600_000, () => timeseries.retention(), 'retention');
     every(3_600_000, () => services.notify.retention(config.retentionNotifyDays), 'notification retention');

@@ -22,6 +22,11 @@ const STATUS: Record<ErrorCode, number> = {
   separation_of_duties: 403,
   sync_conflict: 409,
   evidence_refused: 422,
+  reauthentication_failed: 403,
+  locked_out: 409,
+  permit_conflict: 409,
+  gas_analysis_invalid: 409,
+  retention_hold: 409,
   internal: 500,
 };
 

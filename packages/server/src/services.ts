@@ -9,6 +9,7 @@ import { anchorSettings, createAuditService } from './modules/audit/index.js';
 import { createAuthService } from './modules/auth/index.js';
 import { createConnectorService } from './modules/connectors/index.js';
 import { createDemoControl } from './modules/demo/index.js';
+import { createEmergencyService } from './modules/emergency/index.js';
 import { createEvidenceService } from './modules/evidence/index.js';
 import { createHazardService } from './modules/hazard/index.js';
 import { createIngestPipeline } from './modules/ingest/index.js';
@@ -25,9 +26,12 @@ import {
 } from './modules/notify/index.js';
 import { createOrgService } from './modules/org/index.js';
 import { createOverviewService } from './modules/overview/index.js';
+import { createPermitService } from './modules/permit/index.js';
 import { createPlantService } from './modules/plant/index.js';
 import { createRiskService } from './modules/risk/index.js';
 import type { SecretBox } from './modules/secrets/index.js';
+import { createSignatureService } from './modules/signature/index.js';
+import { createSopService } from './modules/sop/index.js';
 import { createTagDirectory, createTagService } from './modules/tags/index.js';
 import { createTimeseriesService } from './modules/timeseries/index.js';
 import { createUsersService } from './modules/users/index.js';
@@ -189,6 +193,63 @@ export function createServices({
     evidence,
     hazard,
   });
+  // Issue 9: electronic signatures, work permits, emergency plans, SOPs and lockout.
+  const signatures = createSignatureService({
+    db,
+    audit,
+    clock,
+    users,
+    config,
+    key: secrets.deriveKey('esign'),
+  });
+  const permit = createPermitService({
+    db,
+    audit,
+    guard,
+    clock,
+    timezone: config.timezone,
+    plant,
+    users,
+    org,
+    access,
+    notify,
+    workflow,
+    signatures,
+    evidence,
+    directory,
+    timeseries,
+    alarms,
+  });
+  const emergency = createEmergencyService({
+    db,
+    audit,
+    guard,
+    clock,
+    timezone: config.timezone,
+    plant,
+    users,
+    org,
+    notify,
+    workflow,
+    evidence,
+    alarms,
+  });
+  const sop = createSopService({
+    db,
+    audit,
+    guard,
+    clock,
+    plant,
+    users,
+    directory,
+    timeseries,
+    notify,
+    workflow,
+    evidence,
+    signatures,
+    alarms,
+    connectors,
+  });
   const demo = createDemoControl();
   const overview = createOverviewService({ plant, alarms, connectors, demo });
   return {
@@ -217,6 +278,10 @@ export function createServices({
     evidence,
     hazard,
     inspection,
+    signatures,
+    permit,
+    emergency,
+    sop,
     demo,
     overview,
   };

@@ -28,6 +28,16 @@ export const ERROR_CODES = [
   'sync_conflict',
   /** Evidence (a photo, a QR scan) that the checks refuse. */
   'evidence_refused',
+  /** Signing needs the signer's password (and second factor) again; it was wrong. */
+  'reauthentication_failed',
+  /** Equipment under lockout (LOTO): a start command or a change is refused while a lock is applied. */
+  'locked_out',
+  /** Work permits that may not overlap (e.g. hot work where a line is being broken). */
+  'permit_conflict',
+  /** A gas analysis missing, too old or failed where a permit needs a valid one. */
+  'gas_analysis_invalid',
+  /** A record kept by a retention rule (e.g. permits ≥ 1 year) cannot be deleted yet. */
+  'retention_hold',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -8,7 +8,13 @@ import { IdSchema, ReasonSchema } from './common.js';
  */
 
 /** What a photo belongs to; the owning module decides who may read and attach. */
-export const EVIDENCE_OWNER_KINDS = ['inspection_task', 'hazard'] as const;
+export const EVIDENCE_OWNER_KINDS = [
+  'inspection_task',
+  'hazard',
+  'permit',
+  'emergency_run',
+  'sop_run',
+] as const;
 export const EvidenceOwnerKindSchema = z.enum(EVIDENCE_OWNER_KINDS);
 export type EvidenceOwnerKind = z.infer<typeof EvidenceOwnerKindSchema>;
 

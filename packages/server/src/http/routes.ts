@@ -4,6 +4,7 @@ import { auditRoutes } from '../modules/audit/index.js';
 import { authRoutes } from '../modules/auth/index.js';
 import { connectorRoutes } from '../modules/connectors/index.js';
 import { demoRoutes } from '../modules/demo/index.js';
+import { emergencyRoutes } from '../modules/emergency/index.js';
 import { evidenceRoutes } from '../modules/evidence/index.js';
 import { hazardRoutes } from '../modules/hazard/index.js';
 import { ingestRoutes } from '../modules/ingest/index.js';
@@ -12,8 +13,11 @@ import { liveRoutes } from '../modules/live/index.js';
 import { notifyRoutes } from '../modules/notify/index.js';
 import { orgRoutes } from '../modules/org/index.js';
 import { overviewRoutes } from '../modules/overview/index.js';
+import { permitRoutes } from '../modules/permit/index.js';
 import { plantRoutes } from '../modules/plant/index.js';
 import { riskRoutes } from '../modules/risk/index.js';
+import { signatureRoutes } from '../modules/signature/index.js';
+import { sopRoutes } from '../modules/sop/index.js';
 import { tagRoutes } from '../modules/tags/index.js';
 import { timeseriesRoutes } from '../modules/timeseries/index.js';
 import { userRoutes } from '../modules/users/index.js';
@@ -41,4 +45,8 @@ export async function registerRoutes(app: App, services: Services) {
   await evidenceRoutes(app, services);
   await hazardRoutes(app, services);
   await inspectionRoutes(app, services);
+  await signatureRoutes(app, services);
+  await permitRoutes(app, services);
+  await emergencyRoutes(app, services);
+  await sopRoutes(app, services);
 }

@@ -3,13 +3,17 @@ import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import i18n from 'i18next';
 import { initReactI18next, useTranslation } from 'react-i18next';
+import { registerEmergencyLocales } from '../features/emergency/locales';
 import { registerFieldworkLocales } from '../features/fieldwork/locales';
 import { registerHazardLocales } from '../features/hazard/locales';
 import { registerInspectionLocales } from '../features/inspection/locales';
 import { registerNotifyLocales } from '../features/notify/locales';
 import { registerOrgLocales } from '../features/org/locales';
+import { registerPermitLocales } from '../features/permit/locales';
 import { registerRealtimeLocales } from '../features/realtime/locales';
 import { registerRiskLocales } from '../features/risk/locales';
+import { registerSignatureLocales } from '../features/signature/locales';
+import { registerSopLocales } from '../features/sop/locales';
 import enUS from './locales/en-US.json';
 import zhCN from './locales/zh-CN.json';
 
@@ -45,6 +49,10 @@ registerRiskLocales(i18n);
 registerInspectionLocales(i18n);
 registerHazardLocales(i18n);
 registerFieldworkLocales(i18n);
+registerPermitLocales(i18n);
+registerSignatureLocales(i18n);
+registerEmergencyLocales(i18n);
+registerSopLocales(i18n);
 applyToPage(initial);
 
 export function setLanguage(lng: Locale) {

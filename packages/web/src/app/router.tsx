@@ -179,6 +179,61 @@ export const router = createBrowserRouter([
         ],
       },
       {
+        element: <RequirePermission permission="permit.read" />,
+        children: [
+          {
+            path: 'permits',
+            lazy: async () => ({ Component: (await import('../features/permit/PermitsPage')).PermitsPage }),
+          },
+          {
+            path: 'permits/new',
+            lazy: async () => ({
+              Component: (await import('../features/permit/PermitNewPage')).PermitNewPage,
+            }),
+          },
+          {
+            path: 'permits/:id',
+            lazy: async () => ({
+              Component: (await import('../features/permit/PermitDetailPage')).PermitDetailPage,
+            }),
+          },
+        ],
+      },
+      {
+        element: <RequirePermission permission="emergency.read" />,
+        children: [
+          {
+            path: 'emergency',
+            lazy: async () => ({
+              Component: (await import('../features/emergency/EmergencyPage')).EmergencyPage,
+            }),
+          },
+          {
+            path: 'emergency/runs/:id',
+            lazy: async () => ({
+              Component: (await import('../features/emergency/EmergencyRunPage')).EmergencyRunPage,
+            }),
+          },
+        ],
+      },
+      {
+        element: <RequirePermission permission="sop.read" />,
+        children: [
+          {
+            path: 'sop',
+            lazy: async () => ({ Component: (await import('../features/sop/SopPage')).SopPage }),
+          },
+          {
+            path: 'sop/runs/:id',
+            lazy: async () => ({ Component: (await import('../features/sop/SopRunPage')).SopRunPage }),
+          },
+          {
+            path: 'sop/lockouts/:id',
+            lazy: async () => ({ Component: (await import('../features/sop/LockoutPage')).LockoutPage }),
+          },
+        ],
+      },
+      {
         element: <RequirePermission permission="inspection.perform" />,
         children: [
           {

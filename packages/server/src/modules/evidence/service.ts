@@ -39,6 +39,9 @@ export interface StoreInput {
 const REVIEW_PERMISSION: Record<EvidenceOwnerKind, Permission> = {
   inspection_task: 'inspection.manage',
   hazard: 'hazard.manage',
+  permit: 'permit.approve',
+  emergency_run: 'emergency.manage',
+  sop_run: 'sop.manage',
 };
 
 const nodeIdOf = (path: string | null) => {

@@ -36,6 +36,9 @@ export function permissionFor(kind: NotifyEventKind): Permission {
   if (kind.startsWith('connector.')) return 'tag.read';
   if (kind.startsWith('inspection.')) return 'inspection.read';
   if (kind.startsWith('hazard.')) return 'hazard.read';
+  if (kind.startsWith('permit.')) return 'permit.read';
+  if (kind.startsWith('emergency.')) return 'emergency.read';
+  if (kind.startsWith('lockout.')) return 'sop.read';
   return 'alarm.read';
 }
 

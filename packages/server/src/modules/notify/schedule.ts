@@ -97,6 +97,12 @@ export function stopConditionOf(kind: NotifyEventKind): 'ack' | 'clear' | 'shelv
     case 'inspection.done':
     case 'hazard.progressed':
     case 'hazard.closed':
+    case 'permit.progressed':
+    case 'permit.resumed':
+    case 'permit.closed':
+    case 'permit.expired':
+    case 'emergency.closed':
+    case 'lockout.released':
       return 'clear';
     case 'alarm.shelved':
       return 'shelve';

@@ -1,0 +1,2 @@
+export { emergencyRoutes } from './routes.js';
+export { createEmergencyService, type EmergencyService } from './service.js';

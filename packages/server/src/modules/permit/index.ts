@@ -1,0 +1,2 @@
+export { permitRoutes } from './routes.js';
+export { createPermitService, type PermitService } from './service.js';

@@ -1,0 +1,2 @@
+export { signatureRoutes } from './routes.js';
+export { createSignatureService, type SignatureService } from './service.js';

@@ -1,0 +1,2 @@
+export { sopRoutes } from './routes.js';
+export { createSopService, type SopService } from './service.js';
