@@ -228,6 +228,14 @@ describe('npm test', () => {
     expect((res as { stderr: string }).stderr).toMatch(/need Chromium at \/nonexistent\/chromium/);
   });
 
+  it('stops with the command to run when pdftotext (for the permit PDF tests) is missing', async () => {
+    const res = await run(process.execPath, [script], {
+      env: { ...process.env, AEGIS_CHROMIUM: process.execPath, AEGIS_PDFTOTEXT: '/nonexistent/pdftotext' },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect((res as { code: number }).code).toBe(1);
+    expect((res as { stderr: string }).stderr).toMatch(/apt-get install -y poppler-utils/);
+  });
+
   it('goes on when Chromium is there', async () => {
     const res = await run(process.execPath, [script], {
       env: { ...process.env, AEGIS_CHROMIUM: process.execPath },
