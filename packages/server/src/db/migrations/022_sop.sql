@@ -115,7 +115,11 @@ CREATE TABLE lockout_point (
   released_by bigint REFERENCES app_user (id),
   released_by_name text,
   released_at timestamptz,
-  release_reason text
+  release_reason text,
+  -- the e-signatures of the three acts (e_signature ids), to rebuild what each one signed
+  apply_sig bigint,
+  verify_sig bigint,
+  release_sig bigint
 );
 CREATE INDEX lockout_point_lockout ON lockout_point (lockout_id, ord);
 CREATE INDEX lockout_point_tag ON lockout_point (command_tag_id) WHERE command_tag_id IS NOT NULL;
