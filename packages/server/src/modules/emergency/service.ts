@@ -215,7 +215,10 @@ export function createEmergencyService(deps: {
     return node;
   }
 
-  const writeOf = (code: string, input: Omit<In<typeof UpdateEmergencyPlanSchema>, 'reason'>): repo.PlanWrite => ({
+  const writeOf = (
+    code: string,
+    input: Omit<In<typeof UpdateEmergencyPlanSchema>, 'reason'>,
+  ): repo.PlanWrite => ({
     code,
     name: input.name,
     nodeId: input.nodeId,
