@@ -1100,3 +1100,23 @@ export const PermitVerifySchema = z.object({
   signatures: z.array(SignatureSchema),
 });
 export type PermitVerify = z.infer<typeof PermitVerifySchema>;
+
+// ─── People picker (added by the web pages: applicants name people but seldom hold user.read) ──
+
+/**
+ * GET /api/permits/people   request  query PermitPeopleQuerySchema → PermitPersonSchema[]
+ * Active people (no machine accounts) matching q by name, username or employee number — only what
+ * a permit form needs to name someone (person in charge, watcher, briefer, acceptor, analyst, workers).
+ */
+export const PermitPeopleQuerySchema = z.object({
+  q: z.string().trim().max(100).optional(),
+  /** the people with these ids, whatever q says (the names of those already chosen) */
+  ids: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'Use a comma-separated list of ids')
+    .transform((s) => s.split(',').map(Number))
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
+export const PermitPersonSchema = z.object({ id: z.number().int(), name: z.string(), username: z.string() });
+export type PermitPerson = z.infer<typeof PermitPersonSchema>;
