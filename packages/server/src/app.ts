@@ -45,6 +45,7 @@ export async function createAegis(
     services.notify.setLogger(http.log);
     services.permit.setLogger(http.log);
     services.emergency.setLogger(http.log);
+    services.sop.setLogger(http.log);
     const stopRealtime = await startRealtime(services, { timers: opts.timers ?? true, log: http.log });
     return {
       services,

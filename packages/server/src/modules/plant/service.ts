@@ -165,6 +165,32 @@ export function createPlantService(deps: {
       });
     },
 
+    /**
+     * For other modules (a lockout puts its equipment in maintenance and gives the status back): sets
+     * the status in the caller's transaction, audited, without a permission check of its own (the
+     * caller checked its own); announce the change with statusChanged after the commit.
+     */
+    async setStatus(tx: Db, ctx: RequestContext, id: number, status: PlantNode['status'], reason: string) {
+      const before = await repo.get(tx, id);
+      if (!before || before.status === status) return null;
+      const after = await repo.update(tx, id, { ...before, status, now: clock.now() });
+      await audit.append(tx, ctx, {
+        action: 'plant.node.status',
+        targetType: 'plant_node',
+        targetId: id,
+        nodeId: id,
+        reason,
+        before: { status: before.status },
+        after: { status },
+      });
+      return after;
+    },
+
+    /** After the commit of setStatus: the alarm engine suppresses (or stops suppressing) the equipment's alarms. */
+    statusChanged(node: Pick<PlantNode, 'id' | 'level' | 'status'>) {
+      bus?.emit('plant.status', { nodeId: node.id, level: node.level, status: node.status });
+    },
+
     /** For other modules: a node by id without permission checks (they check their own). */
     byId: (id: number, tx: Db = db) => repo.get(tx, id),
     byCode: (code: string, level?: PlantNode['level']) => repo.getByCode(db, code, level),
