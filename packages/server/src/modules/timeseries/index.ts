@@ -3,6 +3,7 @@ export {
   allCurrent,
   type BatchRow,
   type CurrentRow,
+  currentOf,
   lastStored,
   removeTag,
   type StorablePoint,
