@@ -16,6 +16,7 @@ import { startSecrets } from '../modules/secrets/index.js';
 import { installProcessGuard } from '../process-guard.js';
 import { createServices } from '../services.js';
 import { DEMO_PASSWORD, seedDemo } from './demo.js';
+import { seedDemoEmergency } from './demo-emergency.js';
 import { seedDemoHazards } from './demo-hazard.js';
 import { seedDemoInspection } from './demo-inspection.js';
 import { seedDemoNotify, startDemoMailSink } from './demo-notify.js';
@@ -203,6 +204,7 @@ export async function runCli(program: Command, argv: string[]) {
         await seedDemoRisk(aegis.services);
         await seedDemoInspection(aegis.services);
         await seedDemoHazards(aegis.services);
+        await seedDemoEmergency(aegis.services);
         later.push(
           `Demo plant: ${seeded.equipment} equipment items, ${rt.tags} tags, ${rt.rules} alarm rules`,
           `Demo users (password ${seeded.password}): ${[...(process.env.AEGIS_ADMIN_PASSWORD ? [] : ['admin']), ...seeded.users].join(', ')}`,

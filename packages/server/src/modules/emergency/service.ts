@@ -26,7 +26,7 @@ import type { NotifyEventInput } from '../notify/index.js';
 import { type OnDutyAt, wallClock } from '../org/index.js';
 import { activePeople } from '../users/index.js';
 import type { DueTimer, WorkflowService } from '../workflow/index.js';
-import { atLeast, type RunFacts, runMachine, stepDeadlines, stepTimerKey, tagMatches } from './machine.js';
+import { atLeast, type RunFacts, runMachine, stepDeadlines, tagMatches } from './machine.js';
 import * as repo from './repo.js';
 
 type In<T extends z.ZodType> = z.output<T>;
@@ -838,7 +838,7 @@ export function createEmergencyService(deps: {
         const now = clock.now();
         const run = await loadRunLocked(tx, ctx, id);
         const steps = await repo.steps(tx, id);
-        const res = await workflow.apply(
+        await workflow.apply(
           tx,
           ctx,
           runMachine,
@@ -866,7 +866,6 @@ export function createEmergencyService(deps: {
             run.mode === 'real' ? 'high' : 'low',
           ),
         ]);
-        void res;
         return detail(tx, ctx, closed);
       });
       notify.wake();
