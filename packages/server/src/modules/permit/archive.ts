@@ -18,6 +18,14 @@ import { plantTime, renderPermitPdf } from './pdf.js';
  * committed (rendering takes a moment and needs no lock); a permit whose archiving did not happen
  * (a crash, a full disk) is caught up by `archivePending` and by the first request for its PDF.
  * (The table is this file's alone: its few queries live here rather than in repo.ts.)
+ *
+ * Wiring (service.ts / routes.ts):
+ *   const archive = createPermitArchive({ db, audit, clock, dataDir, timezone, log,
+ *     detail: (id) => db.transaction(async (tx) => { const p = await repo.get(tx, id); return p ? detail(tx, SYSTEM, p) : null; }),
+ *     signatureImage: signatures.image });
+ *   after a transaction that ended a permit (complete, cancel, reject, revise):  await archive.afterCommit(id)
+ *   the scheduler pass (expired by the timer):                                  await archive.archivePending()
+ *   GET /api/permits/:id/pdf: const d = <the detail the caller may read>;       (await archive.pdf(ctx, d)).bytes
  */
 
 export interface PermitArchiveRecord {
