@@ -130,7 +130,7 @@ function startPage(c: Cursor) {
       align: 'center',
       size: 72,
       bold: true,
-      color: '#e3e3e3',
+      color: '#d6d6d6',
       lineBreak: false,
     });
     doc.restore();
