@@ -40,7 +40,6 @@ import { ApiError } from '../../app/api';
 import { useLocalName } from '../../app/i18n';
 import { plantNodesQuery } from '../plant/api';
 import { PlantNodeSelect } from '../plant/PlantNodeSelect';
-import { UserSelect } from '../users/UserSelect';
 import {
   gasTagCandidatesQuery,
   permitQuery,
@@ -50,6 +49,7 @@ import {
   useSavePermit,
 } from './api';
 import { hoursBetween } from './board';
+import { PersonSelect } from './PersonSelect';
 import { GradeTag, gradeWord, refusalText, typeWord, word, words } from './parts';
 import {
   CERTIFICATE_TYPES,
@@ -254,7 +254,7 @@ function PermitForm({
                     rules={must ? required : []}
                     extra={name === 'analystId' ? t('permit.form.analystHint') : undefined}
                   >
-                    <UserSelect id={`permit-${label}`} />
+                    <PersonSelect id={`permit-${label}`} />
                   </Form.Item>
                 </Col>
               ))}
@@ -280,7 +280,7 @@ function PermitForm({
                     </Col>
                     <Col xs={12} md={7}>
                       <Form.Item name={[f.name, 'userId']} style={{ marginBottom: 8 }}>
-                        <UserSelect id={`permit-worker-${i}-user`} />
+                        <PersonSelect id={`permit-worker-${i}-user`} />
                       </Form.Item>
                     </Col>
                     <Col xs={20} md={8}>
