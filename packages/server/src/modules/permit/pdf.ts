@@ -362,10 +362,8 @@ function drawSheet(doc: Doc, sheet: PermitSheet, totalPages: number | null): num
  */
 export async function renderSheet(sheet: PermitSheet, now: Date): Promise<Buffer> {
   const dry = createPdfDocument({ title: sheet.docTitle, now, margin: 0, autoFirstPage: false });
+  // the first pass is never ended: its bytes are not needed, and ending would subset the fonts for nothing
   const pages = drawSheet(dry, sheet, null);
-  // the first pass's bytes are not needed; ending it lets pdfkit release what it holds
-  dry.on('data', () => {});
-  dry.end();
   const doc = createPdfDocument({
     title: sheet.docTitle,
     subject: sheet.subLeft,
