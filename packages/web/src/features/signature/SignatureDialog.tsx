@@ -100,7 +100,7 @@ export function SignatureDialog({
       confirmLoading={busy}
       onOk={() => void submit()}
       onCancel={onCancel}
-      maskClosable={false}
+      mask={{ closable: false }}
       destroyOnHidden
       width={520}
       okButtonProps={{ 'data-testid': 'signature-submit' }}
