@@ -13,7 +13,7 @@ import { liveRoutes } from '../modules/live/index.js';
 import { notifyRoutes } from '../modules/notify/index.js';
 import { orgRoutes } from '../modules/org/index.js';
 import { overviewRoutes } from '../modules/overview/index.js';
-import { permitRoutes } from '../modules/permit/index.js';
+import { permitPeopleRoute, permitRoutes } from '../modules/permit/index.js';
 import { plantRoutes } from '../modules/plant/index.js';
 import { riskRoutes } from '../modules/risk/index.js';
 import { signatureRoutes } from '../modules/signature/index.js';
@@ -47,6 +47,7 @@ export async function registerRoutes(app: App, services: Services) {
   await inspectionRoutes(app, services);
   await signatureRoutes(app, services);
   await permitRoutes(app, services);
+  await permitPeopleRoute(app, services);
   await emergencyRoutes(app, services);
   await sopRoutes(app, services);
 }

@@ -1,2 +1,3 @@
+export { permitPeopleRoute } from './people.js';
 export { permitRoutes } from './routes.js';
 export { createPermitService, type PermitService } from './service.js';
