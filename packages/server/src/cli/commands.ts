@@ -22,6 +22,7 @@ import { seedDemoInspection } from './demo-inspection.js';
 import { seedDemoNotify, startDemoMailSink } from './demo-notify.js';
 import { seedDemoRealtime, startDemoSimulator } from './demo-realtime.js';
 import { seedDemoRisk } from './demo-risk.js';
+import { seedDemoSop } from './demo-sop.js';
 
 /** Options every command shares, each with its environment variable. */
 function common(cmd: Command) {
@@ -205,6 +206,7 @@ export async function runCli(program: Command, argv: string[]) {
         await seedDemoInspection(aegis.services);
         await seedDemoHazards(aegis.services);
         await seedDemoEmergency(aegis.services);
+        await seedDemoSop(aegis.services);
         later.push(
           `Demo plant: ${seeded.equipment} equipment items, ${rt.tags} tags, ${rt.rules} alarm rules`,
           `Demo users (password ${seeded.password}): ${[...(process.env.AEGIS_ADMIN_PASSWORD ? [] : ['admin']), ...seeded.users].join(', ')}`,
