@@ -1,7 +1,7 @@
 import type { SignatureMeaning, SignInput } from '@aegis/shared';
 import { Alert, Descriptions, Input, Modal, Typography } from 'antd';
 import type { TFunction } from 'i18next';
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../app/api';
 import { useMe } from '../../app/auth';
@@ -57,6 +57,8 @@ export function SignatureDialog({
   const [image, setImage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // one signing at a time, also when Enter and a click come in the same tick (state lags a render)
+  const inFlight = useRef(false);
   const lang = currentLanguage();
 
   // every opening starts clean: no password or drawing kept from an earlier signature
@@ -70,7 +72,7 @@ export function SignatureDialog({
   }, [open]);
 
   const submit = async () => {
-    if (busy) return;
+    if (inFlight.current) return;
     if (!password) {
       setError(t('signature.passwordRequired'));
       return;
@@ -79,6 +81,7 @@ export function SignatureDialog({
       setError(t('signature.error.imageTooLarge'));
       return;
     }
+    inFlight.current = true;
     setBusy(true);
     setError(null);
     try {
@@ -87,6 +90,7 @@ export function SignatureDialog({
       setError(signErrorText(t, e));
       setPassword('');
     } finally {
+      inFlight.current = false;
       setBusy(false);
     }
   };
@@ -123,10 +127,8 @@ export function SignatureDialog({
           <Descriptions.Item label={t('signature.time')}>{t('signature.serverTime')}</Descriptions.Item>
         </Descriptions>
         <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
+          // Enter is handled by the field itself; the form only keeps the browser from navigating
+          onSubmit={(e) => e.preventDefault()}
         >
           {/* tells the browser's password manager whose password this is */}
           <input
