@@ -238,10 +238,11 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM permit WHERE id = pid) THEN RETURN OLD; END IF;
     RAISE EXCEPTION '% rows are kept with their permit', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF TG_TABLE_NAME = 'permit_approval' AND OLD.approver_id IS NULL
-     AND (NEW.permit_id, NEW.seq, NEW.level, NEW.added_for) IS NOT DISTINCT FROM (OLD.permit_id, OLD.seq, OLD.level, OLD.added_for)
-  THEN
-    RETURN NEW;
+  IF TG_TABLE_NAME = 'permit_approval' THEN
+    IF OLD.approver_id IS NULL AND (NEW.permit_id, NEW.seq, NEW.level, NEW.added_for)
+       IS NOT DISTINCT FROM (OLD.permit_id, OLD.seq, OLD.level, OLD.added_for) THEN
+      RETURN NEW;
+    END IF;
   END IF;
   RAISE EXCEPTION '% rows are never changed', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
 END $$;
