@@ -232,12 +232,14 @@ function StepCard(props: { run: EmergencyRunDetail; step: EmergencyRunStep; now:
           {props.first ? t('emergency.run.notYours') : t('emergency.run.waiting')}
         </Typography.Text>
       )}
-      <ReasonModal
-        open={skipping}
-        title={t('emergency.run.skipTitle', { seq: s.seq })}
-        onClose={() => setSkipping(false)}
-        onConfirm={(reason) => skip.mutateAsync({ runId: run.id, seq: s.seq, reason })}
-      />
+      {skipping && (
+        <ReasonModal
+          open
+          title={t('emergency.run.skipTitle', { seq: s.seq })}
+          onClose={() => setSkipping(false)}
+          onConfirm={(reason) => skip.mutateAsync({ runId: run.id, seq: s.seq, reason })}
+        />
+      )}
     </Card>
   );
 }
