@@ -108,8 +108,9 @@ export type Signature = z.infer<typeof SignatureSchema>;
 
 /**
  * Canonical JSON: object keys sorted (by UTF-16 code units), no whitespace, `undefined` members
- * dropped (as JSON.stringify does), Dates as ISO strings. Numbers must be finite; functions, symbols
- * and bigints are refused so two sides can never hash the same content differently by accident.
+ * dropped (as JSON.stringify does), Dates as ISO strings. Numbers must be finite; functions, symbols,
+ * bigints, Maps, Sets and byte arrays are refused, so that content is never hashed differently from
+ * what it says by accident.
  */
 export function canonicalJson(value: unknown): string {
   return canon(value, 'content');
@@ -132,6 +133,9 @@ function canon(value: unknown, where: string): string {
       if (Array.isArray(value)) {
         return `[${value.map((v, i) => (v === undefined ? 'null' : canon(v, `${where}[${i}]`))).join(',')}]`;
       }
+      // a Map, Set or byte array would hash as {} or as indices: refused rather than silently wrong
+      if (value instanceof Map || value instanceof Set || ArrayBuffer.isView(value))
+        throw new TypeError(`canonicalJson: cannot encode a ${value.constructor.name} at ${where}`);
       const obj = value as Record<string, unknown>;
       const keys = Object.keys(obj)
         .filter((k) => obj[k] !== undefined)

@@ -287,5 +287,7 @@ describe('canonical JSON', () => {
     expect(() => canonicalJson({ a: Number.NaN })).toThrow(/non-finite/);
     expect(() => canonicalJson({ a: 1n })).toThrow(/bigint/);
     expect(() => canonicalJson({ f: () => 1 })).toThrow(/function/);
+    expect(() => canonicalJson({ m: new Map([['a', 1]]) })).toThrow(/Map/);
+    expect(() => canonicalJson([Buffer.from('x')])).toThrow(/Buffer/);
   });
 });
