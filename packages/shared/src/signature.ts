@@ -16,7 +16,8 @@ import { IdSchema } from './common.js';
  *   sign(tx, ctx, proof, { recordKind, recordId, meaning, content, nodeId? }): Promise<Signature>
  *   verify(db, recordKind, recordId, contentOf): Promise<Signature[]>
  *   list(db, recordKind, recordId): Promise<Signature[]>  (status from the MAC only)
- *   registerOwner(recordKind, { readable(ctx, recordId) })
+ *   registerOwner(recordKind, { readable(ctx, recordId, db): Promise<boolean> })
+ *   image(db, id): Promise<Buffer | null>   (no access check: for PDFs)
  */
 
 export const SIGNATURE_MEANINGS = [
