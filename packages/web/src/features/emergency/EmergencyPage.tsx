@@ -1,17 +1,20 @@
 import type { EmergencyPlan, EmergencyRun, EmergencyRunMode } from '@aegis/shared';
 import { AlertOutlined, PlusOutlined, ThunderboltOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Empty, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Button, Empty, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { canAnywhere, canAt, useMe } from '../../app/auth';
+import { errorText } from '../../app/errorText';
+import { currentLanguage } from '../../app/i18n';
 import { ReasonModal } from '../../app/ReasonField';
 import { downloadFile } from '../inspection/download';
 import { plansQuery, runReportUrl, runsQuery, useActivate } from './api';
 import { PlanEditor } from './PlanEditor';
 
-const fmt = (iso: string) => new Date(iso).toLocaleString();
+const fmt = (iso: string) =>
+  new Date(iso).toLocaleString(currentLanguage(), { dateStyle: 'short', timeStyle: 'short' });
 
 /** Open runs as banners: red for a real response, orange for a drill. */
 function ActiveRuns() {
@@ -165,6 +168,7 @@ function PlansTab() {
 
 function HistoryTab() {
   const { t } = useTranslation();
+  const { message } = App.useApp();
   const [page, setPage] = useState(1);
   const runs = useQuery(runsQuery({ limit: 20, offset: (page - 1) * 20 }));
   return (
@@ -206,7 +210,9 @@ function HistoryTab() {
             <Button
               type="link"
               onClick={() =>
-                void downloadFile(runReportUrl(r.id, 'pdf'), `${r.code}.pdf`).catch(() => undefined)
+                void downloadFile(runReportUrl(r.id, 'pdf'), `${r.code}.pdf`).catch((e: unknown) =>
+                  message.error(errorText(t, e)),
+                )
               }
             >
               {t('emergency.run.pdf')}

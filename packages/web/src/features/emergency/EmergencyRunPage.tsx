@@ -28,6 +28,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { errorText } from '../../app/errorText';
+import { currentLanguage } from '../../app/i18n';
 import { ReasonModal } from '../../app/ReasonField';
 import { downloadFile } from '../inspection/download';
 import {
@@ -41,7 +42,14 @@ import {
   useStepSkip,
 } from './api';
 
-const time = (iso: string) => new Date(iso).toLocaleTimeString();
+const time = (iso: string) =>
+  new Date(iso).toLocaleTimeString(currentLanguage(), {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+const when = (iso: string) =>
+  new Date(iso).toLocaleString(currentLanguage(), { dateStyle: 'short', timeStyle: 'medium' });
 
 /** Now, every second: the step timers count. */
 function useNow() {
@@ -334,9 +342,9 @@ export function EmergencyRunPage() {
       <Descriptions size="small" column={1} style={{ marginBottom: 12 }}>
         <Descriptions.Item label={t('emergency.col.started')}>
           {r.trigger.kind === 'alarm'
-            ? `${new Date(r.startedAt).toLocaleString()} · ${t('emergency.run.byAlarm', { tag: r.trigger.tag, message: r.trigger.message })}`
+            ? `${when(r.startedAt)} · ${t('emergency.run.byAlarm', { tag: r.trigger.tag, message: r.trigger.message })}`
             : t('emergency.run.startedBy', {
-                time: new Date(r.startedAt).toLocaleString(),
+                time: when(r.startedAt),
                 who: r.startedBy?.name ?? '',
               })}
         </Descriptions.Item>
@@ -344,7 +352,7 @@ export function EmergencyRunPage() {
         {r.closedAt && (
           <Descriptions.Item label={t('emergency.state.closed')}>
             {t('emergency.run.closedBy', {
-              time: new Date(r.closedAt).toLocaleString(),
+              time: when(r.closedAt),
               who: r.closedBy?.name ?? '',
             })}
           </Descriptions.Item>
@@ -378,7 +386,7 @@ export function EmergencyRunPage() {
       <Card size="small" title={t('emergency.run.history')}>
         <Timeline
           items={r.history.map((h) => ({
-            children: `${new Date(h.at).toLocaleString()} · ${h.actor} · ${h.action === 'close' ? t('emergency.action.close') : t('emergency.action.create')}${h.reason ? ` · ${h.reason}` : ''}`,
+            children: `${when(h.at)} · ${h.actor} · ${h.action === 'close' ? t('emergency.action.close') : t('emergency.action.create')}${h.reason ? ` · ${h.reason}` : ''}`,
           }))}
         />
       </Card>
