@@ -501,5 +501,35 @@ export async function runCli(program: Command, argv: string[]) {
     },
   );
 
+  const permit = program.command('permit').description('hazardous-work permits (作业票)');
+  common(
+    permit
+      .command('verify')
+      .description(
+        'check submitted permits: each signature against its content and record, each signed step, the audit entries; exits 2 naming every problem',
+      )
+      .option('--id <id>', 'only this permit (its id)'),
+  ).action(async (opts: CommonOpts & { id?: string }) => {
+    const id = opts.id === undefined ? undefined : Number(opts.id);
+    if (id !== undefined && !(Number.isInteger(id) && id > 0))
+      throw new Error(`--id ${opts.id} is not a permit id (a positive whole number)`);
+    const reports = await withServices(opts, (s) =>
+      s.permit.verifyAll({ id, onProgress: (n, total) => progress(`${n}/${total} permits checked`) }),
+    );
+    if (id !== undefined && !reports.length) throw new Error(`No permit ${id}`);
+    let broken = 0;
+    for (const r of reports) {
+      if (r.ok) {
+        say(`${r.code} (#${r.id}): ${r.signatures.length} signatures, intact`);
+        continue;
+      }
+      broken++;
+      say(`${r.code} (#${r.id}): ${r.problems.length} PROBLEMS`);
+      for (const x of r.problems) say(`  - [${x.code}] ${x.message.zh} · ${x.message.en}`);
+    }
+    say(`Checked ${reports.length} permits: ${reports.length - broken} intact, ${broken} with problems.`);
+    if (broken) process.exitCode = 2;
+  });
+
   await program.parseAsync(argv);
 }
