@@ -121,7 +121,7 @@ export const permitMachine: MachineDef<PermitState, PermitTransition, PermitFact
     confirm_measures: {
       from: OPEN_BEFORE_WORK,
       to: ({ data }) => data.state as PermitState,
-      permission: 'permit.read',
+      permission: 'permit.request',
       guard: onlyBy((f) => [f.personInChargeId, f.watcherId], {
         zh: '作业负责人或监护人',
         en: 'person in charge or watcher',
@@ -130,13 +130,13 @@ export const permitMachine: MachineDef<PermitState, PermitTransition, PermitFact
     brief: {
       from: OPEN_BEFORE_WORK,
       to: ({ data }) => data.state as PermitState,
-      permission: 'permit.read',
+      permission: 'permit.request',
       guard: onlyBy((f) => [f.brieferId], { zh: '交底人', en: 'briefer' }),
     },
     brief_receive: {
       from: OPEN_BEFORE_WORK,
       to: ({ data }) => data.state as PermitState,
-      permission: 'permit.read',
+      permission: 'permit.request',
       guard: onlyBy((f) => [f.personInChargeId, ...f.workerUserIds], {
         zh: '作业负责人或作业人',
         en: 'person in charge or worker',
