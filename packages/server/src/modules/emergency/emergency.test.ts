@@ -462,4 +462,32 @@ describe('activation by an alarm', () => {
     expect(all.filter((r: { mode: string }) => r.mode === 'real')).toHaveLength(1);
     expect((await events(run.id)).length).toBe(before);
   });
+
+  it('starts nothing for an alarm of equipment under maintenance, and again once the response is closed', async () => {
+    const [run] = await runsOf();
+    for (const seq of [1, 2, 3])
+      expect(
+        (await safety.post(`${base}/runs/${run!.id}/steps/${seq}/skip`, { reason: '测试结束响应' })).status,
+      ).toBe(200);
+    expect(
+      (await safety.post(`${base}/runs/${run!.id}/close`, { summary: '误报，已确认无泄漏' })).status,
+    ).toBe(200);
+    const { alarms, emergency } = app.aegis.services;
+    const value = async (v: number) => {
+      app.clock.advance(1000);
+      await alarms.handlePoints([{ tagId, ts: app.clock.now().getTime(), value: v, quality: 'good' }]);
+    };
+    await value(2);
+    await alarms.setEquipmentStatus(p.a.press.id, 'maintenance');
+    await value(40);
+    await emergency.settled();
+    expect((await runsOf()).filter((r) => r.state === 'active')).toHaveLength(0);
+    await value(2);
+    await alarms.setEquipmentStatus(p.a.press.id, 'in_service');
+    await value(40);
+    await emergency.settled();
+    const runs = await runsOf();
+    expect(runs).toHaveLength(2);
+    expect(runs.filter((r) => r.state === 'active')).toHaveLength(1);
+  });
 });

@@ -676,8 +676,11 @@ export function createEmergencyService(deps: {
     /** After alarm transitions committed: an alarm matching a plan's trigger activates the plan. Never throws. */
     onAlarmEvents(events: PlacedEvent[]): void {
       const raised = events.filter(
+        // a suppressed or shelved alarm (not annunciated: equipment under maintenance) starts nothing
         (e) =>
-          e.event.type === 'activated' && (e.event.priority === 'critical' || e.event.priority === 'high'),
+          e.event.type === 'activated' &&
+          e.event.annunciated &&
+          (e.event.priority === 'critical' || e.event.priority === 'high'),
       );
       if (!raised.length) return;
       alarmChain = alarmChain
