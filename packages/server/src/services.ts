@@ -219,6 +219,8 @@ export function createServices({
     directory,
     timeseries,
     alarms,
+    // ended permits' PDFs are archived under <dataDir>/permits
+    dataDir: config.dataDir,
   });
   const emergency = createEmergencyService({
     db,

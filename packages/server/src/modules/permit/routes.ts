@@ -24,6 +24,7 @@ import {
   PermitRulesSchema,
   PermitSignOnlySchema,
   PermitTypeSchema,
+  PermitVerifySchema,
   RecordAnalysisSchema,
   StopPermitSchema,
   SubmitPermitSchema,
@@ -33,6 +34,7 @@ import {
 import { z } from 'zod';
 import type { App } from '../../http/app.js';
 import { errorResponses } from '../../http/schemas.js';
+import { permitRegisterXlsx } from './register.js';
 import type { PermitService } from './service.js';
 
 const tags = ['permit'];
@@ -59,21 +61,21 @@ const ACTIONS: {
   {
     path: 'measures/confirm',
     action: 'confirm_measures',
-    permission: 'permit.read',
+    permission: 'permit.request',
     body: ConfirmMeasuresSchema,
     summary: 'Confirm the safety measures that apply (✍ confirm; person in charge or watcher)',
   },
   {
     path: 'brief',
     action: 'brief',
-    permission: 'permit.read',
+    permission: 'permit.request',
     body: PermitSignOnlySchema,
     summary: 'Safety briefing given (✍ brief; the briefer)',
   },
   {
     path: 'brief_receive',
     action: 'brief_receive',
-    permission: 'permit.read',
+    permission: 'permit.request',
     body: PermitSignOnlySchema,
     summary: 'Briefing received (✍ brief_receive; a worker or the person in charge)',
   },
@@ -155,7 +157,7 @@ const DateParamsSchema = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/
 
 export async function permitRoutes(
   app: App,
-  { permit }: { permit: PermitService; config: { timezone: string } },
+  { permit, config }: { permit: PermitService; config: { timezone: string } },
 ) {
   app.get(
     base,
@@ -325,6 +327,24 @@ export async function permitRoutes(
     },
     (req) => permit.remove(req.ctx, req.params.id, req.body.reason),
   );
+  app.get(
+    `${base}/:id/pdf`,
+    {
+      config: { permission: 'permit.read' },
+      schema: {
+        tags,
+        summary: 'The permit as the standard’s form (PDF); an ended permit’s archived copy',
+        params: IdParamsSchema,
+      },
+    },
+    async (req, reply) => {
+      const { code, bytes } = await permit.pdf(req.ctx, req.params.id);
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `attachment; filename="${encodeURIComponent(code)}.pdf"`)
+        .send(bytes);
+    },
+  );
   app.post(
     `${base}/:id/analyses`,
     {
@@ -356,4 +376,35 @@ export async function permitRoutes(
       (req) => permit.act(req.ctx, req.params.id, a.action, req.body as never),
     );
   }
+  app.get(
+    `${base}/export.xlsx`,
+    {
+      config: { permission: 'permit.read' },
+      schema: {
+        tags,
+        summary: 'The permit register (作业票台账) as XLSX',
+        querystring: PermitListQuerySchema,
+      },
+    },
+    async (req, reply) => {
+      const body = await permitRegisterXlsx(await permit.register(req.ctx, req.query), config.timezone);
+      return reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', 'attachment; filename="aegis-permit-register.xlsx"')
+        .send(body);
+    },
+  );
+  app.get(
+    `${base}/:id/verify`,
+    {
+      config: { permission: 'permit.read' },
+      schema: {
+        tags,
+        summary: 'Check the permit: signatures against content and record, signed steps, audit entries',
+        params: IdParamsSchema,
+        response: { 200: PermitVerifySchema, ...errorResponses },
+      },
+    },
+    (req) => permit.verify(req.ctx, req.params.id),
+  );
 }

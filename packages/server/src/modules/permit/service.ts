@@ -43,7 +43,9 @@ import type { Signature, SignatureService, SignProof } from '../signature/index.
 import type { Directory } from '../tags/index.js';
 import { currentOf } from '../timeseries/index.js';
 import type { DueTimer, TimerHandler, TransitionRecord, WorkflowService } from '../workflow/index.js';
+import { createPermitArchive } from './archive.js';
 import { type PermitFacts, type PermitTransition, permitMachine, permitTimers } from './machine.js';
+import { createPermitMonitor, isRecordGasKey } from './monitor.js';
 import * as repo from './repo.js';
 import {
   type AnalysisFacts,
@@ -62,6 +64,7 @@ import {
   unitOfTag,
   windowsOverlap,
 } from './rules.js';
+import { createPermitVerifier } from './verify.js';
 
 type Words = { zh: string; en: string };
 type Rec = repo.PermitRec;
@@ -775,6 +778,8 @@ export function createPermitService(deps: PermitDeps) {
       {
         reason: opts.reason ?? null,
         data: { state: p.state, ...opts.data },
+        // the audit entry shows the state the step led to (data.state is where it started)
+        auditAfter: opts.data ?? {},
         label: `${p.code} ${p.title}`,
       },
     );
@@ -1215,6 +1220,8 @@ export function createPermitService(deps: PermitDeps) {
     });
     void revisedId;
     notify.wake();
+    // an ended permit (completed, cancelled, rejected, revised) is archived once it is committed
+    if (action === 'revise' || TERMINAL.has(out.state)) await archive.afterCommit(id);
     return out;
   }
 
@@ -1402,7 +1409,7 @@ export function createPermitService(deps: PermitDeps) {
   // ─── Timers ─────────────────────────────────────────────────────────────────────────────────
 
   async function onTimer(tx: Db, timer: DueTimer, now: Date) {
-    if (timer.key === 'record_gas') {
+    if (isRecordGasKey(timer.key)) {
       if (hooks.recordGas) await hooks.recordGas(tx, timer, now);
       return;
     }
@@ -1477,12 +1484,59 @@ export function createPermitService(deps: PermitDeps) {
 
   // ─── The service ────────────────────────────────────────────────────────────────────────────
 
+  // Monitoring (alarms, live gas, the 2-hourly record; monitor.ts) and verification (verify.ts).
+  const monitor = createPermitMonitor({
+    db,
+    clock,
+    directory,
+    workflow,
+    host: { suspend: (tx, p, cause, detail) => suspend(tx, p, cause, detail), wake: () => notify.wake() },
+  });
+  Object.assign(hooks, {
+    recordGas: monitor.recordGas,
+    onAlarmEvents: monitor.onAlarmEvents,
+    watchLive: monitor.watchLive,
+  });
+  const verifier = createPermitVerifier({
+    db,
+    signatures,
+    workflow,
+    audit,
+    contentOf: permitContent,
+    timezone,
+  });
+
+  // 作业票存档: an ended permit's PDF kept once (archive.ts); caught up by the scheduler pass
+  const archive = createPermitArchive({
+    db,
+    audit,
+    clock,
+    dataDir: String(deps.dataDir ?? './data'),
+    timezone,
+    log: { error: (obj, msg) => log?.error(obj, msg) },
+    detail: (id) =>
+      db.transaction(async (tx) => {
+        const p = await repo.get(tx, id);
+        return p ? detail(tx, SYSTEM, p) : null;
+      }),
+    signatureImage: signatures.image,
+  });
+
   const service = {
     machine: permitMachine,
 
     setLogger(l: FastifyBaseLogger) {
       log = l;
+      monitor.setLogger(l);
     },
+    /** GET /:id/verify: signatures, signed steps and audit entries of a permit the caller may read. */
+    async verify(ctx: RequestContext, id: number) {
+      guard.readable(ctx, 'permit.read', await repo.get(db, id), 'permit', id);
+      const { code: _code, ...report } = (await verifier.verify(id))!;
+      return report;
+    },
+    /** `aegis permit verify`: every submitted permit, or one. */
+    verifyAll: verifier.verifyAll,
     /** After alarm transitions committed: high/critical activations in a permit's area suspend it. Never throws. */
     onAlarmEvents(events: PlacedEvent[]): void {
       try {
@@ -1494,6 +1548,14 @@ export function createPermitService(deps: PermitDeps) {
     /** Scheduler pass: live gas values of active permits against their limits. */
     async watchLive(): Promise<void> {
       await hooks.watchLive?.();
+      // permits ended by their expiry timer (or a crash before archiving) get their PDF kept
+      await archive.archivePending();
+    },
+
+    /** GET /:id/pdf: the standard's form; an ended permit's archived file. */
+    async pdf(ctx: RequestContext, id: number) {
+      const d = await service.get(ctx, id);
+      return { code: d.code, bytes: (await archive.pdf(ctx, d)).bytes };
     },
 
     async list(ctx: RequestContext, q: repo.ListFilter) {
@@ -1874,6 +1936,8 @@ export function createPermitService(deps: PermitDeps) {
       get log() {
         return log;
       },
+      archive,
+      monitor,
     },
   };
   return service;
