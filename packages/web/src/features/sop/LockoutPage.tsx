@@ -16,7 +16,7 @@ import { useParams } from 'react-router';
 import { canAnywhere, useMe } from '../../app/auth';
 import { errorText } from '../../app/notify';
 import { SignatureDialog, SignatureList } from '../signature';
-import { type LockAct, lockoutQuery, useCancelLockout, useLockAction } from './api';
+import { type LockAct, lockoutQuery, useCancelLockout, useLockAction, useTagCommand } from './api';
 import { LOCKOUT_COLOR, when, word } from './SopPage';
 
 const MEANING: Record<LockAct, SignatureMeaning> = { apply: 'confirm', verify: 'verify', release: 'release' };
@@ -30,6 +30,7 @@ export function LockoutPage() {
   const { data: me } = useMe();
   const action = useLockAction();
   const cancel = useCancelLockout();
+  const command = useTagCommand();
   const [signing, setSigning] = useState<{ point: IsolationPoint; act: LockAct } | null>(null);
   const [lockNo, setLockNo] = useState('');
   const [tagNo, setTagNo] = useState('');
@@ -61,6 +62,20 @@ export function LockoutPage() {
     void message.success(t(`sop.lockout.done.${act}`));
   };
   const locked = l.active;
+  // 试启动: send the start command through the connector; while locked the server refuses it
+  const tryStart = async (p: IsolationPoint) => {
+    const value = typeof p.safeValue === 'boolean' ? !p.safeValue : 1;
+    try {
+      const r = await command.mutateAsync({
+        tagId: p.commandTagId!,
+        value,
+        reason: t('sop.lockout.tryStartReason', { code: l.code }),
+      });
+      void message.warning(t('sop.lockout.tryStartSent', { status: r.status, detail: r.detail }), 8);
+    } catch (e) {
+      void message.info(errorText(t, e), 8);
+    }
+  };
   return (
     <Flex vertical gap={12} style={{ maxWidth: 860 }}>
       <Alert
