@@ -1,5 +1,6 @@
 import { PERMIT_MEASURE_DEFAULTS } from '@aegis/shared';
 import { Command } from 'commander';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../cli/commands.js';
 import {
@@ -188,6 +189,48 @@ describe('permit verification', () => {
     const v = await verify(permit.id);
     expect(v.problems.map((x) => x.code)).toEqual(['audit_mismatch']);
     expect(v.problems[0]!.message.en).toMatch(/suspended but its history ends in active/);
+  });
+
+  it("exports the register (作业票台账) as XLSX in the reader's scope, a formula in a title kept as text", async () => {
+    const now = app.clock.now();
+    ok(
+      await c.applicant.post('/api/permits', {
+        type: 'height',
+        title: '=HYPERLINK("http://evil.example")',
+        locationId: p.a.press.id,
+        validFrom: now.toISOString(),
+        validTo: new Date(now.getTime() + 3600_000).toISOString(),
+        applicantUnit: '维修车间',
+        personInChargeId: ids.charge,
+        workers: [{ name: '吴作业', userId: null, certificateNo: 'T-2026-0001' }],
+        watcherId: ids.watcher,
+        brieferId: ids.briefer,
+        acceptorId: ids.leadA,
+        fields: { type: 'height', heightM: 6, fallProtection: '' },
+      }),
+      201,
+    );
+    const sheet = async (who: Client) => {
+      const res = await app.aegis.http.inject({
+        method: 'GET',
+        url: '/api/permits/export.xlsx',
+        headers: { cookie: who.cookie },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toContain('spreadsheetml');
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+      return wb.getWorksheet('作业票台账')!;
+    };
+    const ws = await sheet(c.auditor);
+    const total = (await c.auditor.get('/api/permits?limit=1000')).body.total as number;
+    expect(ws.rowCount).toBe(total + 1);
+    expect(ws.getRow(1).getCell(1).value).toBe('编号 Code');
+    const rows = ws.getSheetValues().slice(2) as unknown[][];
+    expect(rows.some((r) => r[6] === '\'=HYPERLINK("http://evil.example")')).toBe(true);
+    expect(rows.some((r) => r[2] === '高处作业' && r[9] === '作业中')).toBe(true);
+    // workshop B's lead sees none of workshop A's permits
+    expect((await sheet(await app.as('lead.b'))).rowCount).toBe(1);
   });
 
   it('`aegis permit verify` prints each problem and exits 2; a clean permit alone exits 0', async () => {
