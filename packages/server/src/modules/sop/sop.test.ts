@@ -301,6 +301,20 @@ describe('lockout (上锁挂牌)', () => {
       failed: true,
       detail: expect.stringMatching(/^refused: .*locked out/),
     });
+    await expect
+      .poll(async () => (await admin.get('/api/audit?action=lockout.start_refused')).body.items[0]?.actorName)
+      .toBe('alarm-engine');
+    // an interlock's safe value reaches the writer
+    const reached: unknown[] = [];
+    const fake = {
+      async write(_tagId: number, value: number | boolean | string) {
+        reached.push(value);
+        return { confirmed: true, detail: 'ok' };
+      },
+    };
+    expect(await sop.guardWriter(fake).write(startTag, false, 50)).toMatchObject({ confirmed: true });
+    expect(await sop.guardWriter(fake).write(startTag, 1, 50)).toMatchObject({ failed: true });
+    expect(reached).toEqual([false]);
     // no other tag of the equipment is written either
     expect((await admin.post(`/api/tags/${vibTag}/command`, { value: 1, reason: 'x1x' })).status).not.toBe(
       200,
