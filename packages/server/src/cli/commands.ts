@@ -20,6 +20,7 @@ import { seedDemoEmergency } from './demo-emergency.js';
 import { seedDemoHazards } from './demo-hazard.js';
 import { seedDemoInspection } from './demo-inspection.js';
 import { seedDemoNotify, startDemoMailSink } from './demo-notify.js';
+import { seedDemoPermits } from './demo-permit.js';
 import { seedDemoRealtime, startDemoSimulator } from './demo-realtime.js';
 import { seedDemoRisk } from './demo-risk.js';
 import { seedDemoSop } from './demo-sop.js';
@@ -205,6 +206,8 @@ export async function runCli(program: Command, argv: string[]) {
         await seedDemoRisk(aegis.services);
         await seedDemoInspection(aegis.services);
         await seedDemoHazards(aegis.services);
+        progress('demo: work permits (signed steps)');
+        await seedDemoPermits(aegis.services);
         await seedDemoEmergency(aegis.services);
         await seedDemoSop(aegis.services);
         later.push(
