@@ -33,19 +33,19 @@ import { WorkflowTransitionSchema } from './workflow.js';
  *                                              terminal permits only after retentionDays with permit.manage → 409 retention_hold)
  *   POST   /:id/submit                request  ✍apply   body SubmitPermitSchema
  *   POST   /:id/analyses              analyze  ✍analyze body RecordAnalysisSchema
- *   POST   /:id/measures/confirm      supervise|request ✍confirm body ConfirmMeasuresSchema (person in charge or watcher)
- *   POST   /:id/brief                 request|supervise ✍brief body PermitSignOnlySchema (the named briefer)
- *   POST   /:id/brief_receive         request|supervise ✍brief_receive body PermitSignOnlySchema (a worker with an account,
+ *   POST   /:id/measures/confirm      request  ✍confirm body ConfirmMeasuresSchema (person in charge or watcher)
+ *   POST   /:id/brief                 request  ✍brief body PermitSignOnlySchema (the named briefer)
+ *   POST   /:id/brief_receive         request  ✍brief_receive body PermitSignOnlySchema (a worker with an account,
  *                                              or the person in charge on behalf of the workers)
  *   POST   /:id/watch                 supervise ✍watch  body PermitSignOnlySchema (the named watcher)
  *   POST   /:id/approve               approve  ✍approve body ApprovePermitSchema (the current level)
  *   POST   /:id/reject                approve           body PermitReasonBodySchema → cancelled
  *   POST   /:id/activate              supervise ✍check  body PermitSignOnlySchema (验票; not the applicant)
  *   POST   /:id/stop                  supervise ✍stop   body StopPermitSchema (the watcher) → suspended (watcher_stop)
- *   POST   /:id/interrupt             request|supervise body PermitReasonBodySchema (person in charge) → suspended (interruption)
+ *   POST   /:id/interrupt             request  body PermitReasonBodySchema (person in charge) → suspended (interruption)
  *   POST   /:id/resume                supervise ✍resume body PermitSignOnlySchema (the watcher)
  *   POST   /:id/complete              supervise ✍accept body CompletePermitSchema (the named acceptor) → completed
- *   POST   /:id/cancel                request|approve   body PermitReasonBodySchema (applicant or an approver) → cancelled
+ *   POST   /:id/cancel                request  body PermitReasonBodySchema (the applicant; approvers reject) → cancelled
  *   POST   /:id/revise                request           body PermitReasonBodySchema → PermitDetailSchema of the NEW draft
  *   (every action above answers PermitDetailSchema; 409 transition_refused / permit_conflict /
  *   gas_analysis_invalid, 403 separation_of_duties / reauthentication_failed, 400 validation_failed)
