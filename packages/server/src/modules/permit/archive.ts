@@ -106,6 +106,8 @@ async function writeDurably(file: string, bytes: Buffer) {
 export function createPermitArchive(deps: PermitArchiveDeps) {
   const { db, audit, clock, dataDir, timezone } = deps;
   const archiveCtx = systemContext('permit-archive');
+  /** permits whose archiving failed: when to try again (in memory: a restart tries them at once) */
+  const retry = new Map<number, { tries: number; nextAt: number }>();
 
   async function record(dbOrTx: Db, permitId: number): Promise<PermitArchiveRecord | null> {
     const [row] = await dbOrTx.query<ArchiveRow>('SELECT * FROM permit_archive WHERE permit_id = $1', [
@@ -254,23 +256,36 @@ export function createPermitArchive(deps: PermitArchiveDeps) {
       );
     },
 
-    /** Ended permits not archived yet (oldest first, at most `limit`), archived one by one; returns how many. */
+    /**
+     * Ended permits not archived yet (oldest first, at most `limit`), archived one by one; returns how
+     * many. Runs on every scheduler pass: a permit that failed waits 1 min, then 2, 4 … up to an hour
+     * before it is tried again, so one broken permit neither stops the others nor floods the log.
+     */
     async archivePending(limit = 20): Promise<number> {
+      const now = clock.now().getTime();
+      const waiting = [...retry].filter(([, r]) => r.nextAt > now).map(([id]) => id);
       const rows = await db.query<{ id: string | number }>(
         `SELECT p.id FROM permit p
           WHERE p.state IN ('completed', 'cancelled', 'expired')
             AND NOT EXISTS (SELECT 1 FROM permit_archive a WHERE a.permit_id = p.id)
+            AND NOT (p.id = ANY($2::bigint[]))
           ORDER BY p.ended_at NULLS FIRST, p.id
           LIMIT $1`,
-        [limit],
+        [limit, waiting],
       );
       let done = 0;
       for (const r of rows) {
+        const id = Number(r.id);
         try {
-          if (await archive(Number(r.id))) done += 1;
+          if (await archive(id)) done += 1;
+          retry.delete(id);
         } catch (e) {
-          // one permit that cannot be archived never stops the others
-          deps.log?.error({ err: e, permitId: Number(r.id) }, 'permit archive failed');
+          const tries = (retry.get(id)?.tries ?? 0) + 1;
+          retry.set(id, {
+            tries,
+            nextAt: clock.now().getTime() + Math.min(60_000 * 2 ** (tries - 1), 3_600_000),
+          });
+          deps.log?.error({ err: e, permitId: id, tries }, 'permit archive failed; tried again later');
         }
       }
       return done;
