@@ -192,12 +192,13 @@ describe('a drill started by hand', () => {
       '2026-03-02T08:17:00.000Z',
     ]);
     const ev = await events(runId);
+    // one notice per person: the operator's step, and the lead's two
     expect(ev.map((e) => e.kind)).toEqual([
       'emergency.activated',
       'emergency.step_assigned',
       'emergency.step_assigned',
-      'emergency.step_assigned',
     ]);
+    expect(ev[2]!.payload.title.zh).toMatch(/第 2 步「现场确认」.*；第 3 步「疏散警戒」/);
     expect(ev[0]!.priority).toBe('medium');
     expect(ev.every((e) => e.payload.title.zh.startsWith('【演练】'))).toBe(true);
   });

@@ -421,18 +421,21 @@ export function createEmergencyService(deps: {
         real ? 'critical' : 'medium',
       ),
     ];
-    for (const r of rows) {
-      if (!r.assignedTo.length) continue;
+    // one notice per person, naming all of their steps (a person may hold several)
+    const byPerson = new Map<number, repo.StepRow[]>();
+    for (const r of rows)
+      for (const p of r.assignedTo) byPerson.set(p.id, [...(byPerson.get(p.id) ?? []), r]);
+    for (const [userId, mine] of byPerson) {
       events.push(
         runEvent(
           'emergency.step_assigned',
           run,
           now,
           {
-            zh: `第 ${r.seq} 步「${r.title}」由你负责，${hhmm(r.dueAt)} 前完成`,
-            en: `step ${r.seq} "${r.title}" is yours, due ${hhmm(r.dueAt)}`,
+            zh: `由你负责：${mine.map((r) => `第 ${r.seq} 步「${r.title}」${hhmm(r.dueAt)} 前`).join('；')}`,
+            en: `yours: ${mine.map((r) => `step ${r.seq} "${r.title}" due ${hhmm(r.dueAt)}`).join('; ')}`,
           },
-          r.assignedTo.map((p) => p.id),
+          [userId],
           real ? 'high' : 'low',
         ),
       );
