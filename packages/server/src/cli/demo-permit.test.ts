@@ -36,7 +36,7 @@ describe('the demo work permits', () => {
     expect(byTitle('电缆沟').state).toBe('cancelled');
     expect(byTitle('防护罩').state).toBe('suspended');
     expect(byTitle('断路').state).toBe('awaiting_approval');
-    app.clock.advance(2 * 60_000);
+    app.clock.advance(3 * 60_000);
     await s.workflow.runDueTimers();
     expect((await s.permit.get(sys, byTitle('断路').id)).state).toBe('expired');
     const policies = await s.notify.listPolicies(sys);

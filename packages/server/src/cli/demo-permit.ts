@@ -18,7 +18,7 @@ const sign = { signature: { password: DEMO_PASSWORD } };
  * hot-work permit at work in the north gas zone bound to the GD-201 gas tags, a confined-space
  * entry in the south zone waiting for its gas analysis, a 二级 lifting job waiting for the safety
  * department, a completed height permit, a cancelled excavation, a suspended height job, and a
- * road closure whose window ends a minute after seeding (the scheduler expires it then). Plus the
+ * road closure whose window ends two minutes after seeding (the scheduler expires it then). Plus the
  * notification policy for permit.* events (the people on the permit, in-app and e-mail).
  * Idempotent: does nothing when the demo permits are there. Needs seedDemo and seedDemoRealtime.
  */
@@ -76,8 +76,8 @@ export async function seedDemoPermits(s: Services): Promise<void> {
   });
   ctxs.clear();
 
-  const now = s.clock.now();
-  const at = (min: number) => new Date(now.getTime() + min * MIN).toISOString();
+  // from the clock at each use: signing every step takes a while on a busy demo start
+  const at = (min: number) => new Date(s.clock.now().getTime() + min * MIN).toISOString();
   const tag = (ref: string, gas: string) => {
     const t = s.directory.byRef(ref);
     return t ? [{ tagId: t.id, gas }] : [];
@@ -301,7 +301,8 @@ export async function seedDemoPermits(s: Services): Promise<void> {
     const road = await apply('maint', {
       ...height('冲压二线东侧通道临时断路', l2.id, -60, 2),
       type: 'road_closure',
-      validTo: at(1),
+      // a minute after this point: the signed steps before it take a while on a slow machine
+      validTo: new Date(s.clock.now().getTime() + MIN).toISOString(),
       measures: measures('road_closure', 6),
       fields: {
         type: 'road_closure',
