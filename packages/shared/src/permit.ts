@@ -1049,7 +1049,8 @@ export const PermitBoardSchema = z.object({
   areas: z.array(
     z.object({
       area: z.object({ id: z.number().int(), name: z.string(), path: z.string() }).nullable(),
-      counts: z.record(PermitStateSchema, z.number().int()),
+      // partial: zod 4 records over an enum demand every key, and an area has only some states
+      counts: z.partialRecord(PermitStateSchema, z.number().int()),
       /** active and suspended permits of the area with their live gas values */
       permits: z.array(PermitSchema.extend({ gasTags: z.array(PermitLiveValueSchema) })),
     }),
