@@ -148,11 +148,11 @@ export async function permitWorld(e2e: BrowserSuite): Promise<PermitWorld> {
 /** Picks an option of the antd select opened by clicking `#id`, typing `search` first when given. */
 export async function pick(page: Page, id: string, option: string, search?: string) {
   const open = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
-  await expect.poll(() => open.count()).toBe(0);
+  await expect.poll(() => open.count(), { timeout: 10_000 }).toBe(0);
   await page.locator(`#${id}`).click();
   if (search) await page.locator(`#${id}`).fill(search);
   await open.locator('.ant-select-item-option').filter({ hasText: option }).first().click();
-  await expect.poll(() => open.count()).toBe(0);
+  await expect.poll(() => open.count(), { timeout: 10_000 }).toBe(0);
 }
 
 /** Signs in the open signature dialog with the password and waits for it to close. */

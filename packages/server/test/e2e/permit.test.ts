@@ -22,9 +22,11 @@ afterAll(async () => {
   await world?.close();
 });
 
-const phone = async () => world.clockedPage(await e2e.page({ ...PHONE, locale: 'zh-CN' }));
+// the plant's people read the plant's time
+const timezoneId = 'Asia/Shanghai';
+const phone = async () => world.clockedPage(await e2e.page({ ...PHONE, locale: 'zh-CN', timezoneId }));
 const desktop = async (width = 1280, height = 900) =>
-  world.clockedPage(await e2e.page({ viewport: { width, height }, locale: 'zh-CN' }));
+  world.clockedPage(await e2e.page({ viewport: { width, height }, locale: 'zh-CN', timezoneId }));
 const state = async () =>
   ((await (await e2e.app.as('admin')).get(`/api/permits/${permitId}`)).body as { state: string }).state;
 
@@ -65,7 +67,7 @@ describe('a hot-work permit in the browser (zh-CN)', () => {
         .getByText(applies ? '涉及' : '不涉及', { exact: true })
         .click();
     }
-    await page.getByTestId('permit-gas-tag-CH4_LEL').click();
+    await page.getByTestId(`permit-gas-tag-${world.tagId}`).click();
 
     // the server's preview: 一级 (a working morning, no raise), the unit and the safety department
     const preview = page.getByTestId('permit-preview');
@@ -117,6 +119,7 @@ describe('a hot-work permit in the browser (zh-CN)', () => {
   });
 
   it('is briefed by the shift lead in the browser; the others sign their parts', async () => {
+    expect(permitId, 'the permit applied for above').toBeGreaterThan(0);
     const page = await desktop();
     await login(page, world.shiftLead);
     await page.goto(`/permits/${permitId}`);
@@ -141,6 +144,7 @@ describe('a hot-work permit in the browser (zh-CN)', () => {
   });
 
   it('is approved by the safety department, checked on site and shown on the board with the live value', async () => {
+    expect(permitId, 'the permit applied for above').toBeGreaterThan(0);
     const safety = await desktop();
     await login(safety, world.safety);
     await safety.goto(`/permits/${permitId}`);
@@ -177,6 +181,7 @@ describe('a hot-work permit in the browser (zh-CN)', () => {
   });
 
   it('is suspended by a methane leak over MQTT: the open pages show 已暂停 without a reload', async () => {
+    expect(permitId, 'the permit applied for above').toBeGreaterThan(0);
     const watcher = await phone();
     await login(watcher, world.watcher);
     await watcher.goto(`/permits/${permitId}`);

@@ -36,7 +36,6 @@ import {
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { ApiError } from '../../app/api';
 import { useLocalName } from '../../app/i18n';
 import { plantNodesQuery } from '../plant/api';
 import { PlantNodeSelect } from '../plant/PlantNodeSelect';
@@ -111,7 +110,7 @@ function PermitForm({
   const save = useSavePermit();
   const rules = useQuery(permitRulesQuery);
   const [error, setError] = useState<string | null>(null);
-  const values = Form.useWatch([], form) as PermitFormValues | undefined;
+  const values = Form.useWatch([], { form, preserve: true }) as PermitFormValues | undefined;
   const draft = useMemo(() => toDraft(type, values ?? initial), [type, values, initial]);
   const preview = usePreview(draft);
   const required = [{ required: true, message: t('permit.form.required') }];
@@ -437,8 +436,8 @@ function PreviewCard({
       {pending && !preview && (
         <Typography.Text type="secondary">{t('permit.preview.pending')}</Typography.Text>
       )}
-      {!!error && !(error instanceof ApiError && error.code === 'validation_failed') && (
-        <Alert type="warning" showIcon title={refusalText(t, error)} />
+      {!!error && (
+        <Alert type="warning" showIcon title={refusalText(t, error)} data-testid="permit-preview-error" />
       )}
       {preview && (
         <Flex vertical gap={8}>
@@ -752,7 +751,7 @@ function GasTagPicker(props: {
           <Checkbox
             checked={chosen.has(c.tagId)}
             onChange={(e) => set(c.tagId, e.target.checked ? (c.gas ?? gases[0]?.value ?? 'CH4') : null)}
-            data-testid={`permit-gas-tag-${c.code}`}
+            data-testid={`permit-gas-tag-${c.tagId}`}
           >
             <code>{c.code}</code> {c.name}
             {c.value !== null && (

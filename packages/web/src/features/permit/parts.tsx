@@ -98,6 +98,14 @@ export function LiveValueTag({ v }: { v: PermitLiveValue }) {
 /** A refusal in the words of this page (separation of duties, a stale analysis…), else the general text. */
 export function refusalText(t: TFunction, e: unknown): string {
   if (e instanceof ApiError) {
+    // the permit routes name the problem in both languages (a person without the right, a window too long)
+    const d = e.details as { zh?: unknown; en?: unknown } | null | undefined;
+    if (d && typeof d.zh === 'string' && typeof d.en === 'string') {
+      const head =
+        t(`permit.refused.${e.code}`, { defaultValue: '' }) || t(`error.${e.code}`, { defaultValue: '' });
+      const own = words({ zh: d.zh, en: d.en });
+      return head ? `${head}：${own}` : own;
+    }
     const own = t(`permit.refused.${e.code}`, { defaultValue: '' });
     if (own) return e.message && e.message !== own ? `${own}：${e.message}` : own;
   }
