@@ -225,7 +225,7 @@ export async function seedDemoPermits(s: Services): Promise<void> {
       locationId: crane.id,
       equipmentIds: [crane.id],
       validFrom: at(60),
-      validTo: at(60 + 20 * 60),
+      validTo: at(60 + 3 * 60),
       applicantUnit: '设备维修班',
       personInChargeId: ids.maint!,
       workers: [{ name: '孙司索', userId: null, certificateNo: 'Q2-2021-3321' }],
