@@ -517,13 +517,18 @@ function fieldPairs(f: PermitFields): [string, string][] {
 const L = (text: string, span = 1): SheetCell => ({ text, label: true, span });
 const V = (text: string, span = 1): SheetCell => ({ text, span });
 
-/** Label/value pairs laid out `perRow` to a row (the last row widened to the full width). */
+/** Label/value pairs laid out `perRow` to a row (a short row's last value widened to the full width). */
 function pairRows(pairs: [string, string][], perRow: number): SheetCell[][] {
   const rows: SheetCell[][] = [];
   for (let i = 0; i < pairs.length; i += perRow) {
     const chunk = pairs.slice(i, i + perRow);
-    const valueSpan = (2 * perRow - chunk.length) / chunk.length;
-    rows.push(chunk.flatMap(([l, v]) => [L(l), V(v, valueSpan)]));
+    // the labels stay on the grid of the other rows; the last value takes what is left
+    rows.push(
+      chunk.flatMap(([l, v], j) => [
+        L(l),
+        V(v, j === chunk.length - 1 ? 2 * (perRow - chunk.length) + 1 : 1),
+      ]),
+    );
   }
   return rows;
 }
@@ -616,9 +621,10 @@ export function permitSheet(d: PermitDetail, opts: PermitPdfOptions): PermitShee
     [L('作业地点'), V(d.location, 3), L('作业类别'), V(typeWords)],
     [
       L('设备'),
-      V(d.equipment.map((e) => e.name).join('、') || '—', 3),
+      V(d.equipment.map((e) => e.name).join('、') || '—'),
       L(`${typeWords.replace('作业', '')}级别`),
-      V(grade),
+      // a raised grade says why, which needs the room (the labels stay on the grid of the other rows)
+      V(grade, 3),
     ],
     ...pairRows(
       fieldPairs(d.fields).map(([l, v]) => [l, v || '—']),
