@@ -185,7 +185,12 @@ beforeAll(async () => {
   for (const tagId of [tags.h2s, tags.h2sB]) {
     const rule = await c.admin.post('/api/alarm-rules', {
       tagId,
-      rule: { type: 'limit', levels: { HH: { setpoint: 20, priority: 'critical' } }, deadband: 1 },
+      rule: {
+        type: 'limit',
+        // a medium-priority H does not stop the work; the critical HH does
+        levels: { H: { setpoint: 10, priority: 'medium' }, HH: { setpoint: 20, priority: 'critical' } },
+        deadband: 1,
+      },
       reason,
     });
     expect(rule.status, JSON.stringify(rule.body)).toBe(201);
@@ -237,6 +242,8 @@ describe('the permit monitor', () => {
       },
       { timeout: 10_000, interval: 20 },
     );
+    // a medium-priority alarm in A next: handled before the HH below, it must not suspend either
+    await publish('site/A/gd/gas', { h2s: 15, ch4: 2, o2: 20.9 });
     await publish('site/A/gd/gas', { h2s: 35, ch4: 2, o2: 20.9 });
     const suspended = await vi.waitFor(
       async () => {
@@ -249,6 +256,7 @@ describe('the permit monitor', () => {
     expect(suspended.suspension?.cause).toBe('alarm');
     expect(suspended.suspension?.detail).toContain('A-PRS-01.H2S');
     expect(suspended.suspension?.detail).not.toContain('B-PRS-01');
+    expect(suspended.suspension?.detail).toMatch(/报警 \d+:HH/);
 
     // the event names everyone on the permit; the in-app notification reaches them
     const events = await suspendedEvents(id);
