@@ -1,7 +1,7 @@
 import type { EmergencyPlan, EmergencyRun, EmergencyRunMode } from '@aegis/shared';
 import { AlertOutlined, PlusOutlined, ThunderboltOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Empty, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Button, Empty, Modal, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
@@ -10,7 +10,7 @@ import { errorText } from '../../app/errorText';
 import { currentLanguage } from '../../app/i18n';
 import { ReasonModal } from '../../app/ReasonField';
 import { downloadFile } from '../inspection/download';
-import { plansQuery, runReportUrl, runsQuery, useActivate } from './api';
+import { plansQuery, planVersionsQuery, runReportUrl, runsQuery, useActivate } from './api';
 import { PlanEditor } from './PlanEditor';
 
 const fmt = (iso: string) =>
@@ -53,6 +53,28 @@ function ActiveRuns() {
   );
 }
 
+/** Every saved version of a plan: when, by whom and why it was changed. */
+function VersionsModal({ plan, onClose }: { plan: EmergencyPlan; onClose: () => void }) {
+  const { t } = useTranslation();
+  const versions = useQuery(planVersionsQuery(plan.id));
+  return (
+    <Modal open title={`${t('emergency.versions')} · ${plan.code}`} footer={null} onCancel={onClose}>
+      <Table
+        rowKey="version"
+        size="small"
+        pagination={false}
+        loading={versions.isLoading}
+        dataSource={versions.data ?? []}
+        columns={[
+          { title: t('emergency.col.version'), render: (_, v) => `v${v.version}` },
+          { title: t('emergency.col.changed'), render: (_, v) => `${fmt(v.changedAt)} · ${v.changedBy}` },
+          { title: t('reason.label'), render: (_, v) => v.reason ?? '' },
+        ]}
+      />
+    </Modal>
+  );
+}
+
 function PlansTab() {
   const { t } = useTranslation();
   const { data: me } = useMe();
@@ -60,6 +82,7 @@ function PlansTab() {
   const plans = useQuery(plansQuery);
   const activate = useActivate();
   const [editing, setEditing] = useState<EmergencyPlan | null | undefined>(undefined);
+  const [history, setHistory] = useState<EmergencyPlan | null>(null);
   const [starting, setStarting] = useState<{ plan: EmergencyPlan; mode: EmergencyRunMode } | null>(null);
   return (
     <>
@@ -100,7 +123,14 @@ function PlansTab() {
           { title: t('emergency.col.place'), dataIndex: 'location' },
           { title: t('emergency.col.scenario'), render: (_, p) => t(`emergency.scenario.${p.scenario}`) },
           { title: t('emergency.col.level'), render: (_, p) => t('emergency.levelN', { level: p.level }) },
-          { title: t('emergency.col.version'), render: (_, p) => `v${p.version}` },
+          {
+            title: t('emergency.col.version'),
+            render: (_, p) => (
+              <Button type="link" size="small" onClick={() => setHistory(p)}>
+                v{p.version}
+              </Button>
+            ),
+          },
           {
             title: t('emergency.col.actions'),
             render: (_, p) => (
@@ -134,6 +164,7 @@ function PlansTab() {
           },
         ]}
       />
+      {history && <VersionsModal plan={history} onClose={() => setHistory(null)} />}
       {editing !== undefined && <PlanEditor plan={editing} open onClose={() => setEditing(undefined)} />}
       <ReasonModal
         open={starting !== null}
