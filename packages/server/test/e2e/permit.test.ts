@@ -8,7 +8,7 @@ import { overflow, type PermitWorld, permitWorld, pick, sign } from './permit-se
  * desktops: the maintenance fitter applies and signs, the analyst records a passing gas analysis, the
  * shift lead signs the briefing, the unit and the safety department approve, the shift lead checks
  * on site and the work starts; the board shows it with the detector's live value; methane rising
- * over MQTT raises the HH alarm in its area and the open page shows 已暂停 without a reload.
+ * raises the HH alarm in its area and the open page shows 已暂停 without a reload.
  */
 const e2e = useBrowserSuite();
 let world: PermitWorld;
@@ -180,7 +180,7 @@ describe('a hot-work permit in the browser (zh-CN)', () => {
     expect(await wall.getByTestId('permit-total-active').textContent()).toContain('作业中 1');
   });
 
-  it('is suspended by a methane leak over MQTT: the open pages show 已暂停 without a reload', async () => {
+  it('is suspended by a methane leak at the detector: the open pages show 已暂停 without a reload', async () => {
     expect(permitId, 'the permit applied for above').toBeGreaterThan(0);
     const watcher = await phone();
     await login(watcher, world.watcher);
