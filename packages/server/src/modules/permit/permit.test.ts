@@ -297,6 +297,51 @@ describe('work permits', () => {
     ).rejects.toThrow(/never changed/);
   });
 
+  it('edits rules only with an enterprise-wide permit.manage and a reason; a holiday raises the grade', async () => {
+    const rules = (await c.leadA!.get(`${base}/rules`)).body;
+    const second = rules.rules.find(
+      (r: { type: string; grade: string }) => r.type === 'hot_work' && r.grade === 'second',
+    );
+    const { type: _t, grade: _g, source: _s, ...body } = second;
+    expect(
+      (await c.leadA!.request('PUT', `${base}/rules/hot_work/second`, { ...body, reason: '试改' })).status,
+    ).toBe(403);
+    const put = await c.safety!.request('PUT', `${base}/rules/hot_work/second`, {
+      ...body,
+      maxValidityHours: 48,
+      reason: '厂规收紧二级动火有效期',
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body.maxValidityHours).toBe(48);
+    const day = new Date(app.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+    expect(
+      (await c.safety!.post(`${base}/holidays`, { date: day, name: '测试假日', reason: '法定节假日' }))
+        .status,
+    ).toBe(201);
+    // raised to 一级 by the holiday: its 8-hour maximum applies, not the 48 h of 二级
+    const long = await draft(hotWork({ validFrom: at(-1), validTo: at(24 * 60) }));
+    const refused = await post('applicant', long.id, 'submit', { ...sign, acceptConflicts: true });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toContain('8');
+    const d = await draft(hotWork({ validFrom: at(-1), validTo: at(4 * 60) }));
+    const s2 = await ok('applicant', d.id, 'submit', { ...sign, acceptConflicts: true });
+    expect(s2).toMatchObject({ requestedGrade: 'second', effectiveGrade: 'first' });
+    expect(s2.raiseReasons).toEqual(expect.arrayContaining(['holiday', 'night']));
+    expect(s2.rule.maxValidityHours).toBe(8);
+    const { db } = app.aegis.services;
+    const [entry] = await db.query<{ reason: string }>(
+      `SELECT reason FROM audit_log WHERE action = 'permit.rule_update'`,
+    );
+    expect(entry?.reason).toBe('厂规收紧二级动火有效期');
+    expect(
+      (await c.safety!.request('DELETE', `${base}/holidays/${day}`, { reason: '测试结束' })).status,
+    ).toBe(200);
+    await ok('applicant', d.id, 'cancel', { reason: '测试结束' });
+    const board = await c.leadA!.get(`${base}/board`);
+    expect(board.status).toBe(200);
+    expect(board.body.areas.length).toBeGreaterThan(0);
+  });
+
   it('keeps ended permits for the retention period: 409 retention_hold, the trigger refuses too, then deletable', async () => {
     const { db } = app.aegis.services;
     const d = await draft(hotWork());
