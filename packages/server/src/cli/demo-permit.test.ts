@@ -11,7 +11,7 @@ beforeAll(async () => {
   app = await startTestApp();
   const seeded = await seedDemo(app.aegis.services);
   await seedDemoRealtime(app.aegis.services);
-  await seedDemoNotify(app.aegis.services, seeded.siteId);
+  await seedDemoNotify(app.aegis.services, seeded!.siteId);
 }, 240_000);
 afterAll(() => app.close());
 

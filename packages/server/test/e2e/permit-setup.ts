@@ -1,12 +1,15 @@
+import mqtt from 'mqtt';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { systemContext } from '../../src/context.js';
+import { deviceCredentials } from '../../src/modules/connectors/mqtt/testing.js';
+import { currentOf } from '../../src/modules/timeseries/index.js';
 import { createTestUser } from '../../src/test/harness.js';
 import type { BrowserSuite } from './browser.js';
 
 /**
  * The world of the permit story: the people a hot-work permit names, a methane detector (GD-201) on
- * line A reporting through the ingest pipeline (its tag reads MQTT) with an HH alarm at 25 %LEL, and the app's clock
+ * line A publishing over MQTT to the embedded broker with an HH alarm at 25 %LEL, and the app's clock
  * on a working morning (no night or holiday raises the grade), moving with real time.
  */
 export interface PermitWorld {
@@ -21,7 +24,7 @@ export interface PermitWorld {
   now(): Date;
   /** moves the app's clock (and the pages opened after) forward */
   jump(ms: number): void;
-  /** a value of the detector, through the ingest pipeline, answered once stored */
+  /** a value of the detector published over MQTT, answered once stored */
   publish(ch4Lel: number): Promise<void>;
   /** opens a page whose clock starts at the app's time */
   clockedPage(page: Page): Promise<Page>;
@@ -68,7 +71,7 @@ export async function permitWorld(e2e: BrowserSuite): Promise<PermitWorld> {
     engLow: 0,
     engHigh: 100,
     states: null,
-    source: { kind: 'mqtt', topic: 'gas/GD-201/ch4', path: 'v' },
+    source: { kind: 'mqtt', connectorId: null, topic: 'gas/GD-201/ch4', path: 'v' },
     storageDeadband: 0,
     storageHeartbeatMs: 60_000,
     reason,
@@ -103,6 +106,16 @@ export async function permitWorld(e2e: BrowserSuite): Promise<PermitWorld> {
   e2e.app.clock.set(now());
   const follow = setInterval(() => e2e.app.clock.set(now()), 200);
 
+  // set up in beforeAll, where expect.poll is not available: a plain wait for the embedded connector
+  for (let end = Date.now() + 20_000; !s.connectors.health().some((h) => h.health.state === 'connected'); ) {
+    if (Date.now() > end)
+      throw new Error(`the MQTT connector did not connect: ${JSON.stringify(s.connectors.health())}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const device = await mqtt.connectAsync(s.connectors.broker()!.url, {
+    clientId: 'gd-201-gateway',
+    ...(await deviceCredentials(s)),
+  });
   return {
     applicant: 'wx.zhao',
     watcher: 'jh.li',
@@ -117,13 +130,14 @@ export async function permitWorld(e2e: BrowserSuite): Promise<PermitWorld> {
       e2e.app.clock.set(now());
     },
     async publish(v) {
-      // the detector's value as its gateway delivers it, without a source time: through the ingest
-      // pipeline, which answers once it is stored and the alarm transitions it causes are committed
-      const r = await s.ingest.submit(
-        [{ tagId: tag.id, ts: now().getTime(), value: v, quality: 'good', arrival: true }],
-        { source: 'GD-201' },
-      );
-      expect(r.accepted, JSON.stringify(r)).toBe(1);
+      // the detector's gateway publishes to the embedded broker (QoS 1): the value goes through the
+      // MQTT connector, the ingest pipeline and the alarm engine like any plant value
+      await device.publishAsync('gas/GD-201/ch4', JSON.stringify({ v }), { qos: 1 });
+      // (also called in beforeAll, where expect.poll is not available)
+      for (let end = Date.now() + 20_000; (await currentOf(s.db, [tag.id]))[0]?.num !== v; ) {
+        if (Date.now() > end) throw new Error(`the detector's value ${v} was not stored within 20 s`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     async clockedPage(page) {
       await page.clock.install({ time: now() });
@@ -131,6 +145,7 @@ export async function permitWorld(e2e: BrowserSuite): Promise<PermitWorld> {
     },
     async close() {
       clearInterval(follow);
+      await device.endAsync();
     },
   };
 }
