@@ -240,6 +240,20 @@ const presentAlarm = (r: AlarmRow) => ({
   path: r.node_path,
 });
 
+/**
+ * Alarms whose condition is active now under a plant path, shown to operators (not shelved,
+ * suppressed or out of service), of the given priorities: what stops a work permit starting.
+ */
+export async function activeUnder(db: Db, path: string, priorities: readonly string[]) {
+  const rows = await db.query<AlarmRow>(
+    `SELECT * FROM alarm WHERE node_path LIKE $1 AND active AND priority = ANY($2::text[])
+       AND NOT shelved AND NOT suppressed AND NOT out_of_service
+     ORDER BY CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, updated_at DESC LIMIT 20`,
+    [`${path.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, [...priorities]],
+  );
+  return rows.map(presentAlarm);
+}
+
 /** Alarms that need an operator's eye: not normal, or shelved / out of service (so they stay visible). */
 export async function listAlarms(
   db: Db,

@@ -10,6 +10,7 @@ import { createEvaluation } from './evaluation.js';
 import { createInterlocks } from './interlocks.js';
 import { createOperatorActions } from './operator.js';
 import { createAlarmQueries } from './queries.js';
+import { activeUnder } from './repo.js';
 import { createRuleRecords } from './rule-records.js';
 import {
   type AlarmLog,
@@ -151,6 +152,8 @@ export function createAlarmService(deps: {
     },
     /** Counters: late points skipped, failed commits, interlock errors, rules caught up at start. */
     stats: () => ({ ...memory.stats }),
+    /** Active, annunciated alarms of these priorities under a plant path (a permit's area), in the caller's transaction. */
+    activeUnder: (tx: Db, path: string, priorities: readonly string[]) => activeUnder(tx, path, priorities),
 
     handlePoints: evaluation.handlePoints,
     linkChanged: evaluation.linkChanged,

@@ -351,4 +351,37 @@ describe('the permit monitor', () => {
         .sort(),
     ).toEqual(['CH4', 'H2S', 'O2']);
   });
+
+  it('keeps a permit from resuming while a high alarm of a process tag in its area is still active', async () => {
+    const pt = await createTag(p.a.press.id, 'PT', 'MPa', 'site/A/press/pt', 'pt');
+    const rule = await c.admin.post('/api/alarm-rules', {
+      tagId: pt,
+      rule: { type: 'limit', levels: { HH: { setpoint: 2, priority: 'high' } }, deadband: 0.1 },
+      reason,
+    });
+    expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+    const id = await activePermit();
+    await publish('site/A/press/pt', { pt: 2.6 });
+    await vi.waitFor(async () => expect((await permitOf(id)).state).toBe('suspended'), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    // the gas is fine and a new analysis passes, but the alarm that stopped the work is still on
+    app.clock.advance(60_000);
+    ok(await c.analyst.post(`/api/permits/${id}/analyses`, analysis()), 200);
+    const refused = await c.watcher.post(`/api/permits/${id}/resume`, { signature: sig });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body.error.code).toBe('transition_refused');
+    expect(refused.body.error.message).toContain('A-PRS-01.PT');
+    // the pressure back to normal: the work may go on
+    await publish('site/A/press/pt', { pt: 1.2 });
+    await vi.waitFor(
+      async () => {
+        const alarms = (await c.admin.get('/api/alarms')).body as Array<{ tag: string; active: boolean }>;
+        expect(alarms.find((a) => a.tag === 'A-PRS-01.PT')?.active ?? false).toBe(false);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    expect(ok(await c.watcher.post(`/api/permits/${id}/resume`, { signature: sig })).state).toBe('active');
+  });
 });

@@ -89,6 +89,14 @@ export interface PermitDeps {
   signatures: SignatureService;
   notify: { publish(tx: Db, events: NotifyEventInput[]): Promise<void>; wake(): void };
   directory: Directory;
+  /** A high or critical alarm active in the area keeps a permit from starting or resuming. */
+  alarms: {
+    activeUnder(
+      tx: Db,
+      path: string,
+      priorities: readonly string[],
+    ): Promise<Array<{ tag: string; message: string; priority: string }>>;
+  };
   // wired in services.ts, not needed by the core (kept for the monitor and the PDF)
   [other: string]: unknown;
 }
@@ -581,6 +589,17 @@ export function createPermitService(deps: PermitDeps) {
         reason: j?.reason ?? null,
       };
     });
+  }
+
+  /** The same alarms that suspend a running permit keep it from starting or resuming (monitor.ts). */
+  async function areaAlarmRefusal(tx: Db, p: Rec): Promise<Words | null> {
+    const active = await deps.alarms.activeUnder(tx, p.area?.path || p.path, ['critical', 'high']);
+    if (!active.length) return null;
+    const list = active.map((a) => `${a.tag} ${a.message}`).join('; ');
+    return {
+      zh: `作业区域内有未消除的高/紧急报警：${list}`,
+      en: `High or critical alarms are active in the work area: ${list}`,
+    };
   }
 
   function liveRefusal(values: PermitLiveValue[]): Words | null {
@@ -1114,6 +1133,8 @@ export function createPermitService(deps: PermitDeps) {
             await requireFreshAnalysis(tx, p, rule, since);
           const live = liveRefusal(await liveValues(tx, p));
           if (live) throw refuse('gas_analysis_invalid', live);
+          const alarmed = await areaAlarmRefusal(tx, p);
+          if (alarmed) throw refuse('transition_refused', alarmed);
           await signNow(tx, ctx, needProof(), p, 'resume');
           await repo.updateCourse(tx, p.id, { state: 'active', suspension: null }, now);
           events.push(
@@ -1293,6 +1314,8 @@ export function createPermitService(deps: PermitDeps) {
     if (rule.needsGasAnalysis) await requireFreshAnalysis(tx, p, rule, null);
     const live = liveRefusal(await liveValues(tx, p));
     if (live) throw refuse('gas_analysis_invalid', live);
+    const alarmed = await areaAlarmRefusal(tx, p);
+    if (alarmed) throw refuse('transition_refused', alarmed);
   }
 
   async function newCode(tx: Db, type: PermitType, now: Date) {
