@@ -89,6 +89,11 @@ describe('grants', () => {
         'risk.read',
         'hazard.read',
         'hazard.report',
+        'permit.read',
+        'permit.analyze',
+        'emergency.read',
+        'emergency.respond',
+        'sop.read',
       ],
       reason,
     });

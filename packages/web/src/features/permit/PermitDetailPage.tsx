@@ -578,9 +578,6 @@ function Actions({ permit: p }: { permit: PermitDetail }) {
               <ExtraFields action={signing} permit={p} needsConflictConsent={needsConflictConsent} />
             </Form>
           }
-          // many plants expect a handwritten signature too: drawn on the phone, kept beside the
-          // cryptographic one (optional)
-          allowDrawing
           onSign={sign}
           onCancel={() => setSigning(null)}
         />
