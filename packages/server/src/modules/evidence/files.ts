@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileDurably } from '../../lib/durable-file.js';
 
 /**
  * The photo files, content-addressed under <dataDir>/evidence/<aa>/<sha256>: the original bytes
@@ -25,31 +26,7 @@ export function createEvidenceFiles(dataDir: string) {
 
   async function writeAtomic(file: string, bytes: Buffer) {
     if (await exists(file)) return;
-    const dir = path.dirname(file);
-    await mkdir(dir, { recursive: true });
-    const temp = path.join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
-    try {
-      const handle = await open(temp, 'wx', 0o640);
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, file);
-    } catch (e) {
-      await rm(temp, { force: true });
-      throw e;
-    }
-    // The rename itself is durable only once the directory is synced.
-    const d = await open(dir, 'r');
-    try {
-      await d.sync();
-    } catch {
-      // some file systems refuse fsync on a directory; the rename stands anyway
-    } finally {
-      await d.close();
-    }
+    await writeFileDurably(file, bytes);
   }
 
   return {

@@ -6,6 +6,7 @@ import type { Clock } from '../../clock.js';
 import { type RequestContext, systemContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
 import { AppError } from '../../errors.js';
+import { writeFileDurably } from '../../lib/durable-file.js';
 import type { AuditService } from '../audit/index.js';
 import { plantTime, renderPermitPdf } from './pdf.js';
 
@@ -75,34 +76,6 @@ const present = (r: ArchiveRow): PermitArchiveRecord => ({
 export const isTerminal = (state: PermitState) => PERMIT_TERMINAL_STATES.includes(state);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** Written to a temporary name, fsynced, renamed, the directory synced: never half a PDF under its name. */
-async function writeDurably(file: string, bytes: Buffer) {
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
-  const temp = path.join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
-  try {
-    const handle = await open(temp, 'wx', 0o640);
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
-  const d = await open(dir, 'r');
-  try {
-    await d.sync();
-  } catch {
-    // some file systems refuse fsync on a directory; the rename stands anyway
-  } finally {
-    await d.close();
-  }
-}
-
 export function createPermitArchive(deps: PermitArchiveDeps) {
   const { db, audit, clock, dataDir, timezone } = deps;
   const archiveCtx = systemContext('permit-archive');
@@ -153,7 +126,7 @@ export function createPermitArchive(deps: PermitArchiveDeps) {
       `${detail.code.replace(/[^A-Za-z0-9-]/g, '_')}.${hash.slice(0, 12)}.pdf`,
     );
     const absolute = path.join(dataDir, file);
-    await writeDurably(absolute, bytes);
+    await writeFileDurably(absolute, bytes);
     const stored = await db.transaction(async (tx) => {
       // the permit must still be there and ended (it cannot leave a terminal state; it can be deleted)
       const [permit] = await tx.query<{ state: PermitState }>('SELECT state FROM permit WHERE id = $1', [

@@ -10,7 +10,7 @@ import type {
 import { queryOptions } from '@tanstack/react-query';
 import type { z } from 'zod';
 import { ApiError, http, useApiMutation } from '../../app/api';
-import { compressPhoto } from '../fieldwork/photo';
+import { uploadEvidencePhoto } from '../fieldwork/photo';
 
 // 应急管理. Provides ['emergency', 'plans'], ['emergency', 'plan', id], ['emergency', 'runs', filters],
 // ['emergency', 'run', id]; every write invalidates all of ['emergency'].
@@ -98,38 +98,8 @@ export function useCloseRun() {
 }
 
 /** A phone photo, compressed, to the evidence route as the run's; returns the photo id. */
-export async function uploadRunPhoto(runId: number, file: File): Promise<number> {
-  const blob = await compressPhoto(file).catch(() => file);
-  const qs = new URLSearchParams({
-    ownerKind: 'emergency_run',
-    ownerId: String(runId),
-    clientId: `em-${runId}-${crypto.randomUUID()}`,
-    fileName: file.name || 'photo.jpg',
-  });
-  let res: Response;
-  try {
-    res = await fetch(`/api/evidence?${qs}`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': blob.type || 'image/jpeg', accept: 'application/json' },
-      body: blob,
-    });
-  } catch (e) {
-    throw new ApiError(0, 'network', (e as Error).message || 'Network error');
-  }
-  const payload = (await res.json().catch(() => null)) as {
-    id?: number;
-    error?: { code: string; message: string; details?: unknown };
-  } | null;
-  if (!res.ok || typeof payload?.id !== 'number')
-    throw new ApiError(
-      res.status,
-      payload?.error?.code ?? `http_${res.status}`,
-      payload?.error?.message ?? res.statusText,
-      payload?.error?.details,
-    );
-  return payload.id;
-}
+export const uploadRunPhoto = (runId: number, file: File) =>
+  uploadEvidencePhoto({ kind: 'emergency_run', id: runId, clientPrefix: 'em' }, file);
 
 /** mm:ss (or h:mm:ss) of a span in ms, for the step timers; negative spans as their size. */
 export function clockSpan(ms: number): string {

@@ -1,3 +1,5 @@
+import type { EvidenceOwnerKind } from '@aegis/shared';
+import { ApiError } from '../../app/api';
 import { carryExif, fitWithin } from './jpeg';
 
 export const PHOTO_MAX_SIDE = 1600;
@@ -25,4 +27,44 @@ export async function compressPhoto(file: Blob): Promise<Blob> {
   } finally {
     bitmap.close();
   }
+}
+
+/**
+ * A phone photo, compressed, to the evidence route as the owner's (a hazard, an emergency run, an
+ * SOP run…); the client id makes a retried upload store once. Returns the photo id.
+ */
+export async function uploadEvidencePhoto(
+  owner: { kind: EvidenceOwnerKind; id: number; clientPrefix: string },
+  file: File,
+): Promise<number> {
+  const blob = await compressPhoto(file).catch(() => file);
+  const qs = new URLSearchParams({
+    ownerKind: owner.kind,
+    ownerId: String(owner.id),
+    clientId: `${owner.clientPrefix}-${owner.id}-${crypto.randomUUID()}`,
+    fileName: file.name || 'photo.jpg',
+  });
+  let res: Response;
+  try {
+    res = await fetch(`/api/evidence?${qs}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': blob.type || 'image/jpeg', accept: 'application/json' },
+      body: blob,
+    });
+  } catch (e) {
+    throw new ApiError(0, 'network', (e as Error).message || 'Network error');
+  }
+  const payload = (await res.json().catch(() => null)) as {
+    id?: number;
+    error?: { code: string; message: string; details?: unknown };
+  } | null;
+  if (!res.ok || typeof payload?.id !== 'number')
+    throw new ApiError(
+      res.status,
+      payload?.error?.code ?? `http_${res.status}`,
+      payload?.error?.message ?? res.statusText,
+      payload?.error?.details,
+    );
+  return payload.id;
 }

@@ -11,7 +11,7 @@ import type {
 } from '@aegis/shared';
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { ApiError, http, queryString, useApiMutation } from '../../app/api';
-import { compressPhoto } from '../fieldwork/photo';
+import { uploadEvidencePhoto } from '../fieldwork/photo';
 
 // 隐患治理. Provides ['hazards', 'list', filters], ['hazards', 'detail', id], ['hazards', 'counts'];
 // every write invalidates all of ['hazards'].
@@ -76,35 +76,5 @@ export function useHazardAction() {
 }
 
 /** A phone photo, compressed, to the evidence route as the hazard's; returns the photo id. */
-export async function uploadHazardPhoto(hazardId: number, file: File): Promise<number> {
-  const blob = await compressPhoto(file).catch(() => file);
-  const qs = new URLSearchParams({
-    ownerKind: 'hazard',
-    ownerId: String(hazardId),
-    clientId: `hz-${hazardId}-${crypto.randomUUID()}`,
-    fileName: file.name || 'photo.jpg',
-  });
-  let res: Response;
-  try {
-    res = await fetch(`/api/evidence?${qs}`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': blob.type || 'image/jpeg', accept: 'application/json' },
-      body: blob,
-    });
-  } catch (e) {
-    throw new ApiError(0, 'network', (e as Error).message || 'Network error');
-  }
-  const payload = (await res.json().catch(() => null)) as {
-    id?: number;
-    error?: { code: string; message: string; details?: unknown };
-  } | null;
-  if (!res.ok || typeof payload?.id !== 'number')
-    throw new ApiError(
-      res.status,
-      payload?.error?.code ?? `http_${res.status}`,
-      payload?.error?.message ?? res.statusText,
-      payload?.error?.details,
-    );
-  return payload.id;
-}
+export const uploadHazardPhoto = (hazardId: number, file: File) =>
+  uploadEvidencePhoto({ kind: 'hazard', id: hazardId, clientPrefix: 'hz' }, file);

@@ -13,7 +13,7 @@ import type {
 } from '@aegis/shared';
 import { queryOptions } from '@tanstack/react-query';
 import { ApiError, http, useApiMutation } from '../../app/api';
-import { compressPhoto } from '../fieldwork/photo';
+import { uploadEvidencePhoto } from '../fieldwork/photo';
 
 // 操作规程与上锁挂牌. Provides ['sop', 'procedures' | 'procedure' | 'runs' | 'run' | 'lockouts' | 'lockout', …];
 // every write invalidates all of ['sop'] (a lock also changes the plant status: ['plant']).
@@ -153,37 +153,7 @@ export function useTagCommand() {
 }
 
 /** A phone photo of a run's step, compressed, to the evidence route; returns the photo id. */
-export async function uploadRunPhoto(runId: number, file: File): Promise<number> {
-  const blob = await compressPhoto(file).catch(() => file);
-  const qs = new URLSearchParams({
-    ownerKind: 'sop_run',
-    ownerId: String(runId),
-    clientId: `sop-${runId}-${crypto.randomUUID()}`,
-    fileName: file.name || 'photo.jpg',
-  });
-  let res: Response;
-  try {
-    res = await fetch(`/api/evidence?${qs}`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': blob.type || 'image/jpeg', accept: 'application/json' },
-      body: blob,
-    });
-  } catch (e) {
-    throw new ApiError(0, 'network', (e as Error).message || 'Network error');
-  }
-  const payload = (await res.json().catch(() => null)) as {
-    id?: number;
-    error?: { code: string; message: string; details?: unknown };
-  } | null;
-  if (!res.ok || typeof payload?.id !== 'number')
-    throw new ApiError(
-      res.status,
-      payload?.error?.code ?? `http_${res.status}`,
-      payload?.error?.message ?? res.statusText,
-      payload?.error?.details,
-    );
-  return payload.id;
-}
+export const uploadRunPhoto = (runId: number, file: File) =>
+  uploadEvidencePhoto({ kind: 'sop_run', id: runId, clientPrefix: 'sop' }, file);
 
 export const photoThumbUrl = (id: number) => `/api/evidence/${id}/thumb`;
