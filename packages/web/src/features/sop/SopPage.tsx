@@ -125,7 +125,7 @@ function ProceduresTab() {
         scroll={{ x: true }}
         locale={{ emptyText: t('sop.procedure.empty') }}
         columns={[
-          { title: t('sop.procedure.code'), dataIndex: 'code' },
+          { title: t('sop.procedure.code'), dataIndex: 'code', responsive: ['sm'] },
           {
             title: t('sop.procedure.name'),
             render: (_, r) => (
@@ -139,8 +139,14 @@ function ProceduresTab() {
             title: t('sop.procedure.equipment'),
             render: (_, r) => `${r.equipment.code} ${r.equipment.name}`,
           },
-          { title: t('sop.procedure.version'), dataIndex: 'version', render: (v) => `v${v}` },
-          { title: t('sop.procedure.steps'), dataIndex: 'stepCount' },
+          // on a phone: name, equipment and the action; the rest from a tablet up
+          {
+            title: t('sop.procedure.version'),
+            dataIndex: 'version',
+            render: (v) => `v${v}`,
+            responsive: ['sm'],
+          },
+          { title: t('sop.procedure.steps'), dataIndex: 'stepCount', responsive: ['sm'] },
           {
             title: '',
             render: (_, r) => (
@@ -484,7 +490,11 @@ function RunsTab() {
             </Space>
           ),
         },
-        { title: t('sop.run.startedBy'), render: (_, r) => `${r.startedBy.name} ${when(r.startedAt)}` },
+        {
+          title: t('sop.run.startedBy'),
+          render: (_, r) => `${r.startedBy.name} ${when(r.startedAt)}`,
+          responsive: ['sm'],
+        },
       ]}
     />
   );
@@ -561,13 +571,17 @@ function LockoutsTab() {
             title: t('sop.procedure.equipment'),
             render: (_, r) => `${r.equipment.code} ${r.equipment.name}`,
           },
-          { title: t('sop.lockout.reason'), dataIndex: 'reason' },
+          { title: t('sop.lockout.reason'), dataIndex: 'reason', responsive: ['sm'] },
           {
             title: t('sop.run.state'),
             render: (_, r) => <Tag color={LOCKOUT_COLOR[r.state]}>{word(LOCKOUT_STATE_LABELS[r.state])}</Tag>,
           },
           { title: t('sop.lockout.locks'), render: (_, r) => `${r.locksApplied}/${r.pointCount}` },
-          { title: t('sop.run.startedBy'), render: (_, r) => `${r.createdBy.name} ${when(r.createdAt)}` },
+          {
+            title: t('sop.run.startedBy'),
+            render: (_, r) => `${r.createdBy.name} ${when(r.createdAt)}`,
+            responsive: ['sm'],
+          },
         ]}
       />
       <Drawer
