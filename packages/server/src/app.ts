@@ -178,6 +178,9 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
     // Active permits bound to live gas tags: out-of-limit values suspend them (the 2-hourly
     // recordings into the permit are workflow timers).
     every(5000, () => services.permit.watchLive(), 'permit live gas watch');
+    // Report schedules (cron) run once per occurrence; training reminders before and at expiry.
+    every(60_000, () => services.reports.runSchedules(), 'report schedules');
+    every(3_600_000, () => services.training.remindExpiring(), 'training reminders');
     every(60_000, () => timeseries.rollup(), 'rollup');
     every(3_600_000, () => timeseries.retention(), 'retention');
     every(3_600_000, () => services.notify.retention(config.retentionNotifyDays), 'notification retention');

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import type { Database, Db } from './db/index.js';
 import { accessGuard, createAccessService } from './modules/access/index.js';
 import { createAlarmService } from './modules/alarms/index.js';
+import { createAnalysisService } from './modules/analysis/index.js';
 import { anchorSettings, createAuditService } from './modules/audit/index.js';
 import { createAuthService } from './modules/auth/index.js';
 import { createConnectorService } from './modules/connectors/index.js';
@@ -14,6 +15,7 @@ import { createEvidenceService } from './modules/evidence/index.js';
 import { createHazardService } from './modules/hazard/index.js';
 import { createIngestPipeline } from './modules/ingest/index.js';
 import { createInspectionService } from './modules/inspection/index.js';
+import { createKpiService } from './modules/kpi/index.js';
 import { createLiveHub } from './modules/live/index.js';
 import { createOutboundPolicy } from './modules/net/index.js';
 import { SendError } from './modules/notify/channels/types.js';
@@ -28,12 +30,15 @@ import { createOrgService } from './modules/org/index.js';
 import { createOverviewService } from './modules/overview/index.js';
 import { createPermitService } from './modules/permit/index.js';
 import { createPlantService } from './modules/plant/index.js';
+import { createReportService } from './modules/report/index.js';
 import { createRiskService } from './modules/risk/index.js';
+import { createScreenService } from './modules/screen/index.js';
 import type { SecretBox } from './modules/secrets/index.js';
 import { createSignatureService } from './modules/signature/index.js';
 import { createSopService } from './modules/sop/index.js';
 import { createTagDirectory, createTagService } from './modules/tags/index.js';
 import { createTimeseriesService } from './modules/timeseries/index.js';
+import { createTrainingService } from './modules/training/index.js';
 import { createUsersService } from './modules/users/index.js';
 import { createWorkflowService } from './modules/workflow/index.js';
 
@@ -254,6 +259,55 @@ export function createServices({
   });
   const demo = createDemoControl();
   const overview = createOverviewService({ plant, alarms, connectors, demo });
+  // Issue 10: alarm KPIs, trend and shift analysis, training, reports, big screens.
+  const kpi = createKpiService({ db, guard, clock, timezone: config.timezone, plant, alarms });
+  const analysis = createAnalysisService({ db, guard, clock, timezone: config.timezone, plant, org });
+  const training = createTrainingService({
+    db,
+    audit,
+    guard,
+    clock,
+    timezone: config.timezone,
+    plant,
+    users,
+    org,
+    notify,
+  });
+  const reports = createReportService({
+    db,
+    audit,
+    guard,
+    clock,
+    config,
+    plant,
+    users,
+    notify,
+    kpi,
+    analysis,
+    training,
+    inspection,
+    hazard,
+    permit,
+    emergency,
+    sop,
+    alarms,
+  });
+  const screens = createScreenService({
+    db,
+    audit,
+    guard,
+    clock,
+    timezone: config.timezone,
+    plant,
+    alarms,
+    inspection,
+    hazard,
+    permit,
+    emergency,
+    timeseries,
+    directory,
+    kpi,
+  });
   return {
     config,
     db,
@@ -286,6 +340,11 @@ export function createServices({
     sop,
     demo,
     overview,
+    kpi,
+    analysis,
+    training,
+    reports,
+    screens,
   };
 }
 

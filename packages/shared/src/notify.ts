@@ -51,6 +51,9 @@ export const NOTIFY_EVENT_KINDS = [
   'lockout.applied',
   'lockout.released',
   'lockout.start_refused',
+  'training.expiring',
+  'training.expired',
+  'report.ready',
 ] as const;
 export const NotifyEventKindSchema = z.enum(NOTIFY_EVENT_KINDS);
 export type NotifyEventKind = z.infer<typeof NotifyEventKindSchema>;
@@ -83,6 +86,9 @@ export const NOTIFY_TRIGGER_KINDS = [
   'emergency.step_overdue',
   'lockout.applied',
   'lockout.start_refused',
+  'training.expiring',
+  'training.expired',
+  'report.ready',
 ] as const satisfies readonly NotifyEventKind[];
 
 export const NOTIFY_EVENT_LABELS: Record<NotifyEventKind, { zh: string; en: string }> = {
@@ -126,6 +132,9 @@ export const NOTIFY_EVENT_LABELS: Record<NotifyEventKind, { zh: string; en: stri
   'lockout.applied': { zh: '设备已上锁挂牌', en: 'Equipment locked out' },
   'lockout.released': { zh: '设备已解除上锁', en: 'Lockout released' },
   'lockout.start_refused': { zh: '上锁设备启动被拒绝', en: 'Start of locked-out equipment refused' },
+  'training.expiring': { zh: '培训资格即将到期', en: 'Training about to expire' },
+  'training.expired': { zh: '培训资格已过期', en: 'Training expired' },
+  'report.ready': { zh: '报表已生成', en: 'Report ready' },
 };
 
 /** What an event carries; every kind fills what applies. */

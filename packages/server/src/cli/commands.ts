@@ -18,12 +18,16 @@ import { createServices } from '../services.js';
 import { DEMO_PASSWORD, seedDemo } from './demo.js';
 import { seedDemoEmergency } from './demo-emergency.js';
 import { seedDemoHazards } from './demo-hazard.js';
+import { seedDemoHistory } from './demo-history.js';
 import { seedDemoInspection } from './demo-inspection.js';
 import { seedDemoNotify, startDemoMailSink } from './demo-notify.js';
 import { seedDemoPermits } from './demo-permit.js';
 import { seedDemoRealtime, startDemoSimulator } from './demo-realtime.js';
+import { seedDemoReports } from './demo-report.js';
 import { seedDemoRisk } from './demo-risk.js';
+import { seedDemoScreens } from './demo-screen.js';
 import { seedDemoSop } from './demo-sop.js';
+import { seedDemoTraining } from './demo-training.js';
 
 /** Options every command shares, each with its environment variable. */
 function common(cmd: Command) {
@@ -210,6 +214,11 @@ export async function runCli(program: Command, argv: string[]) {
         await seedDemoPermits(aegis.services);
         await seedDemoEmergency(aegis.services);
         await seedDemoSop(aegis.services);
+        progress('demo: weeks of history, training, reports and big screens');
+        await seedDemoHistory(aegis.services);
+        await seedDemoTraining(aegis.services);
+        await seedDemoReports(aegis.services);
+        await seedDemoScreens(aegis.services);
         later.push(
           `Demo plant: ${seeded.equipment} equipment items, ${rt.tags} tags, ${rt.rules} alarm rules`,
           `Demo users (password ${seeded.password}): ${[...(process.env.AEGIS_ADMIN_PASSWORD ? [] : ['admin']), ...seeded.users].join(', ')}`,

@@ -1,5 +1,6 @@
 import { accessRoutes } from '../modules/access/index.js';
 import { alarmRoutes } from '../modules/alarms/index.js';
+import { analysisRoutes } from '../modules/analysis/index.js';
 import { auditRoutes } from '../modules/audit/index.js';
 import { authRoutes } from '../modules/auth/index.js';
 import { connectorRoutes } from '../modules/connectors/index.js';
@@ -9,17 +10,21 @@ import { evidenceRoutes } from '../modules/evidence/index.js';
 import { hazardRoutes } from '../modules/hazard/index.js';
 import { ingestRoutes } from '../modules/ingest/index.js';
 import { inspectionRoutes } from '../modules/inspection/index.js';
+import { kpiRoutes } from '../modules/kpi/index.js';
 import { liveRoutes } from '../modules/live/index.js';
 import { notifyRoutes } from '../modules/notify/index.js';
 import { orgRoutes } from '../modules/org/index.js';
 import { overviewRoutes } from '../modules/overview/index.js';
 import { permitPeopleRoute, permitRoutes } from '../modules/permit/index.js';
 import { plantRoutes } from '../modules/plant/index.js';
+import { reportRoutes } from '../modules/report/index.js';
 import { riskRoutes } from '../modules/risk/index.js';
+import { screenRoutes } from '../modules/screen/index.js';
 import { signatureRoutes } from '../modules/signature/index.js';
 import { sopRoutes } from '../modules/sop/index.js';
 import { tagRoutes } from '../modules/tags/index.js';
 import { timeseriesRoutes } from '../modules/timeseries/index.js';
+import { trainingRoutes } from '../modules/training/index.js';
 import { userRoutes } from '../modules/users/index.js';
 import type { Services } from '../services.js';
 import type { App } from './app.js';
@@ -50,4 +55,9 @@ export async function registerRoutes(app: App, services: Services) {
   await permitPeopleRoute(app, services);
   await emergencyRoutes(app, services);
   await sopRoutes(app, services);
+  await kpiRoutes(app, services);
+  await analysisRoutes(app, services);
+  await trainingRoutes(app, services);
+  await reportRoutes(app, services);
+  await screenRoutes(app, services);
 }

@@ -3,17 +3,22 @@ import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import i18n from 'i18next';
 import { initReactI18next, useTranslation } from 'react-i18next';
+import { registerAnalysisLocales } from '../features/analysis/locales';
 import { registerEmergencyLocales } from '../features/emergency/locales';
 import { registerFieldworkLocales } from '../features/fieldwork/locales';
 import { registerHazardLocales } from '../features/hazard/locales';
 import { registerInspectionLocales } from '../features/inspection/locales';
+import { registerKpiLocales } from '../features/kpi/locales';
 import { registerNotifyLocales } from '../features/notify/locales';
 import { registerOrgLocales } from '../features/org/locales';
 import { registerPermitLocales } from '../features/permit/locales';
 import { registerRealtimeLocales } from '../features/realtime/locales';
+import { registerReportLocales } from '../features/report/locales';
 import { registerRiskLocales } from '../features/risk/locales';
+import { registerScreenLocales } from '../features/screen/locales';
 import { registerSignatureLocales } from '../features/signature/locales';
 import { registerSopLocales } from '../features/sop/locales';
+import { registerTrainingLocales } from '../features/training/locales';
 import enUS from './locales/en-US.json';
 import zhCN from './locales/zh-CN.json';
 
@@ -53,6 +58,11 @@ registerPermitLocales(i18n);
 registerSignatureLocales(i18n);
 registerEmergencyLocales(i18n);
 registerSopLocales(i18n);
+registerAnalysisLocales(i18n);
+registerKpiLocales(i18n);
+registerReportLocales(i18n);
+registerScreenLocales(i18n);
+registerTrainingLocales(i18n);
 applyToPage(initial);
 
 export function setLanguage(lng: Locale) {

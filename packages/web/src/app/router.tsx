@@ -6,6 +6,30 @@ import { AppLayout } from './Layout';
 // Feature pages load on first visit, so the login page stays small.
 export const router = createBrowserRouter([
   { path: '/login', element: <LoginPage />, ErrorBoundary: RouteError },
+  // Big screens fill the display: no menu. /kiosk opens with a kiosk token (no sign-in, read-only);
+  // /screens/:id/show is the same screen for a signed-in user.
+  {
+    path: '/kiosk',
+    HydrateFallback: FullPageSpin,
+    ErrorBoundary: RouteError,
+    lazy: async () => ({ Component: (await import('../features/screen/KioskPage')).KioskPage }),
+  },
+  {
+    path: '/screens/:id/show',
+    HydrateFallback: FullPageSpin,
+    ErrorBoundary: RouteError,
+    element: (
+      <RequireAuth>
+        <RequirePermission permission="screen.read" />
+      </RequireAuth>
+    ),
+    children: [
+      {
+        index: true,
+        lazy: async () => ({ Component: (await import('../features/screen/ScreenShowPage')).ScreenShowPage }),
+      },
+    ],
+  },
   {
     path: '/',
     HydrateFallback: FullPageSpin,
@@ -212,6 +236,56 @@ export const router = createBrowserRouter([
             path: 'emergency/runs/:id',
             lazy: async () => ({
               Component: (await import('../features/emergency/EmergencyRunPage')).EmergencyRunPage,
+            }),
+          },
+        ],
+      },
+      {
+        element: <RequirePermission permission="report.read" />,
+        children: [
+          {
+            path: 'kpi',
+            lazy: async () => ({ Component: (await import('../features/kpi/AlarmKpiPage')).AlarmKpiPage }),
+          },
+          {
+            path: 'analysis',
+            lazy: async () => ({
+              Component: (await import('../features/analysis/AnalysisPage')).AnalysisPage,
+            }),
+          },
+          {
+            path: 'reports',
+            lazy: async () => ({ Component: (await import('../features/report/ReportsPage')).ReportsPage }),
+          },
+        ],
+      },
+      {
+        element: <RequirePermission permission="training.read" />,
+        children: [
+          {
+            path: 'training',
+            lazy: async () => ({
+              Component: (await import('../features/training/TrainingPage')).TrainingPage,
+            }),
+          },
+        ],
+      },
+      {
+        element: <RequirePermission permission="screen.read" />,
+        children: [
+          {
+            path: 'screens',
+            lazy: async () => ({ Component: (await import('../features/screen/ScreensPage')).ScreensPage }),
+          },
+        ],
+      },
+      {
+        element: <RequirePermission permission="screen.manage" />,
+        children: [
+          {
+            path: 'screens/:id/edit',
+            lazy: async () => ({
+              Component: (await import('../features/screen/ScreenEditorPage')).ScreenEditorPage,
             }),
           },
         ],

@@ -1,3 +1,4 @@
+import { BUILTIN_ROLES } from '@aegis/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemContext } from '../../context.js';
 import {
@@ -77,24 +78,8 @@ describe('grants', () => {
       code: 'grantor',
       nameZh: '授权员',
       nameEn: 'Grantor',
-      permissions: [
-        'role.read',
-        'role.write',
-        'user.read',
-        'plant.read',
-        'tag.read',
-        'alarm.read',
-        'inspection.read',
-        'inspection.perform',
-        'risk.read',
-        'hazard.read',
-        'hazard.report',
-        'permit.read',
-        'permit.analyze',
-        'emergency.read',
-        'emergency.respond',
-        'sop.read',
-      ],
+      // what it may grant: the inspector role, whatever that role holds today
+      permissions: ['role.read', 'role.write', 'user.read', ...BUILTIN_ROLES.inspector!.permissions],
       reason,
     });
     expect(grantor.status).toBe(201);

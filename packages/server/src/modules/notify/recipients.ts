@@ -39,6 +39,8 @@ export function permissionFor(kind: NotifyEventKind): Permission {
   if (kind.startsWith('permit.')) return 'permit.read';
   if (kind.startsWith('emergency.')) return 'emergency.read';
   if (kind.startsWith('lockout.')) return 'sop.read';
+  if (kind.startsWith('training.')) return 'training.read';
+  if (kind.startsWith('report.')) return 'report.read';
   return 'alarm.read';
 }
 

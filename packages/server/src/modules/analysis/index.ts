@@ -1,0 +1,2 @@
+export { analysisRoutes } from './routes.js';
+export { type AnalysisService, createAnalysisService } from './service.js';

@@ -1,0 +1,2 @@
+export { kpiRoutes } from './routes.js';
+export { createKpiService, type KpiService } from './service.js';

@@ -1,0 +1,2 @@
+export { reportRoutes } from './routes.js';
+export { createReportService, type ReportService } from './service.js';

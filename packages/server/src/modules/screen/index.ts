@@ -1,0 +1,2 @@
+export { screenRoutes } from './routes.js';
+export { createScreenService, type ScreenService } from './service.js';

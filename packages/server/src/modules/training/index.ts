@@ -1,0 +1,2 @@
+export { trainingRoutes } from './routes.js';
+export { createTrainingService, type TrainingService } from './service.js';

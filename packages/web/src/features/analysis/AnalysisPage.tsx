@@ -1,0 +1,4 @@
+/** Skeleton: the feature's owner replaces it. */
+export function AnalysisPage() {
+  return null;
+}

@@ -1,0 +1,4 @@
+/** Skeleton: the feature's owner replaces it. */
+export function TrainingPage() {
+  return null;
+}
