@@ -260,7 +260,7 @@ export function createServices({
   const demo = createDemoControl();
   const overview = createOverviewService({ plant, alarms, connectors, demo });
   // Issue 10: alarm KPIs, trend and shift analysis, training, reports, big screens.
-  const kpi = createKpiService({ db, guard, clock, timezone: config.timezone, plant, alarms });
+  const kpi = createKpiService({ db, guard, clock, timezone: config.timezone });
   const analysis = createAnalysisService({ db, guard, clock, timezone: config.timezone, plant, org });
   const training = createTrainingService({
     db,
@@ -292,22 +292,7 @@ export function createServices({
     sop,
     alarms,
   });
-  const screens = createScreenService({
-    db,
-    audit,
-    guard,
-    clock,
-    timezone: config.timezone,
-    plant,
-    alarms,
-    inspection,
-    hazard,
-    permit,
-    emergency,
-    timeseries,
-    directory,
-    kpi,
-  });
+  const screens = createScreenService({ db, audit, guard, clock, timezone: config.timezone, directory, bus });
   return {
     config,
     db,
