@@ -8,7 +8,8 @@ export interface BusEvents {
   'auth.revoked':
     | { sessionId: number }
     | { userId: number; exceptSessionId: number | null }
-    | { tokenId: number };
+    | { tokenId: number }
+    | { kioskTokenId: number };
   /** These users' grants changed (grant, revoke, role edited, account deactivated): open streams follow. */
   'access.changed': { userIds: number[] };
   /** A plant subtree moved from one path to another (committed): scopes by path follow. */

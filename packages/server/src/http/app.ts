@@ -59,6 +59,8 @@ export type App = FastifyInstance<
 >;
 
 export const SESSION_COOKIE = 'aegis_session';
+/** A big-screen kiosk's read-only session (modules/screen); a person's session cookie wins over it. */
+export const KIOSK_COOKIE = 'aegis_kiosk';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -179,6 +181,9 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
     const cookieToken = req.cookies[SESSION_COOKIE];
     if (bearer) req.ctx.actor = await auth.authenticateToken(bearer);
     else if (cookieToken) req.ctx.actor = await auth.authenticateSession(cookieToken);
+    const kioskCookie = req.cookies[KIOSK_COOKIE];
+    if (!bearer && !req.ctx.actor && kioskCookie)
+      req.ctx.actor = await services.screens.authenticateKiosk(kioskCookie);
 
     if (routeConfig.public) return;
     if (!req.ctx.actor) {
@@ -191,6 +196,20 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
       throw new AppError('password_change_required', 'Change your password before continuing');
     }
     const permission = routeConfig.permission;
+    // A kiosk only reads: no state-changing call, and no own-account route (it has no account).
+    if (
+      req.ctx.actor.kiosk &&
+      (MUTATING.has(req.method) || (!permission && req.routeOptions.url !== '/api/live'))
+    ) {
+      await audit.record(req.ctx, {
+        action: 'access.denied',
+        outcome: 'denied',
+        targetType: 'route',
+        targetId: `${req.method} ${req.routeOptions.url}`,
+        after: { kiosk: true },
+      });
+      throw new AppError('forbidden', 'A big-screen kiosk may only read its screen');
+    }
     if (permission && !canAnywhere(req.ctx.actor, permission)) {
       await audit.record(req.ctx, {
         action: 'access.denied',

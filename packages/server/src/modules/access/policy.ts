@@ -17,6 +17,8 @@ export interface Actor {
   passwordChangeRequired: boolean;
   sessionId?: number;
   tokenId?: number;
+  /** A big-screen kiosk (modules/screen): read-only, at its screen's node, ends with its token. */
+  kiosk?: { tokenId: number; screenId: number };
 }
 
 const covers = (grant: Grant, permission: Permission) =>

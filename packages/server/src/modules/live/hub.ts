@@ -421,7 +421,11 @@ export function createLiveHub({ paths }: { paths: LivePaths }) {
 
     /** Closes the connections opened with sessions or a token that were just revoked. */
     revoked(
-      e: { sessionId: number } | { userId: number; exceptSessionId: number | null } | { tokenId: number },
+      e:
+        | { sessionId: number }
+        | { userId: number; exceptSessionId: number | null }
+        | { tokenId: number }
+        | { kioskTokenId: number },
     ) {
       for (const c of clients) {
         const a = c.actor;
@@ -430,7 +434,9 @@ export function createLiveHub({ paths }: { paths: LivePaths }) {
             ? a.sessionId === e.sessionId
             : 'tokenId' in e
               ? a.tokenId === e.tokenId
-              : a.userId === e.userId && (e.exceptSessionId === null || a.sessionId !== e.exceptSessionId);
+              : 'kioskTokenId' in e
+                ? a.kiosk?.tokenId === e.kioskTokenId
+                : a.userId === e.userId && (e.exceptSessionId === null || a.sessionId !== e.exceptSessionId);
         if (hit) closeClient(c, 4401, 'session ended');
       }
     },

@@ -1,2 +1,2 @@
 export { screenRoutes } from './routes.js';
-export { createScreenService, type ScreenService } from './service.js';
+export { createScreenService, KIOSK_PERMISSIONS, type ScreenService } from './service.js';
