@@ -99,7 +99,9 @@ export const FloodPeriodSchema = z.object({
 export type FloodPeriod = z.infer<typeof FloodPeriodSchema>;
 
 export const AlarmKpiReportSchema = z.object({
-  node: z.object({ id: z.number().int(), nameZh: z.string(), nameEn: z.string(), path: z.string() }).nullable(),
+  node: z
+    .object({ id: z.number().int(), nameZh: z.string(), nameEn: z.string(), path: z.string() })
+    .nullable(),
   from: IsoInstant,
   to: IsoInstant,
   operators: z.number().int(),
