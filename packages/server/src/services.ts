@@ -268,9 +268,6 @@ export function createServices({
     guard,
     clock,
     timezone: config.timezone,
-    plant,
-    users,
-    org,
     notify,
   });
   const reports = createReportService({

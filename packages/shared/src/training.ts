@@ -192,6 +192,7 @@ export const TrainingRecordSchema = z.object({
   id: z.number().int(),
   userId: z.number().int(),
   userName: z.string(),
+  username: z.string(),
   employeeNo: z.string().nullable(),
   postName: z.string().nullable(),
   courseId: z.number().int(),
