@@ -277,7 +277,7 @@ export function createServices({
     clock,
     config,
     plant,
-    users,
+    org,
     notify,
     kpi,
     analysis,
@@ -285,9 +285,6 @@ export function createServices({
     inspection,
     hazard,
     permit,
-    emergency,
-    sop,
-    alarms,
   });
   const screens = createScreenService({ db, audit, guard, clock, timezone: config.timezone, directory, bus });
   return {

@@ -6,6 +6,7 @@ import {
   type MarkReadSchema,
   type Notification,
   type NotificationQuerySchema,
+  type NotifyEventKind,
   type NotifyProfile,
   PERSONAL_CHANNEL_KINDS,
   type Policy,
@@ -24,7 +25,7 @@ import type { AccessGuard } from '../access/guard.js';
 import type { AuditService } from '../audit/service.js';
 import { activePeople, updateContact } from '../users/index.js';
 import { driverFor } from './channels/index.js';
-import { type SendContext, SendError } from './channels/types.js';
+import { type Attachment, type SendContext, SendError } from './channels/types.js';
 import { type OnDutyLookup, permissionFor, resolveRecipients } from './recipients.js';
 import { renderMessage } from './render.js';
 import * as repo from './repo.js';
@@ -61,6 +62,8 @@ export function createNotifyService(deps: {
   let wakeHook: (() => void) | null = null;
   let present: (userId: number) => boolean = () => true;
 
+  /** Per event kind, the files its e-mails carry (the report module registers report.ready's PDF). */
+  const attachmentSources = new Map<NotifyEventKind, (subject: string) => Promise<Attachment[]>>();
   const aadOf = (id: number | string) => `notify_channel:${id}`;
   function openSecrets(c: repo.ChannelRow): Record<string, unknown> {
     if (!c.secrets_sealed) return {};
@@ -75,6 +78,10 @@ export function createNotifyService(deps: {
     onDuty: deps.onDuty,
     openSecrets,
     checkOutbound: deps.checkOutbound,
+    async attachmentsFor(event) {
+      const source = attachmentSources.get(event.kind);
+      return source ? source(event.subject) : [];
+    },
     onNotifications(batch) {
       if (!listeners.size) return;
       // Unread counts only for people with a bell open now, in one statement.
@@ -242,6 +249,10 @@ export function createNotifyService(deps: {
     /** Modules that just committed an event ask for a pass now rather than at the next tick. */
     setWakeHook(fn: (() => void) | null) {
       wakeHook = fn;
+    },
+    /** Registers the files an e-mail of `kind` carries, found by the event's subject. */
+    setAttachmentSource(kind: NotifyEventKind, source: (subject: string) => Promise<Attachment[]>) {
+      attachmentSources.set(kind, source);
     },
     wake() {
       wakeHook?.();

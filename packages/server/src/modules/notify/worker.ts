@@ -9,7 +9,13 @@ import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/index.js';
 import { activePeople } from '../users/index.js';
 import { driverFor } from './channels/index.js';
-import { type OutboundMessage, type SendContext, SendError, type Target } from './channels/types.js';
+import {
+  type Attachment,
+  type OutboundMessage,
+  type SendContext,
+  SendError,
+  type Target,
+} from './channels/types.js';
 import { type OnDutyLookup, permissionFor, resolveRecipients } from './recipients.js';
 import { renderMessage } from './render.js';
 import * as repo from './repo.js';
@@ -37,6 +43,8 @@ export interface WorkerDeps {
   /** Opens a channel's sealed secrets. */
   openSecrets(channel: repo.ChannelRow): Record<string, unknown>;
   checkOutbound: SendContext['checkOutbound'];
+  /** Files an e-mail of this event carries (a report.ready event's PDF); none when absent. */
+  attachmentsFor?(event: repo.EventRow): Promise<Attachment[]>;
   /** Told after in-app notifications are committed (the bells update live). */
   onNotifications(batch: Array<{ userId: number; notification: Notification }>): void;
   log(): WorkerLog;
@@ -532,6 +540,10 @@ export function createNotifyWorker(deps: WorkerDeps) {
     let message: OutboundMessage;
     try {
       message = render(d, ctx);
+      if (channel.kind === 'email' && deps.attachmentsFor) {
+        const files = (await Promise.all(ctx.events.map((e) => deps.attachmentsFor!(e)))).flat();
+        if (files.length) message = { ...message, attachments: files };
+      }
     } catch (e) {
       await repo.markFailed(
         db,

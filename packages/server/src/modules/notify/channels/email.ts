@@ -145,6 +145,15 @@ export const emailDriver: ChannelDriver<Settings, Secrets> = {
         text: message.text,
         html: message.html,
         messageId: messageIdFor(message.idempotencyKey, settings.from),
+        ...(message.attachments?.length
+          ? {
+              attachments: message.attachments.map((a) => ({
+                filename: a.filename,
+                contentType: a.contentType,
+                content: a.content,
+              })),
+            }
+          : {}),
         priority: message.priority === 'critical' || message.priority === 'high' ? 'high' : 'normal',
         headers: {
           'Content-Language': message.locale,

@@ -22,6 +22,14 @@ export interface OutboundMessage {
   count: number;
   /** The events' machine-readable form for webhooks (NotifyEvent objects). */
   events: unknown[];
+  /** Files for e-mail (a scheduled report's PDF); the other channels send the link only. */
+  attachments?: Attachment[];
+}
+
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
 }
 
 /** Who a message is for on this channel. Robots post once and @-mention everybody in `targets`. */
