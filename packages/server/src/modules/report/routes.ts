@@ -34,7 +34,8 @@ export async function reportRoutes(app: App, { reports }: Pick<Services, 'report
         response: { 202: ReportRunSchema, ...errorResponses },
       },
     },
-    async (req, reply) => reply.code(202).send(await reports.generate(req.ctx, req.body.kind, req.body.params)),
+    async (req, reply) =>
+      reply.code(202).send(await reports.generate(req.ctx, req.body.kind, req.body.params)),
   );
   app.get(
     '/api/reports',
@@ -44,7 +45,10 @@ export async function reportRoutes(app: App, { reports }: Pick<Services, 'report
         tags,
         summary: 'The report archive in your scope, newest first',
         querystring: ReportRunListQuerySchema,
-        response: { 200: z.object({ items: z.array(ReportRunSchema), total: z.number().int() }), ...errorResponses },
+        response: {
+          200: z.object({ items: z.array(ReportRunSchema), total: z.number().int() }),
+          ...errorResponses,
+        },
       },
     },
     (req) => reports.list(req.ctx, req.query),
