@@ -15,6 +15,7 @@ import {
   type TestApp,
 } from '../../test/harness.js';
 import { type SmtpSink, startSmtpSink } from '../notify/smtp-sink.js';
+import { createReportService } from './service.js';
 
 const run = promisify(execFile);
 const reason = 'report test';
@@ -217,6 +218,34 @@ describe('the PDF and XLSX of a report, read with real readers', () => {
     const cmp = XLSX.utils.sheet_to_json<Record<string, unknown>>(wb.Sheets['本期与上期']!);
     const raised = cmp.find((r) => r['指标'] === '报警触发')!;
     expect(Object.values(raised)).toContain(3);
+  });
+});
+
+describe('the monthly alarm-performance report', () => {
+  it('prints the KPIs of services.kpi with the bad actors and the priority mix', async () => {
+    const out = await app.aegis.services.reports.render('monthly_alarm', {
+      nodeId: p.a.area.id,
+      from: '2026-03-01',
+      to: '2026-03-31',
+    });
+    const text = await pdfText(out.pdf!, 'monthly');
+    for (const s of [
+      '月度报警绩效报告',
+      '报警负荷',
+      '优先级分布',
+      '前10位频发报警',
+      '确认时间',
+      '反应釜压力高高报警2',
+    ])
+      expect(text).toContain(s);
+    const { pages, rendered } = await renderPages(out.pdf!, 'monthly');
+    expect(rendered).toBe(pages);
+    const wb = XLSX.read(out.xlsx!, { type: 'buffer' });
+    const summary = XLSX.utils.sheet_to_json<unknown[]>(wb.Sheets['概要']!, { header: 1 });
+    expect(summary.find((r) => r[0] === '报警总数')?.[1]).toBe(3);
+    const bad = XLSX.utils.sheet_to_json<Record<string, unknown>>(wb.Sheets['频发报警']!);
+    expect(bad).toHaveLength(3);
+    expect(bad.every((r) => r['次数'] === 1)).toBe(true);
   });
 });
 
@@ -439,6 +468,34 @@ describe('schedules', () => {
     expect(sink.mails.filter((m) => m.subject.includes('交接班日报'))).toHaveLength(2);
     safety = await app.as('safety');
     admin = await app.as('admin');
+  });
+
+  it('generates a due occurrence once when two schedulers tick at the same time', async () => {
+    const weekly = await safety.post('/api/reports/schedules', {
+      name: '全厂安全周报',
+      kind: 'weekly_safety',
+      nodeId: null,
+      period: 'last_week',
+      cron: '0 8 * * 1',
+      recipients: { userIds: [], roleIds: [] },
+      reason,
+    });
+    expect(weekly.status, JSON.stringify(weekly.body)).toBe(200);
+    // a second process: the same services, its own report worker
+    const other = createReportService({ ...app.aegis.services, config: app.config });
+    app.clock.set(new Date('2026-03-09T00:00:10Z'));
+    await Promise.all([app.aegis.services.reports.runSchedules(), other.runSchedules()]);
+    await Promise.all([app.aegis.services.reports.idle(), other.idle()]);
+    safety = await app.as('safety'); // a week later: fresh sessions
+    admin = await app.as('admin');
+    const runs = await app.aegis.services.db.query<{ status: string; params: { from: string; to: string } }>(
+      'SELECT status, params FROM report_run WHERE schedule_id = $1',
+      [weekly.body.id],
+    );
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.status).toBe('done');
+    expect(runs[0]!.params).toMatchObject({ from: '2026-03-02', to: '2026-03-08' });
+    expect((await safety.del(`/api/reports/schedules/${weekly.body.id}`, { reason })).status).toBe(200);
   });
 
   it('fails a run left running by a stopped process, with the reason', async () => {
