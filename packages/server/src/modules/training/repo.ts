@@ -50,7 +50,12 @@ const courseOf = (r: CourseRow): Course => ({
 });
 
 export async function courses(db: Db) {
-  return (await db.query<CourseRow>('SELECT * FROM training_course ORDER BY kind, code')).map(courseOf);
+  return (
+    await db.query<CourseRow>(
+      `SELECT * FROM training_course ORDER BY array_position(ARRAY['induction', 'special_operation', 'hazardous_work',
+         'post_procedure', 'inspection', 'emergency_drill', 'other'], kind), code`,
+    )
+  ).map(courseOf);
 }
 export async function course(db: Db, id: number, lock = false) {
   const [r] = await db.query<CourseRow>(
@@ -157,7 +162,9 @@ export async function requirements(db: Db, postId?: number) {
   }>(
     `SELECT r.post_id, p.name AS post_name, r.course_id, c.code AS course_code, c.name_zh AS course_name, r.level
      FROM training_requirement r JOIN post p ON p.id = r.post_id JOIN training_course c ON c.id = r.course_id
-     WHERE ($1::bigint IS NULL OR r.post_id = $1) ORDER BY p.name, c.kind, c.code`,
+     WHERE ($1::bigint IS NULL OR r.post_id = $1)
+     ORDER BY p.name, r.level DESC, array_position(ARRAY['induction', 'special_operation', 'hazardous_work',
+       'post_procedure', 'inspection', 'emergency_drill', 'other'], c.kind), c.code`,
     [postId ?? null],
   );
   return rows.map((r) => ({

@@ -448,7 +448,10 @@ export function createTrainingService(deps: {
       });
     },
     /** The matrix per post: people holding it × required/recommended courses, valid/expiring/expired/missing. */
-    async matrix(ctx: RequestContext, q: Partial<Out<typeof MatrixQuerySchema>>): Promise<Out<typeof MatrixSchema>> {
+    async matrix(
+      ctx: RequestContext,
+      q: Partial<Out<typeof MatrixQuerySchema>>,
+    ): Promise<Out<typeof MatrixSchema>> {
       const m = await buildMatrix(db, ctx, q);
       return { today: m.today, posts: m.posts };
     },
@@ -582,7 +585,10 @@ export function createTrainingService(deps: {
 
     // --- needs ---
     /** Suggested trainings with the evidence behind each (missing/expired courses, skips, missed inspections, refusals, hazards). */
-    async needs(ctx: RequestContext, q: Partial<Out<typeof NeedsQuerySchema>>): Promise<Out<typeof NeedListSchema>> {
+    async needs(
+      ctx: RequestContext,
+      q: Partial<Out<typeof NeedsQuerySchema>>,
+    ): Promise<Out<typeof NeedListSchema>> {
       return computeNeeds(db, ctx, q);
     },
     /** Turns a need of a person into a planned training (a record with status planned). */
