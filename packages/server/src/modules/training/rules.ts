@@ -361,7 +361,12 @@ export function deriveNeeds(inp: NeedInputs): Need[] {
   return out.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
 }
 
-const maxAt = (items: { at: string }[]) => items.reduce((m, x) => (x.at > m ? x.at : m), '');
+/** The latest instant of the evidence (ISO strings sort as time). */
+const maxAt = (items: { at: string }[]) =>
+  items
+    .map((x) => x.at)
+    .sort()
+    .at(-1) ?? '';
 
 function postProcedureCourse(p: PersonFacts | undefined, byId: Map<number, Course>) {
   if (!p) return undefined;

@@ -1,6 +1,9 @@
+import type { MatrixSchema, TrainingNeed, TrainingRecord } from '@aegis/shared';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as XLSX from 'xlsx';
+import type { z } from 'zod';
+import type { SqlParam } from '../../db/db.js';
 import {
   type Client,
   createTestUser,
@@ -12,16 +15,15 @@ import {
 let app: TestApp;
 let admin: Client;
 let leadA: Client;
-let wang: Client;
 let zhao: Client;
 let p: Awaited<ReturnType<typeof seedTwoWorkshops>>;
 const ids = { wang: 0, zhao: 0, post: 0, dept: 0, team: 0, elec: 0, induction: 0, hot: 0, pump: 0, sop: 0 };
 const base = '/api/training';
 const reason = '年度培训计划';
 
-const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+const q = <T = Record<string, unknown>>(sql: string, params: SqlParam[] = []) =>
   app.aegis.services.db.query<T & Record<string, unknown>>(sql, params);
-const one = async (sql: string, params: unknown[] = []) =>
+const one = async (sql: string, params: SqlParam[] = []) =>
   Number((await q<{ id: number }>(sql, params))[0]!.id);
 
 beforeAll(async () => {
@@ -56,7 +58,6 @@ beforeAll(async () => {
     [p.a.press.id],
   );
   leadA = await app.as('lead.a');
-  wang = await app.as('wang5');
   zhao = await app.as('zhao6');
 
   const course = async (body: Record<string, unknown>) => {
@@ -121,13 +122,17 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => app.close());
 
-const cellsOf = (body: any, userId: number) => {
-  const post = body.posts.find((x: any) => x.postId === ids.post);
-  const person = post?.people.find((x: any) => x.userId === userId);
+type Matrix = z.infer<typeof MatrixSchema>;
+type Post = Matrix['posts'][number];
+
+const cellsOf = (body: Matrix, userId: number) => {
+  const post = body.posts.find((x) => x.postId === ids.post);
+  const person = post?.people.find((x) => x.userId === userId);
   if (!person) return null;
-  return Object.fromEntries(
-    post.courses.map((c: any, i: number) => [c.nameZh, person.cells[i].status]),
-  ) as Record<string, string>;
+  return Object.fromEntries(post!.courses.map((c, i) => [c.nameZh, person.cells[i]!.status])) as Record<
+    string,
+    string
+  >;
 };
 
 describe('courses', () => {
@@ -144,7 +149,7 @@ describe('courses', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ version: 2, validityMonths: 12 });
     const h = await admin.get(`${base}/courses/${ids.hot}/history`);
-    expect(h.body.items.map((v: any) => [v.version, v.reason])).toEqual([
+    expect(h.body.items.map((v: { version: number; reason: string }) => [v.version, v.reason])).toEqual([
       [2, '按新规缩短有效期'],
       [1, reason],
     ]);
@@ -190,10 +195,10 @@ describe('the training matrix', () => {
       三级安全教育: 'missing',
       动火作业安全: 'missing',
     });
-    const post = r.body.posts.find((x: any) => x.postId === ids.post);
+    const post: Post = r.body.posts.find((x: Post) => x.postId === ids.post);
     const wangElec = post.people
-      .find((x: any) => x.userId === ids.wang)
-      .cells.find((c: any) => c.courseId === ids.elec);
+      .find((x) => x.userId === ids.wang)!
+      .cells.find((c) => c.courseId === ids.elec);
     expect(wangElec).toMatchObject({ expiresOn: '2026-03-20', daysLeft: 18 });
     // required cells only: 王五 1 valid + 1 expiring, 赵六 1 expired + 1 missing
     expect(post.counts).toMatchObject({ valid: 1, expiring: 1, expired: 1, missing: 1 });
@@ -211,12 +216,16 @@ describe('records', () => {
   it("lets a person read their own training without training.read, and nobody else's", async () => {
     const mine = await zhao.get(`${base}/mine`);
     expect(mine.status).toBe(200);
-    expect(mine.body.required.map((x: any) => [x.nameZh, x.status])).toEqual([
+    expect(mine.body.required.map((x: { nameZh: string; status: string }) => [x.nameZh, x.status])).toEqual([
       ['三级安全教育', 'missing'],
       ['电工作业', 'expired'],
       ['动火作业安全', 'missing'],
     ]);
-    expect(mine.body.required.map((x: any) => x.level)).toEqual(['required', 'required', 'recommended']);
+    expect(mine.body.required.map((x: { level: string }) => x.level)).toEqual([
+      'required',
+      'required',
+      'recommended',
+    ]);
     expect(mine.body.records).toHaveLength(1);
     expect((await zhao.get(`${base}/records`)).status).toBe(403);
   });
@@ -224,7 +233,7 @@ describe('records', () => {
   it('scopes the records list and single records to where the person belongs', async () => {
     const list = await leadA.get(`${base}/records`);
     expect(list.status).toBe(200);
-    expect(new Set(list.body.items.map((r: any) => r.userName))).toEqual(new Set(['王五']));
+    expect(new Set(list.body.items.map((r: TrainingRecord) => r.userName))).toEqual(new Set(['王五']));
     const [zhaoRec] = (await admin.get(`${base}/records?userId=${ids.zhao}`)).body.items;
     expect((await leadA.get(`${base}/records/${zhaoRec.id}`)).status).toBe(404);
     const edit = await leadA.request('PUT', `${base}/records/${zhaoRec.id}`, {
@@ -259,7 +268,7 @@ describe('records', () => {
     );
     expect(bad.status).toBe(200);
     expect(bad.body.created).toBe(0);
-    expect(bad.body.errors.map((e: any) => [e.row, e.field])).toEqual([
+    expect(bad.body.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
       [3, 'course'],
       [4, 'username'],
       [5, 'completedOn'],
@@ -378,10 +387,10 @@ describe('training needs', () => {
     const r = await admin.get(`${base}/needs`);
     expect(r.status).toBe(200);
     const by = (reason: string, name: string) =>
-      r.body.items.find((n: any) => n.reason === reason && n.subject.name === name);
+      r.body.items.find((n: TrainingNeed) => n.reason === reason && n.subject.name === name);
     const skips = by('sop_skips', '王五');
     expect(skips.course.nameZh).toBe('启泵岗位操作规程');
-    expect(skips.evidence.map((e: any) => e.label)).toEqual([
+    expect(skips.evidence.map((e: { label: string }) => e.label)).toEqual([
       'SOP-P01 启泵操作 第 3 步跳过：阀门已开',
       'SOP-P01 启泵操作 第 3 步跳过：来不及',
     ]);
@@ -403,11 +412,11 @@ describe('training needs', () => {
   it('keeps events outside the look-back window and other workshops out', async () => {
     const r = await admin.get(`${base}/needs?days=5`);
     expect(
-      r.body.items.filter((n: any) => n.reason === 'sop_skips' || n.reason === 'permit_rejections'),
+      r.body.items.filter((n: TrainingNeed) => n.reason === 'sop_skips' || n.reason === 'permit_rejections'),
     ).toEqual([]);
     const lead = await leadA.get(`${base}/needs`);
-    expect(lead.body.items.some((n: any) => n.subject.name === '赵六')).toBe(false);
-    expect(lead.body.items.some((n: any) => n.reason === 'sop_skips')).toBe(true);
+    expect(lead.body.items.some((n: TrainingNeed) => n.subject.name === '赵六')).toBe(false);
+    expect(lead.body.items.some((n: TrainingNeed) => n.reason === 'sop_skips')).toBe(true);
   });
 
   it('turns a need into a planned training, once', async () => {
@@ -428,7 +437,7 @@ describe('training needs', () => {
     const again = await admin.post(`${base}/needs/plan`, { key, plannedOn: '2026-03-10', reason });
     expect(again.status).toBe(409);
     const needs = (await admin.get(`${base}/needs`)).body.items;
-    expect(needs.find((n: any) => n.key === key).plannedRecordId).toBe(plan.body.id);
+    expect(needs.find((n: TrainingNeed) => n.key === key).plannedRecordId).toBe(plan.body.id);
     const csv = await app.aegis.http.inject({
       method: 'GET',
       url: `${base}/needs?format=csv`,
