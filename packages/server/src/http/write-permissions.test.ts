@@ -13,6 +13,7 @@ import { fillPath, type Operation, operations } from '../test/openapi.js';
 // the OpenAPI document refuses it, except the few that concern only the auditor's own account.
 const OWN_ACCOUNT: Record<string, string> = {
   'POST /api/auth/login': 'public: signing in changes no plant data',
+  'POST /api/kiosk/session': 'public: a kiosk token becomes a read-only kiosk session (modules/screen)',
   'POST /api/auth/logout': 'signing out ends only the own session',
   'POST /api/auth/password': 'the own password (the current one is required)',
   'DELETE /api/auth/sessions/{id}': 'ending the own sessions (others are refused by the service)',
