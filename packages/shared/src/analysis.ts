@@ -9,7 +9,7 @@ import { z } from 'zod';
  *
  * Routes (report.read; the caller's scope, or the node asked for inside it):
  *   GET /api/analysis/compare      query ShiftAnalysisQuerySchema → ShiftAnalysisResultSchema
- *   GET /api/analysis/compare.csv  query ShiftAnalysisQuerySchema → CSV (one row per group)
+ *   GET /api/analysis/compare.csv  query AnalysisCsvQuerySchema   → CSV (one row per group, then the finding)
  *   GET /api/analysis/trend        query AnalysisTrendQuerySchema → AnalysisTrendSchema
  *
  * Service: analysis.compare(ctx, query) (also used by the weekly safety report).
@@ -83,6 +83,11 @@ const checkPeriod = (q: { from: string; to: string }, c: z.core.$RefinementCtx) 
 
 export const ShiftAnalysisQuerySchema = z.object(queryFields).superRefine(checkPeriod);
 export type ShiftAnalysisQuery = z.input<typeof ShiftAnalysisQuerySchema>;
+
+/** The CSV export: the comparison's query and the language of its headings and finding. */
+export const AnalysisCsvQuerySchema = z
+  .object({ ...queryFields, lang: z.enum(['zh-CN', 'en-US']).default('zh-CN') })
+  .superRefine(checkPeriod);
 
 export const AnalysisTrendQuerySchema = z
   .object({ ...queryFields, bucket: TrendBucketSchema.default('day') })

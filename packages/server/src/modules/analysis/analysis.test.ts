@@ -390,5 +390,12 @@ describe('trend and CSV', () => {
       '是',
     ]);
     expect(rows.find((row) => row[0] === '结论')?.[1]).toMatch(/^夜班报警率是白班的/);
+    const en = await admin.request(
+      'GET',
+      `/api/analysis/compare.csv?measure=alarms&dimension=shift&nodeId=${p.a.area.id}&${period}&lang=en-US`,
+    );
+    const enRows = parseCsv(en.body as string);
+    expect(enRows[0]?.[0]).toBe('Group');
+    expect(enRows.find((row) => row[0] === 'Finding')?.[1]).toMatch(/^The alarm rate of 夜班 is \d\.\d times that of 白班/);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  AnalysisCsvQuerySchema,
   AnalysisTrendQuerySchema,
   AnalysisTrendSchema,
   ShiftAnalysisQuerySchema,
@@ -63,12 +64,13 @@ export async function analysisRoutes(app: App, { analysis }: Pick<Services, 'ana
       schema: {
         tags,
         summary: 'The comparison table with its finding as CSV (UTF-8 with BOM, for Excel)',
-        querystring: ShiftAnalysisQuerySchema,
+        querystring: AnalysisCsvQuerySchema,
       },
     },
     async (req, reply) => {
-      const result = await analysis.compare(req.ctx, req.query);
-      const lang = String(req.headers['accept-language'] ?? '').startsWith('en') ? 'en' : 'zh';
+      const { lang: locale, ...query } = req.query;
+      const result = await analysis.compare(req.ctx, query);
+      const lang = locale === 'en-US' ? 'en' : 'zh';
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header(
