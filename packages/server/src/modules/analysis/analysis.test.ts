@@ -396,6 +396,8 @@ describe('trend and CSV', () => {
     );
     const enRows = parseCsv(en.body as string);
     expect(enRows[0]?.[0]).toBe('Group');
-    expect(enRows.find((row) => row[0] === 'Finding')?.[1]).toMatch(/^The alarm rate of 夜班 is \d\.\d times that of 白班/);
+    expect(enRows.find((row) => row[0] === 'Finding')?.[1]).toMatch(
+      /^The alarm rate of 夜班 is \d\.\d times that of 白班/,
+    );
   });
 });
