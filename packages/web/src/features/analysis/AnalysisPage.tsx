@@ -92,15 +92,18 @@ export function AnalysisPage() {
   const [nodeId, setNodeId] = useState<number | null>(null);
   const [range, setRange] = useState<[Dayjs, Dayjs]>(() => [dayjs().subtract(29, 'day'), dayjs()]);
   const [bucket, setBucket] = useState<TrendBucket>('day');
-  const filters: AnalysisFilters = {
+  /** two groups picked to compare alone; cleared when the grouping changes */
+  const [pair, setPair] = useState<string[]>([]);
+  const base: AnalysisFilters = {
     measure,
     dimension,
     nodeId: nodeId ?? undefined,
     from: range[0].format('YYYY-MM-DD'),
     to: range[1].format('YYYY-MM-DD'),
   };
+  const filters: AnalysisFilters = { ...base, groups: pair.length === 2 ? pair.join(',') : undefined };
   const compare = useQuery(compareQuery(filters));
-  const trend = useQuery(trendQuery({ ...filters, bucket }));
+  const trend = useQuery(trendQuery({ ...base, bucket }));
   const result = compare.data;
 
   const rateOption = useMemo(
@@ -168,7 +171,10 @@ export function AnalysisPage() {
         <Col xs={12} md={5}>
           <Select<AnalysisMeasure>
             value={measure}
-            onChange={setMeasure}
+            onChange={(m) => {
+              setMeasure(m);
+              setPair([]);
+            }}
             style={{ width: '100%' }}
             aria-label={t('analysis.measure.label')}
             data-testid="analysis-measure"
@@ -178,7 +184,10 @@ export function AnalysisPage() {
         <Col xs={12} md={4}>
           <Select<AnalysisDimension>
             value={dimension}
-            onChange={setDimension}
+            onChange={(d) => {
+              setDimension(d);
+              setPair([]);
+            }}
             style={{ width: '100%' }}
             aria-label={t('analysis.dimension.label')}
             data-testid="analysis-dimension"
@@ -207,6 +216,23 @@ export function AnalysisPage() {
           />
         </Col>
       </Row>
+
+      {result && result.groups.filter((g) => g.exposureHours !== null).length > 2 ? (
+        <Select<string[]>
+          mode="multiple"
+          maxCount={2}
+          allowClear
+          value={pair}
+          onChange={setPair}
+          style={{ width: '100%' }}
+          placeholder={t('analysis.pair')}
+          aria-label={t('analysis.pair')}
+          data-testid="analysis-pair"
+          options={result.groups
+            .filter((g) => g.exposureHours !== null)
+            .map((g) => ({ value: g.key, label: g.label[lang] }))}
+        />
+      ) : null}
 
       {compare.error ? <Alert type="error" showIcon message={errorText(t, compare.error)} /> : null}
 

@@ -16,6 +16,8 @@ export interface AnalysisFilters {
   nodeId?: number | undefined;
   from: string;
   to: string;
+  /** "a,b": compare only these two groups (rate ratio a / b) */
+  groups?: string | undefined;
 }
 
 export const compareQuery = (f: AnalysisFilters) =>

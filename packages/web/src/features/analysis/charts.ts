@@ -109,7 +109,8 @@ export function trendChartOption(t: AnalysisTrend, lang: Lang, words: { rate: st
       type: 'line',
       name: s.label[lang],
       data: s.rates,
-      connectNulls: false,
+      // a rate is null only where the group had no hours at all (a weekday's line on other days): join across
+      connectNulls: true,
       showSymbol: t.buckets.length <= 62,
     })),
   };
