@@ -293,6 +293,20 @@ describe('generating on demand', () => {
     expect(list.body.items[0].id).toBe(res.body.id);
   });
 
+  it('reports its progress as it goes, never backwards, up to the files', async () => {
+    const seen: number[] = [];
+    await app.aegis.services.reports.render(
+      'shift_daily',
+      { nodeId: null, from: '2026-03-01', to: '2026-03-02' },
+      { onProgress: (p) => void seen.push(p) },
+    );
+    // two days × two shifts, then the PDF's blocks and the workbook
+    expect(seen.length).toBeGreaterThan(6);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    expect(seen[0]).toBeLessThan(40);
+    expect(seen[seen.length - 1]).toBeGreaterThanOrEqual(95);
+  });
+
   it('refuses a changed archive file instead of serving it', async () => {
     const res = await safety.post('/api/reports', {
       kind: 'permit_register',

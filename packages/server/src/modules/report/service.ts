@@ -185,7 +185,15 @@ export function createReportService(deps: {
       node,
       progress: (f) => step(5 + f * 60),
     });
-    const pdf = formats.includes('pdf') ? await renderReportPdf(doc, (f) => void step(65 + f * 25)) : null;
+    // The PDF reports progress synchronously, block by block: stored in order, awaited after it.
+    let stored = Promise.resolve();
+    const pdfStep = (f: number) => {
+      stored = stored
+        .then(() => step(65 + f * 25))
+        .catch((err) => log.error({ err }, 'report progress not stored'));
+    };
+    const pdf = formats.includes('pdf') ? await renderReportPdf(doc, pdfStep) : null;
+    await stored;
     await step(92);
     const xlsx = formats.includes('xlsx') ? await renderReportXlsx(doc) : null;
     await step(98);
