@@ -295,7 +295,7 @@ function Widget({
         </div>
       );
     case 'tag_values':
-      return <TagValues data={data} now={now} />;
+      return <TagValues data={data} now={now} sparkline={widget.settings.sparkline ?? true} />;
     default:
       return null;
   }
@@ -338,7 +338,7 @@ function Clock({ screen, data, now }: { screen: Screen; data: ScreenData | undef
 }
 
 /** Key process values: the server's last hour, then every value the live stream pushes. */
-function TagValues({ data, now }: { data: ScreenData; now: number }) {
+function TagValues({ data, now, sparkline }: { data: ScreenData; now: number; sparkline: boolean }) {
   const { t } = useTranslation();
   const tags = data.tags ?? [];
   const ids = useMemo(() => tags.map((g) => g.tagId), [tags]);
@@ -353,6 +353,8 @@ function TagValues({ data, now }: { data: ScreenData; now: number }) {
       return next;
     }),
   );
+  // 2.5 em of the screen's scaled font: 40 px at 1920×1080, 80 px at 3840×2160.
+  const sparkHeight = Math.round(2.5 * 16 * Math.min(window.innerWidth / 1920, window.innerHeight / 1080));
   if (!tags.length) return <span className="muted">{t('screen.noTags')}</span>;
   return (
     <div
@@ -376,14 +378,16 @@ function TagValues({ data, now }: { data: ScreenData; now: number }) {
               </span>
               <span>{g.unit}</span>
             </div>
-            <Sparkline
-              points={points}
-              windowMs={3_600_000}
-              now={now}
-              color="#40a9ff"
-              width="100%"
-              height={40}
-            />
+            {sparkline && (
+              <Sparkline
+                points={points}
+                windowMs={3_600_000}
+                now={now}
+                color="#40a9ff"
+                width="100%"
+                height={sparkHeight}
+              />
+            )}
           </div>
         );
       })}
