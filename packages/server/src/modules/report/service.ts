@@ -50,6 +50,8 @@ type In<T extends z.ZodType> = z.output<T>;
 /** A run whose process stopped touching it this long ago was interrupted (a restart, a crash). */
 export const RUN_STALE_MS = 120_000;
 const HEARTBEAT_MS = 20_000;
+/** A scheduled report's PDF is attached to its e-mail up to this size; beyond, the link alone. */
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 const INTERRUPTED =
   '生成被中断（服务重启或进程退出），请重新生成 / Interrupted by a restart: generate it again';
 
@@ -426,9 +428,15 @@ export function createReportService(deps: {
     if (!id) return [];
     const r = await repo.getRun(db, id);
     const pdf = r?.files.find((f) => f.format === 'pdf');
-    if (!pdf) return [];
-    const content = await readFile(path.join(config.dataDir, pdf.file));
-    return [{ filename: pdf.name, contentType: 'application/pdf', content }];
+    // Too big for a mailbox, or gone from the disk: the e-mail still goes, with the link only.
+    if (!pdf || pdf.size > MAX_ATTACHMENT_BYTES) return [];
+    try {
+      const content = await readFile(path.join(config.dataDir, pdf.file));
+      return [{ filename: pdf.name, contentType: 'application/pdf', content }];
+    } catch (err) {
+      log.error({ err, run: id }, 'the report PDF could not be read for the e-mail');
+      return [];
+    }
   });
 
   return {
