@@ -46,6 +46,7 @@ export async function createAegis(
     services.permit.setLogger(http.log);
     services.emergency.setLogger(http.log);
     services.sop.setLogger(http.log);
+    services.reports.setLogger(http.log);
     const stopRealtime = await startRealtime(services, { timers: opts.timers ?? true, log: http.log });
     return {
       services,
