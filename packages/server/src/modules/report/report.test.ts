@@ -212,6 +212,16 @@ describe('the PDF and XLSX of a report, read with real readers', () => {
       '作业票与应急演练',
     ])
       expect(text).toContain(s);
+    // the shift comparison and training needs: a section when their modules answer, else named as left out
+    for (const s of ['班次对比', '培训需求']) expect(text).toContain(s);
+    const facts = XLSX.utils.sheet_to_json<unknown[]>(
+      XLSX.read(out.xlsx!, { type: 'buffer' }).Sheets['概要']!,
+      {
+        header: 1,
+      },
+    );
+    const leftOut = String(facts.find((r) => r[0] === '未包含')?.[1] ?? '');
+    expect(leftOut.includes('班次对比') || text.includes('五、班次对比')).toBe(true);
     const { pages, rendered } = await renderPages(out.pdf!, 'weekly');
     expect(rendered).toBe(pages);
     const wb = XLSX.read(out.xlsx!, { type: 'buffer' });
