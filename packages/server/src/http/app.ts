@@ -181,9 +181,12 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
     const cookieToken = req.cookies[SESSION_COOKIE];
     if (bearer) req.ctx.actor = await auth.authenticateToken(bearer);
     else if (cookieToken) req.ctx.actor = await auth.authenticateSession(cookieToken);
+    // The kiosk's own routes take its cookie even where a person is signed in in the same browser.
     const kioskCookie = req.cookies[KIOSK_COOKIE];
-    if (!bearer && !req.ctx.actor && kioskCookie)
-      req.ctx.actor = await services.screens.authenticateKiosk(kioskCookie);
+    if (!bearer && kioskCookie && (!req.ctx.actor || req.url.startsWith('/api/kiosk/'))) {
+      const kiosk = await services.screens.authenticateKiosk(kioskCookie);
+      if (kiosk || !req.ctx.actor) req.ctx.actor = kiosk;
+    }
 
     if (routeConfig.public) return;
     if (!req.ctx.actor) {

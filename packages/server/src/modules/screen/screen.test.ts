@@ -242,6 +242,13 @@ describe('kiosk tokens', () => {
     expect(JSON.stringify(alarms.body)).not.toContain('B-PRS-01');
     expect((await k.get(`/api/screens/${screenB}/data`)).status).toBe(404);
     expect((await k.get('/api/auth/me')).status).toBe(403);
+    // a person signed in in the same browser stays themselves, and the kiosk route still shows the kiosk's screen
+    const both = { cookie: `${admin.cookie}; ${k.cookie}` };
+    expect((await anonymous(app).request('GET', '/api/auth/me', undefined, both)).body.username).toBe(
+      'admin',
+    );
+    const own = await anonymous(app).request('GET', '/api/kiosk/screen', undefined, both);
+    expect(own.body.screen?.name).toBe('车间A中控大屏');
   });
 
   it('is refused every state-changing operation of the OpenAPI document', { timeout: 120_000 }, async () => {
