@@ -23,6 +23,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { App } from '../../http/app.js';
 import { errorResponses } from '../../http/schemas.js';
+import { registerXlsx, XLSX_TYPE } from '../../lib/register-export.js';
 import type { AlarmService } from './service.js';
 
 const tags = ['alarms'];
@@ -45,7 +46,11 @@ function single(result: { done: string[]; refused: Array<{ key: string; code: st
   );
 }
 
-export async function alarmRoutes(app: App, { alarms }: { alarms: AlarmService }) {
+export async function alarmRoutes(
+  app: App,
+  { alarms, config }: { alarms: AlarmService; config: { timezone: string } },
+) {
+  const { timezone } = config;
   app.get(
     '/api/alarms',
     {
@@ -100,6 +105,31 @@ export async function alarmRoutes(app: App, { alarms }: { alarms: AlarmService }
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="aegis-alarm-journal-${stamp}.csv"`);
       return reply.send(Readable.from(rows));
+    },
+  );
+  app.get(
+    '/api/alarms/history/export.xlsx',
+    {
+      config: { permission: 'alarm.read' },
+      schema: {
+        tags,
+        summary:
+          'The filtered alarm journal as XLSX (plant-time dates, numbers as numbers); the export is audited',
+        querystring: AlarmHistoryQuerySchema.omit({ limit: true, offset: true }),
+      },
+    },
+    async (req, reply) => {
+      const lang = String(req.headers['accept-language'] ?? '');
+      const table = await alarms.exportHistoryTable(
+        req.ctx,
+        req.query,
+        lang.startsWith('en') ? 'en-US' : 'zh-CN',
+      );
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+      return reply
+        .header('content-type', XLSX_TYPE)
+        .header('content-disposition', `attachment; filename="aegis-alarm-journal-${stamp}.xlsx"`)
+        .send(await registerXlsx(table, timezone));
     },
   );
   app.get(

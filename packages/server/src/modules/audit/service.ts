@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { RequestContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
 import { csvLine } from '../../lib/csv.js';
+import type { RegisterTable } from '../../lib/register-export.js';
 import {
   type AnchorRecord,
   type AnchorSettings,
@@ -307,3 +308,23 @@ const CSV_COLUMNS = [
 
 export const csvHeader = () => csvLine(CSV_COLUMNS);
 export const csvRow = (e: StoredEntry) => csvLine(CSV_COLUMNS.map((c) => e[c]));
+
+/** The audit-trail extract as one table for XLSX: seq as a number, the time in plant time. */
+export function auditTable(entries: readonly StoredEntry[]): RegisterTable {
+  return {
+    sheet: '审计记录 Audit trail',
+    columns: CSV_COLUMNS.map((c) => ({
+      header: c,
+      width: c === 'before' || c === 'after' ? 40 : c === 'hash' ? 20 : 16,
+      ...(c === 'seq' ? { kind: 'number' as const } : c === 'at' ? { kind: 'datetime' as const } : {}),
+    })),
+    rows: entries.map((e) =>
+      CSV_COLUMNS.map((c) => {
+        const v = e[c];
+        if (v === null || v === undefined) return null;
+        if (typeof v === 'number' || typeof v === 'string' || v instanceof Date) return v;
+        return JSON.stringify(v);
+      }),
+    ),
+  };
+}

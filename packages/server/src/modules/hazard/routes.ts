@@ -12,7 +12,8 @@ import {
 } from '@aegis/shared';
 import type { App } from '../../http/app.js';
 import { errorResponses } from '../../http/schemas.js';
-import { registerXlsx } from './register.js';
+import { CSV_TYPE, XLSX_TYPE } from '../../lib/register-export.js';
+import { registerCsv, registerXlsx } from './register.js';
 import type { HazardService } from './service.js';
 
 const tags = ['hazard'];
@@ -44,8 +45,26 @@ export async function hazardRoutes(
     async (req, reply) => {
       const body = await registerXlsx(await hazard.register(req.ctx, req.query), config.timezone);
       return reply
-        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-type', XLSX_TYPE)
         .header('content-disposition', 'attachment; filename="aegis-hazard-register.xlsx"')
+        .send(body);
+    },
+  );
+  app.get(
+    `${base}/export.csv`,
+    {
+      config: { permission: 'hazard.read' },
+      schema: {
+        tags,
+        summary: 'The hazard register (隐患台账) as CSV (UTF-8 with BOM, for Excel)',
+        querystring: HazardListQuerySchema,
+      },
+    },
+    async (req, reply) => {
+      const body = registerCsv(await hazard.register(req.ctx, req.query), config.timezone);
+      return reply
+        .header('content-type', CSV_TYPE)
+        .header('content-disposition', 'attachment; filename="aegis-hazard-register.csv"')
         .send(body);
     },
   );

@@ -1,10 +1,13 @@
-import ExcelJS from 'exceljs';
-import { neutralise } from '../../lib/csv.js';
-import { wallClock } from '../org/index.js';
+import {
+  type RegisterColumn,
+  type RegisterTable,
+  registerCsv as toCsv,
+  registerXlsx as toXlsx,
+} from '../../lib/register-export.js';
 import type { TaskRec } from './repo.js';
 
-// The inspection register (排查记录) as XLSX: one row per task, missed ones as 未检. Text cells
-// get the CSV export's formula neutralisation, so a name like "=HYPERLINK(…)" stays text.
+// The inspection register (排查记录) as XLSX and CSV: one row per task, missed ones as 未检. Typed
+// cells in XLSX (task number, plant-time dates); text defused by the one CSV policy in both.
 
 const STATE_ZH: Record<string, string> = {
   planned: '待开始',
@@ -18,53 +21,48 @@ const STATE_ZH: Record<string, string> = {
 };
 const RESULT_ZH: Record<string, string> = { ok: '正常', abnormal: '异常', not_checked: '未检' };
 
-const COLUMNS = [
-  ['任务 Task', 10],
-  ['计划 Plan', 24],
-  ['巡检点 Checkpoint', 24],
-  ['位置 Place', 16],
-  ['班次 Shift', 10],
-  ['执行人 Assignee', 16],
-  ['开始 Opens', 17],
-  ['截止 Due', 17],
-  ['状态 State', 10],
-  ['完成时间 Done at', 17],
-  ['完成人 Done by', 14],
-  ['结果 Result', 8],
-  ['异常项 Abnormal items', 40],
-  ['标记 Flags', 40],
-] as const;
+const COLUMNS: RegisterColumn[] = [
+  { header: '任务 Task', width: 10, kind: 'number' },
+  { header: '计划 Plan', width: 24 },
+  { header: '巡检点 Checkpoint', width: 24 },
+  { header: '位置 Place', width: 16 },
+  { header: '班次 Shift', width: 10 },
+  { header: '执行人 Assignee', width: 16 },
+  { header: '开始 Opens', width: 19, kind: 'datetime' },
+  { header: '截止 Due', width: 19, kind: 'datetime' },
+  { header: '状态 State', width: 10 },
+  { header: '完成时间 Done at', width: 19, kind: 'datetime' },
+  { header: '完成人 Done by', width: 14 },
+  { header: '结果 Result', width: 8 },
+  { header: '异常项 Abnormal items', width: 40 },
+  { header: '标记 Flags', width: 40 },
+];
 
-export async function registerXlsx(rows: { task: TaskRec; abnormal: string[] }[], timezone: string) {
-  const local = (iso: string | null) => {
-    if (!iso) return '';
-    const w = wallClock(new Date(iso), timezone);
-    return `${w.day} ${String(Math.floor(w.minute / 60)).padStart(2, '0')}:${String(w.minute % 60).padStart(2, '0')}`;
-  };
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'Aegis';
-  const ws = wb.addWorksheet('排查记录');
-  ws.columns = COLUMNS.map(([header, width]) => ({ header, width }));
-  ws.getRow(1).font = { bold: true };
-  ws.views = [{ state: 'frozen', ySplit: 1 }];
-  const text = (s: string) => neutralise(s);
-  for (const { task: t, abnormal } of rows) {
-    ws.addRow([
+type Row = { task: TaskRec; abnormal: string[] };
+
+/** The register as one table: CSV and XLSX are made from it (lib/register-export.ts). */
+export function registerTable(rows: Row[]): RegisterTable {
+  return {
+    sheet: '排查记录',
+    columns: COLUMNS,
+    rows: rows.map(({ task: t, abnormal }) => [
       t.id,
-      text(`${t.planCode} ${t.planName}`),
-      text(`${t.checkpointCode} ${t.checkpointName}`),
-      text(t.nodeName),
-      text(t.shiftName ?? ''),
-      text(t.assignee.name),
-      local(t.opensAt),
-      local(t.dueAt),
+      `${t.planCode} ${t.planName}`,
+      `${t.checkpointCode} ${t.checkpointName}`,
+      t.nodeName,
+      t.shiftName ?? '',
+      t.assignee.name,
+      t.opensAt,
+      t.dueAt,
       STATE_ZH[t.state] ?? t.state,
-      local(t.doneAt),
-      text(t.doneByName ?? ''),
-      t.result ? RESULT_ZH[t.result] : '',
-      text(abnormal.join('；')),
-      text(t.flags.map((f) => f.message).join('；')),
-    ]);
-  }
-  return Buffer.from(await wb.xlsx.writeBuffer());
+      t.doneAt,
+      t.doneByName ?? '',
+      t.result ? (RESULT_ZH[t.result] ?? t.result) : '',
+      abnormal.join('；'),
+      t.flags.map((f) => f.message).join('；'),
+    ]),
+  };
 }
+
+export const registerXlsx = (rows: Row[], timezone: string) => toXlsx(registerTable(rows), timezone);
+export const registerCsv = (rows: Row[], timezone: string) => toCsv(registerTable(rows), timezone);

@@ -43,7 +43,8 @@ import { z } from 'zod';
 import type { App } from '../../http/app.js';
 import { errorResponses } from '../../http/schemas.js';
 import { renderLabelSheet } from '../../lib/qr-labels.js';
-import { registerXlsx } from './register.js';
+import { CSV_TYPE, XLSX_TYPE } from '../../lib/register-export.js';
+import { registerCsv, registerXlsx } from './register.js';
 import type { InspectionService } from './service.js';
 
 const tags = ['inspection'];
@@ -402,8 +403,26 @@ export async function inspectionRoutes(
     async (req, reply) => {
       const body = await registerXlsx(await tasks.register(req.ctx, req.query), config.timezone);
       return reply
-        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-type', XLSX_TYPE)
         .header('content-disposition', 'attachment; filename="aegis-inspection-register.xlsx"')
+        .send(body);
+    },
+  );
+  app.get(
+    `${base}/tasks/export.csv`,
+    {
+      config: { permission: 'inspection.read' },
+      schema: {
+        tags,
+        summary: 'The inspection register (排查记录) as CSV (UTF-8 with BOM, for Excel)',
+        querystring: TaskListQuerySchema,
+      },
+    },
+    async (req, reply) => {
+      const body = registerCsv(await tasks.register(req.ctx, req.query), config.timezone);
+      return reply
+        .header('content-type', CSV_TYPE)
+        .header('content-disposition', 'attachment; filename="aegis-inspection-register.csv"')
         .send(body);
     },
   );

@@ -34,7 +34,8 @@ import {
 import { z } from 'zod';
 import type { App } from '../../http/app.js';
 import { errorResponses } from '../../http/schemas.js';
-import { permitRegisterXlsx } from './register.js';
+import { CSV_TYPE, XLSX_TYPE } from '../../lib/register-export.js';
+import { permitRegisterCsv, permitRegisterXlsx } from './register.js';
 import type { PermitService } from './service.js';
 
 const tags = ['permit'];
@@ -389,8 +390,26 @@ export async function permitRoutes(
     async (req, reply) => {
       const body = await permitRegisterXlsx(await permit.register(req.ctx, req.query), config.timezone);
       return reply
-        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-type', XLSX_TYPE)
         .header('content-disposition', 'attachment; filename="aegis-permit-register.xlsx"')
+        .send(body);
+    },
+  );
+  app.get(
+    `${base}/export.csv`,
+    {
+      config: { permission: 'permit.read' },
+      schema: {
+        tags,
+        summary: 'The permit register (作业票台账) as CSV (UTF-8 with BOM, for Excel)',
+        querystring: PermitListQuerySchema,
+      },
+    },
+    async (req, reply) => {
+      const body = permitRegisterCsv(await permit.register(req.ctx, req.query), config.timezone);
+      return reply
+        .header('content-type', CSV_TYPE)
+        .header('content-disposition', 'attachment; filename="aegis-permit-register.csv"')
         .send(body);
     },
   );

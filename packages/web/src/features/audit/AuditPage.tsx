@@ -28,7 +28,7 @@ import { useTranslation } from 'react-i18next';
 import { canGlobally, useMe } from '../../app/auth';
 import { errorText } from '../../app/notify';
 import { AuditDiff } from './AuditDiff';
-import { type AuditFilters, auditCsvUrl, auditQuery, useVerifyChain } from './api';
+import { type AuditFilters, auditCsvUrl, auditQuery, auditXlsxUrl, useVerifyChain } from './api';
 
 interface FilterValues {
   range?: [Dayjs | null, Dayjs | null] | null;
@@ -105,6 +105,15 @@ export function AuditPage() {
             {canGlobally(me, 'audit.export') && (
               <Button icon={<DownloadOutlined />} href={auditCsvUrl(filters)} data-testid="audit-export">
                 {t('audit.export')}
+              </Button>
+            )}
+            {canGlobally(me, 'audit.export') && (
+              <Button
+                icon={<DownloadOutlined />}
+                href={auditXlsxUrl(filters)}
+                data-testid="audit-export-xlsx"
+              >
+                XLSX
               </Button>
             )}
           </Space>

@@ -22,6 +22,7 @@ export const auditQuery = (filters: AuditFilters, page: { limit: number; offset:
 
 /** A download link, not a fetch: the browser saves the file (the export is itself audited). */
 export const auditCsvUrl = (filters: AuditFilters) => `/api/audit/export.csv${queryString({ ...filters })}`;
+export const auditXlsxUrl = (filters: AuditFilters) => `/api/audit/export.xlsx${queryString({ ...filters })}`;
 
 /** Walks the hash chain; a read that is not cached, since each run should look afresh. */
 export function useVerifyChain() {

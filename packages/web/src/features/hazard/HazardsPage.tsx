@@ -71,8 +71,8 @@ export function HazardsPage() {
   const change = (patch: Partial<HazardFilters>) => setF({ ...f, ...patch, offset: 0 });
   const canReport = canAnywhere(me, 'hazard.report');
 
-  const exportXlsx = () =>
-    downloadFile(hazardExportUrl(f), 'aegis-hazard-register.xlsx').catch((e: unknown) => {
+  const exportAs = (format: 'xlsx' | 'csv') =>
+    downloadFile(hazardExportUrl(f, format), `aegis-hazard-register.${format}`).catch((e: unknown) => {
       void message.error(errorText(t, e));
     });
 
@@ -100,8 +100,11 @@ export function HazardsPage() {
               {t('hazard.report')}
             </Button>
           )}
-          <Button onClick={() => void exportXlsx()} data-testid="hazard-export">
+          <Button onClick={() => void exportAs('xlsx')} data-testid="hazard-export">
             {t('hazard.export')}
+          </Button>
+          <Button onClick={() => void exportAs('csv')} data-testid="hazard-export-csv">
+            CSV
           </Button>
         </Space>
       </Flex>

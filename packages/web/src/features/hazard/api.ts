@@ -55,8 +55,8 @@ export const hazardCountsQuery = queryOptions({
   queryFn: () => http.get<HazardCounts>('/api/hazards/counts'),
 });
 
-export const hazardExportUrl = (f: HazardFilters) =>
-  `/api/hazards/export.xlsx${queryString({ ...filterParams(f), limit: undefined, offset: undefined })}`;
+export const hazardExportUrl = (f: HazardFilters, format: 'xlsx' | 'csv' = 'xlsx') =>
+  `/api/hazards/export.${format}${queryString({ ...filterParams(f), limit: undefined, offset: undefined })}`;
 
 export const photoThumbUrl = (id: number) => `/api/evidence/${id}/thumb`;
 export const photoFileUrl = (id: number) => `/api/evidence/${id}/file`;

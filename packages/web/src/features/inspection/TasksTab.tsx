@@ -65,10 +65,13 @@ export function TasksTab() {
   const total = list.data?.total ?? 0;
   const reset = () => setPage(1);
 
-  const exportXlsx = async () => {
+  const exportAs = async (format: 'xlsx' | 'csv') => {
     setExporting(true);
     try {
-      await downloadFile(tasksExportUrl(filter), `inspection-tasks-${dayjs().format('YYYYMMDD')}.xlsx`);
+      await downloadFile(
+        tasksExportUrl(filter, format),
+        `inspection-tasks-${dayjs().format('YYYYMMDD')}.${format}`,
+      );
     } catch (e) {
       void message.error(errorText(t, e));
     } finally {
@@ -212,10 +215,13 @@ export function TasksTab() {
               <Button
                 icon={<DownloadOutlined />}
                 loading={exporting}
-                onClick={() => void exportXlsx()}
+                onClick={() => void exportAs('xlsx')}
                 data-testid="task-export"
               >
                 {t('inspection.task.export')}
+              </Button>
+              <Button loading={exporting} onClick={() => void exportAs('csv')} data-testid="task-export-csv">
+                CSV
               </Button>
             </Space>
           </Space>

@@ -199,10 +199,10 @@ export const tasksQuery = (q: TaskQuery) =>
     placeholderData: keepPreviousData,
   });
 
-/** The 排查记录 workbook of the filtered tasks (all of them, not the page). */
-export const tasksExportUrl = (q: TaskQuery) => {
+/** The 排查记录 of the filtered tasks (all of them, not the page), as XLSX or CSV. */
+export const tasksExportUrl = (q: TaskQuery, format: 'xlsx' | 'csv' = 'xlsx') => {
   const { limit: _l, offset: _o, ...rest } = taskParams(q);
-  return `${API}/tasks/export.xlsx${queryString(rest)}`;
+  return `${API}/tasks/export.${format}${queryString(rest)}`;
 };
 
 export const taskQuery = (id: number) =>

@@ -261,8 +261,8 @@ function RegisterTab() {
   const [q, setQ] = useState(f.q ?? '');
   const list = useQuery(permitsQuery(f));
   const change = (patch: Partial<PermitFilters>) => setF({ ...f, ...patch, offset: 0 });
-  const exportXlsx = () =>
-    downloadFile(permitExportUrl(f), 'aegis-permit-register.xlsx').catch((e: unknown) => {
+  const exportAs = (format: 'xlsx' | 'csv') =>
+    downloadFile(permitExportUrl(f, format), `aegis-permit-register.${format}`).catch((e: unknown) => {
       void message.error(errorText(t, e));
     });
   const pagination = {
@@ -326,8 +326,11 @@ function RegisterTab() {
             )
           }
         />
-        <Button onClick={() => void exportXlsx()} data-testid="permit-export">
+        <Button onClick={() => void exportAs('xlsx')} data-testid="permit-export">
           {t('permit.export')}
+        </Button>
+        <Button onClick={() => void exportAs('csv')} data-testid="permit-export-csv">
+          CSV
         </Button>
       </Flex>
       {phone ? (

@@ -72,8 +72,8 @@ export const gasTagCandidatesQuery = (locationId: number | null | undefined) =>
     enabled: !!locationId,
   });
 
-export const permitExportUrl = (f: PermitFilters) =>
-  `/api/permits/export.xlsx${queryString({ ...filterParams(f), limit: undefined, offset: undefined })}`;
+export const permitExportUrl = (f: PermitFilters, format: 'xlsx' | 'csv' = 'xlsx') =>
+  `/api/permits/export.${format}${queryString({ ...filterParams(f), limit: undefined, offset: undefined })}`;
 export const permitPdfUrl = (id: number) => `/api/permits/${id}/pdf`;
 
 /** What submit would say about a draft, asked while the form is filled in; nothing is stored. */
