@@ -17,7 +17,19 @@ let admin: Client;
 let leadA: Client;
 let zhao: Client;
 let p: Awaited<ReturnType<typeof seedTwoWorkshops>>;
-const ids = { wang: 0, zhao: 0, post: 0, dept: 0, team: 0, elec: 0, induction: 0, hot: 0, pump: 0, sop: 0 };
+const ids = {
+  course: 0,
+  wang: 0,
+  zhao: 0,
+  post: 0,
+  dept: 0,
+  team: 0,
+  elec: 0,
+  induction: 0,
+  hot: 0,
+  pump: 0,
+  sop: 0,
+};
 const base = '/api/training';
 const reason = '年度培训计划';
 
@@ -353,6 +365,46 @@ describe('training needs', () => {
         [run, ids.wang, at, i === 0 ? '阀门已开' : '来不及'],
       );
     }
+    // two inspection tasks of 王五 missed (未检) on the pump-house round
+    const tpl = await one(
+      `INSERT INTO inspection_template (code, node_id, name, created_at, updated_at)
+       VALUES ('TPL-1', $1, '泵点检', now(), now()) RETURNING id`,
+      [p.a.area.id],
+    );
+    await q(
+      `INSERT INTO inspection_template_version (template_id, version, name, items, created_at)
+       VALUES ($1, 1, '泵点检', '[]'::jsonb, now())`,
+      [tpl],
+    );
+    const cp = await one(
+      `INSERT INTO inspection_checkpoint (code, node_id, name, created_at, updated_at)
+       VALUES ('CP-1', $1, '1号泵', now(), now()) RETURNING id`,
+      [p.a.press.id],
+    );
+    const plan = await one(
+      `INSERT INTO inspection_plan (code, node_id, name, template_id, schedule, assignee, time_window, created_at, updated_at)
+       VALUES ('PLAN-1', $1, '泵房日巡检', $2, '{}'::jsonb, '{}'::jsonb, '{}'::jsonb, now(), now()) RETURNING id`,
+      [p.a.area.id, tpl],
+    );
+    ids.course = (
+      await admin.post(`${base}/courses`, {
+        code: 'XJ',
+        nameZh: '巡回检查规范',
+        nameEn: 'Inspection rounds',
+        kind: 'inspection',
+        validityMonths: 12,
+        inspectionPlanIds: [plan],
+        reason,
+      })
+    ).body.id;
+    for (const day of ['2026-02-24', '2026-02-25'])
+      await q(
+        `INSERT INTO inspection_task (plan_id, occurrence_at, checkpoint_id, seq, node_id, workshop_id, day, template_id,
+           template_version, assignee_kind, assignee_user_id, assignee_name, state, opens_at, due_at, missed_at,
+           require_scan, on_missing_scan, require_photo_on_abnormal, created_at)
+         VALUES ($1, $2, $3, 1, $4, $5, $6, $7, 1, 'user', $8, '王五', 'missed', $2, $2, $2, true, 'refuse', true, $2)`,
+        [plan, `${day}T01:00:00Z`, cp, p.a.press.id, p.a.area.id, day, tpl, ids.wang],
+      );
     // a hot-work permit of 赵六 refused at approval
     const permit = await one(
       `INSERT INTO permit (code, type, state, requested_grade, effective_grade, title, node_id, valid_from, valid_to,
@@ -393,6 +445,12 @@ describe('training needs', () => {
     expect(skips.evidence.map((e: { label: string }) => e.label)).toEqual([
       'SOP-P01 启泵操作 第 3 步跳过：阀门已开',
       'SOP-P01 启泵操作 第 3 步跳过：来不及',
+    ]);
+    const missed = by('missed_inspections', '王五');
+    expect(missed.course.id).toBe(ids.course);
+    expect(missed.evidence.map((e: { label: string; kind: string }) => [e.kind, e.label])).toEqual([
+      ['inspection_task', '泵房日巡检 · 1号泵 未检'],
+      ['inspection_task', '泵房日巡检 · 1号泵 未检'],
     ]);
     const refused = by('permit_rejections', '赵六');
     expect(refused.course.nameZh).toBe('动火作业安全');
