@@ -11,7 +11,7 @@ import path from 'node:path';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
-const BENCHES = ['ingest', 'notify'] as const;
+const BENCHES = ['ingest', 'notify', 'kpi'] as const;
 
 function run(name: string): Promise<string> {
   const file = path.join(import.meta.dirname, `${name}.ts`);

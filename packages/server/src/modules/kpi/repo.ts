@@ -69,9 +69,18 @@ export function keyStats(
   );
 }
 
-/** Time from each annunciated activation to its acknowledgement (null: not acknowledged before the next activation or the end). */
+/**
+ * Time from each annunciated activation to its acknowledgement (null: not acknowledged before the
+ * next activation or the end): median, p90 and counts per bucket, all in ONE aggregate row (a join of
+ * the percentiles back onto the rows made PostgreSQL recompute them per row).
+ */
 export async function ackStats(db: Db, scope: Scope, from: Date, to: Date, bounds: readonly number[]) {
-  const rows = await db.query<{ bucket: number | null; n: number; p50: number | null; p90: number | null }>(
+  // Bucket i = width_bucket index i: under the first bound (0), between bounds, at least the last.
+  const buckets = Array.from(
+    { length: bounds.length + 1 },
+    (_, i) => `count(*) FILTER (WHERE width_bucket(secs, $5::float8[]) = ${i})::int`,
+  ).join(', ');
+  const [row] = await db.query<{ buckets: number[]; none: number; p50: number | null; p90: number | null }>(
     `WITH ev AS (
        SELECT type, at, annunciated, lead(type) OVER w AS next_type, lead(at) OVER w AS next_at
        FROM alarm_event WHERE ${IN_SCOPE} AND ${IN_PERIOD} AND type IN ('activated', 'acknowledged')
@@ -79,15 +88,14 @@ export async function ackStats(db: Db, scope: Scope, from: Date, to: Date, bound
      ), a AS (
        SELECT CASE WHEN next_type = 'acknowledged' THEN extract(epoch FROM next_at - at)::float8 END AS secs
        FROM ev WHERE type = 'activated' AND annunciated
-     ), p AS (
-       SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY secs) AS p50,
-              percentile_cont(0.9) WITHIN GROUP (ORDER BY secs) AS p90 FROM a
      )
-     SELECT width_bucket(secs, $5::float8[]) AS bucket, count(*)::int AS n, p.p50, p.p90
-     FROM a, p GROUP BY 1, p.p50, p.p90`,
+     SELECT ARRAY[${buckets}] AS buckets, count(*) FILTER (WHERE secs IS NULL)::int AS none,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY secs) AS p50,
+            percentile_cont(0.9) WITHIN GROUP (ORDER BY secs) AS p90
+     FROM a`,
     [...base(scope, from, to), [...bounds]],
   );
-  return rows;
+  return row!;
 }
 
 /** Alarms whose last transition before `to` was an activation longer than `staleMs` ago. */

@@ -154,8 +154,6 @@ export function createKpiService(deps: { db: Db; guard: AccessGuard; clock: Cloc
       for (const s of stats) byPriority[s.priority] += s.activations;
       const topCount = top.reduce((s, k) => s + k.activations, 0);
       const topSharePercent = total ? round((topCount / total) * 100, 1) : 0;
-      const acknowledged = acks.filter((r) => r.bucket !== null);
-      const p = acks[0];
 
       return {
         node,
@@ -220,11 +218,11 @@ export function createKpiService(deps: { db: Db; guard: AccessGuard; clock: Cloc
         },
         priorities: priorityMix(byPriority),
         acknowledge: {
-          acknowledged: acknowledged.reduce((s, r) => s + r.n, 0),
-          notAcknowledged: acks.filter((r) => r.bucket === null).reduce((s, r) => s + r.n, 0),
-          medianSeconds: p?.p50 == null ? null : round(p.p50, 1),
-          p90Seconds: p?.p90 == null ? null : round(p.p90, 1),
-          buckets: ackBuckets(acknowledged.map((r) => ({ bucket: r.bucket!, n: r.n }))),
+          acknowledged: acks.buckets.reduce((s, n) => s + n, 0),
+          notAcknowledged: acks.none,
+          medianSeconds: acks.p50 === null ? null : round(acks.p50, 1),
+          p90Seconds: acks.p90 === null ? null : round(acks.p90, 1),
+          buckets: ackBuckets(acks.buckets.map((n, bucket) => ({ bucket, n }))),
         },
         series: series(bins, f, t, ops, timezone),
       };
