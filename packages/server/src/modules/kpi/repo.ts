@@ -187,8 +187,22 @@ export function rules(db: Db, ids: number[]) {
  * For some alarms: per candidate delay, the activations an on-delay would have removed (active
  * for less than it) and an off-delay would have merged (back less than it after a clear).
  */
-export function delayEffects(db: Db, keys: string[], from: Date, to: Date, candidates: readonly number[]) {
-  return db.query<{ key: string; seconds: number; on_removed: number; off_removed: number }>(
+export async function delayEffects(
+  db: Db,
+  keys: string[],
+  from: Date,
+  to: Date,
+  candidates: readonly number[],
+) {
+  // One pass, one column pair per candidate (a cross join with the candidates multiplied the rows).
+  const cols = candidates
+    .map(
+      (_, i) =>
+        `count(*) FILTER (WHERE dur < ($4::float8[])[${i + 1}])::int AS on_${i},
+         count(*) FILTER (WHERE gap < ($4::float8[])[${i + 1}])::int AS off_${i}`,
+    )
+    .join(', ');
+  const rows = await db.query<Record<string, number> & { key: string }>(
     `WITH ev AS (
        SELECT key, type, at, annunciated,
               lag(type) OVER w AS prev_type, lag(at) OVER w AS prev_at,
@@ -202,11 +216,26 @@ export function delayEffects(db: Db, keys: string[], from: Date, to: Date, candi
               CASE WHEN prev_type = 'cleared' THEN extract(epoch FROM at - prev_at) END AS gap
        FROM ev WHERE type = 'activated' AND annunciated
      )
-     SELECT key, c.s::float8 AS seconds,
-            count(*) FILTER (WHERE dur < c.s)::int AS on_removed,
-            count(*) FILTER (WHERE gap < c.s)::int AS off_removed
-     FROM act CROSS JOIN unnest($4::float8[]) AS c(s) GROUP BY key, c.s`,
+     SELECT key, ${cols} FROM act GROUP BY key`,
     [keys, from, to, [...candidates]],
+  );
+  return rows.flatMap((r) =>
+    candidates.map((seconds, i) => ({
+      key: r.key,
+      seconds,
+      on_removed: r[`on_${i}`] ?? 0,
+      off_removed: r[`off_${i}`] ?? 0,
+    })),
+  );
+}
+
+/** Annunciated activations per alarm in the period, most first (the worksheet's ranking). */
+export function activationsPerKey(db: Db, scope: Scope, from: Date, to: Date) {
+  return db.query<{ key: string; activations: number }>(
+    `SELECT key, count(*)::int AS activations FROM alarm_event
+     WHERE ${IN_SCOPE} AND ${IN_PERIOD} AND type = 'activated' AND annunciated
+     GROUP BY key ORDER BY 2 DESC, 1`,
+    base(scope, from, to),
   );
 }
 

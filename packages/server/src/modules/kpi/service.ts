@@ -233,12 +233,7 @@ export function createKpiService(deps: { db: Db; guard: AccessGuard; clock: Cloc
       const { scope, node } = await scopeOf(ctx, query.nodeId);
       const from = new Date(query.from);
       const to = new Date(query.to);
-      const stats = await repo.keyStats(db, scope, from, to, {
-        fleetingS: query.fleetingSeconds,
-        chatterS: T.chatterWindowS,
-        chatterCount: T.chatterCount,
-      });
-      const all = perKey(stats);
+      const all = await repo.activationsPerKey(db, scope, from, to);
       const total = all.reduce((s, k) => s + k.activations, 0);
       const top = all.slice(0, 10);
       const keys = top.map((k) => k.key);
@@ -256,6 +251,7 @@ export function createKpiService(deps: { db: Db; guard: AccessGuard; clock: Cloc
         const rule = r ? ruleById.get(r.ruleId) : undefined;
         const mine = effects.filter((e) => e.key === k.key);
         const quickReturns = mine.find((e) => e.seconds === T.chatterWindowS)?.off_removed ?? 0;
+        const fleeting = mine.find((e) => e.seconds === query.fleetingSeconds)?.on_removed ?? 0;
         let limit: number | null = null;
         let deadband: number | null = null;
         if (rule?.type === 'limit') {
@@ -277,7 +273,7 @@ export function createKpiService(deps: { db: Db; guard: AccessGuard; clock: Cloc
           }),
           activations: k.activations,
           sharePercent: total ? round((k.activations / total) * 100, 1) : 0,
-          fleeting: k.fleeting,
+          fleeting,
           quickReturns,
           settings: {
             ruleType: rule?.type ?? 'unknown',
