@@ -218,11 +218,13 @@ export async function runCli(program: Command, argv: string[]) {
         await seedDemoHistory(aegis.services);
         await seedDemoTraining(aegis.services);
         await seedDemoReports(aegis.services);
-        await seedDemoScreens(aegis.services);
+        const screen = await seedDemoScreens(aegis.services);
         later.push(
           `Demo plant: ${seeded.equipment} equipment items, ${rt.tags} tags, ${rt.rules} alarm rules`,
           `Demo users (password ${seeded.password}): ${[...(process.env.AEGIS_ADMIN_PASSWORD ? [] : ['admin']), ...seeded.users].join(', ')}`,
         );
+        // The kiosk token exists only in this line (stored hashed): the control room opens it once.
+        if (screen) later.push(`Big screen (kiosk link, shown once): ${config.publicUrl}${screen.kioskPath}`);
       } else later.push('Demo: the plant is not empty, nothing seeded');
     }
     const running = aegis.services.connectors.health();
