@@ -29,6 +29,16 @@ const todayTasks = async () =>
     .sort((a, b) => a.id - b.id);
 const dayOf = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: app.config.timezone }).format(d);
 const todayDay = () => dayOf(app.clock.now());
+let hourFormat: Intl.DateTimeFormat | null = null;
+/** The plant-local hour of an instant. */
+const hour = (d: Date) => {
+  hourFormat ??= new Intl.DateTimeFormat('en-GB', {
+    timeZone: app.config.timezone,
+    hour: '2-digit',
+    hourCycle: 'h23',
+  });
+  return Number(hourFormat.format(d));
+};
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -102,9 +112,7 @@ describe('the demo history', () => {
     for (const r of rows) {
       if (r.from_state !== (last.get(r.key) ?? 'normal')) broken++;
       last.set(r.key, r.to_state);
-      expect(r.message).not.toBe('');
-      expect(r.text).not.toBeNull();
-      if (r.type === 'acknowledged') expect(r.user_name).toBeTruthy();
+      if (!r.message || r.text === null || (r.type === 'acknowledged' && !r.user_name)) broken++;
     }
     expect(broken).toBe(0);
     const stale = [...last.entries()].filter(([, st]) => st !== 'normal').map(([k]) => k);
@@ -121,7 +129,11 @@ describe('the demo history', () => {
     const rows = await q<{ area: string; ms: number }>(activations, [app.clock.now()]);
     const flooded = new Map<string, Set<number>>(); // area → 10-minute windows over the limit
     const byArea = new Map<string, number[]>();
-    for (const r of rows) byArea.set(r.area, [...(byArea.get(r.area) ?? []), Number(r.ms)]);
+    for (const r of rows) {
+      const list = byArea.get(r.area) ?? [];
+      list.push(Number(r.ms));
+      byArea.set(r.area, list);
+    }
     for (const [area, times] of byArea) {
       times.sort((a, b) => a - b);
       let j = 0;
@@ -170,13 +182,26 @@ describe('the demo history', () => {
          AND c.at >= a.at) <= a.at + interval '5 seconds'`,
     );
     expect(fleeting!.n).toBeGreaterThan(100);
-    const acks = await q<{ s: number | null }>(
-      `SELECT (SELECT extract(epoch FROM min(k.at) - a.at) FROM alarm_event k
-               WHERE k.key = a.key AND k.type = 'acknowledged' AND k.at >= a.at
-                 AND NOT EXISTS (SELECT 1 FROM alarm_event n WHERE n.key = a.key AND n.type = 'activated'
-                                 AND n.at > a.at AND n.at <= k.at)) AS s
-       FROM alarm_event a WHERE a.type = 'activated'`,
+    // acknowledge time: from an activation to the first acknowledgement before the next activation
+    const seq = await q<{ key: string; type: string; ms: number }>(
+      `SELECT key, type, extract(epoch FROM at) * 1000 AS ms FROM alarm_event
+       WHERE type IN ('activated', 'acknowledged') ORDER BY key, at, id`,
     );
+    const acks: Array<{ s: number | null }> = [];
+    let open: { key: string; ms: number } | null = null;
+    for (const e of seq) {
+      if (open && open.key !== e.key) {
+        acks.push({ s: null });
+        open = null;
+      }
+      if (e.type === 'activated') {
+        if (open) acks.push({ s: null });
+        open = { key: e.key, ms: Number(e.ms) };
+      } else if (open) {
+        acks.push({ s: (Number(e.ms) - open.ms) / 1000 });
+        open = null;
+      }
+    }
     const within = acks.filter((a) => a.s !== null && Number(a.s) <= 600).length;
     const never = acks.filter((a) => a.s === null).length;
     expect(within / acks.length).toBeGreaterThan(0.7);
@@ -185,14 +210,6 @@ describe('the demo history', () => {
 
   it('has twice the high/critical alarms on the night shift in the tank farm, and no difference elsewhere', async () => {
     const rows = await q<{ area: string; priority: string; at: Date }>(activations, [app.clock.now()]);
-    const hour = (d: Date) =>
-      Number(
-        new Intl.DateTimeFormat('en-GB', {
-          timeZone: app.config.timezone,
-          hour: '2-digit',
-          hourCycle: 'h23',
-        }).format(d),
-      );
     const ratio = (area: string) => {
       const hc = rows.filter((r) => r.area === area && (r.priority === 'high' || r.priority === 'critical'));
       const night = hc.filter((r) => hour(r.at) < 8).length;
@@ -242,14 +259,6 @@ describe('the demo history', () => {
     expect(share(rows, 'done_late')).toBeGreaterThan(0.03);
     expect(share(rows, 'missed')).toBeGreaterThan(0.02);
     expect(share(rows, 'missed')).toBeLessThan(0.1);
-    const hour = (d: Date) =>
-      Number(
-        new Intl.DateTimeFormat('en-GB', {
-          timeZone: app.config.timezone,
-          hour: '2-digit',
-          hourCycle: 'h23',
-        }).format(d),
-      );
     const night = rows.filter((r) => hour(r.occurrence_at) < 8);
     const day = rows.filter((r) => hour(r.occurrence_at) >= 8);
     expect(share(night, 'missed')).toBeGreaterThan(share(day, 'missed') * 1.5);

@@ -443,7 +443,7 @@ async function seedStandingAlarm(s: Services, now: number) {
     storageHeartbeatMs: 60_000,
     reason,
   });
-  await s.alarms.createRule(ctx, {
+  const rule = await s.alarms.createRule(ctx, {
     tagId: tag.id,
     enabled: true,
     rule: {
@@ -458,9 +458,30 @@ async function seedStandingAlarm(s: Services, now: number) {
     interlock: null,
     reason,
   });
-  // Straight to the engine, stamped 30 h ago (the engine reasons with the source time).
-  const ts = now - STALE_ALARM.sinceMs;
-  await s.alarms.handlePoints([{ tagId: tag.id, ts, evalTs: ts, value: STALE_ALARM.value, quality: 'good' }]);
+  // The engine raises it now; the journal, the alarm row and the engine's saved state are then
+  // moved back 30 h, and the rule reloaded, so memory and tables agree (as after a restart).
+  await s.alarms.handlePoints([
+    { tagId: tag.id, ts: now, evalTs: now, value: STALE_ALARM.value, quality: 'good' },
+  ]);
+  const since = now - STALE_ALARM.sinceMs;
+  const key = `${rule.id}:H`;
+  await s.db.transaction(async (tx) => {
+    await tx.query(
+      `UPDATE alarm_event SET at = to_timestamp($2 / 1000.0) WHERE key = $1 AND type = 'activated'`,
+      [key, since],
+    );
+    await tx.query(
+      `UPDATE alarm SET view = jsonb_set(view, '{activeSince}', to_jsonb($2::double precision)) WHERE key = $1`,
+      [key, since],
+    );
+    await tx.query(
+      `UPDATE alarm_runtime SET runtime = jsonb_set(jsonb_set(runtime, ARRAY['alarms', $2, 'activeSince'],
+         to_jsonb($3::double precision)), ARRAY['alarms', $2, 'rawSince'], to_jsonb($3::double precision))
+       WHERE rule_id = $1 AND runtime -> 'alarms' -> $2 IS NOT NULL`,
+      [rule.id, key, since],
+    );
+  });
+  await s.alarms.updateRule(ctx, rule.id, { reason });
 }
 
 // ---------------------------------------------------------------------------------------------
