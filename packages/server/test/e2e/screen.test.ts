@@ -87,8 +87,14 @@ describe('the control-room big screen', () => {
 
     const fits = () =>
       page.evaluate(() => {
-        const s = document.scrollingElement!;
-        return s.scrollHeight <= window.innerHeight && s.scrollWidth <= window.innerWidth;
+        // runs in the page (the test's tsconfig has no DOM types)
+        const w = globalThis as unknown as {
+          document: { scrollingElement: { scrollHeight: number; scrollWidth: number } };
+          innerHeight: number;
+          innerWidth: number;
+        };
+        const s = w.document.scrollingElement;
+        return s.scrollHeight <= w.innerHeight && s.scrollWidth <= w.innerWidth;
       });
     expect(await fits()).toBe(true);
     await page.setViewportSize({ width: 3840, height: 2160 });
