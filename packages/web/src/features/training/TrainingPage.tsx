@@ -127,7 +127,8 @@ function MatrixTab({ manage }: { manage: boolean }) {
   const [postId, setPostId] = useState<number | null>(null);
   const [editing, setEditing] = useState(false);
   const posts = matrix.data?.posts ?? [];
-  const post = posts.find((p) => p.postId === postId) ?? posts[0];
+  // Until one is picked: the first post with people in it (an empty post first says nothing).
+  const post = posts.find((p) => p.postId === postId) ?? posts.find((p) => p.people.length > 0) ?? posts[0];
   if (matrix.error) return <Alert type="error" showIcon message={errorText(t, matrix.error)} />;
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
