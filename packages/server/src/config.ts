@@ -144,6 +144,16 @@ export const ConfigSchema = z
     retentionRawDays: z.coerce.number().int().min(0).max(36500).default(90),
     retention1mDays: z.coerce.number().int().min(0).max(36500).default(400),
     retention1hDays: z.coerce.number().int().min(0).max(36500).default(0),
+    /** Raw values are kept in one table partition per plant-local day, week or month. */
+    tsPartition: z.enum(['day', 'week', 'month']).default('day'),
+    /** Partitions are created this many days ahead of the clock. */
+    tsPartitionsAheadDays: z.coerce.number().int().min(1).max(60).default(3),
+    /** Partitions older than this are rewritten into compressed blocks (0 = never compress). */
+    tsCompressAfterDays: z.coerce.number().int().min(0).max(3650).default(1),
+    /** Free disk space (percent) below which Aegis warns, raises an alarm, and refuses new values. */
+    diskWarnPercent: z.coerce.number().min(0).max(100).default(15),
+    diskAlarmPercent: z.coerce.number().min(0).max(100).default(8),
+    diskRefusePercent: z.coerce.number().min(0).max(100).default(2),
     /** Sent and ended notifications (delivery log, notification centres) kept this long (0 = keep). */
     retentionNotifyDays: z.coerce.number().int().min(0).max(36500).default(400),
     /** Values stamped further than this in the future are stored with bad quality at arrival time. */
@@ -258,6 +268,12 @@ export const ENV_KEYS: Record<keyof ConfigInput, string> = {
   retentionRawDays: 'AEGIS_RETENTION_RAW_DAYS',
   retention1mDays: 'AEGIS_RETENTION_1M_DAYS',
   retention1hDays: 'AEGIS_RETENTION_1H_DAYS',
+  tsPartition: 'AEGIS_TS_PARTITION',
+  tsPartitionsAheadDays: 'AEGIS_TS_PARTITIONS_AHEAD_DAYS',
+  tsCompressAfterDays: 'AEGIS_TS_COMPRESS_AFTER_DAYS',
+  diskWarnPercent: 'AEGIS_DISK_WARN_PERCENT',
+  diskAlarmPercent: 'AEGIS_DISK_ALARM_PERCENT',
+  diskRefusePercent: 'AEGIS_DISK_REFUSE_PERCENT',
   retentionNotifyDays: 'AEGIS_RETENTION_NOTIFY_DAYS',
   futureToleranceSeconds: 'AEGIS_FUTURE_TOLERANCE_SECONDS',
   auditAnchorFile: 'AEGIS_AUDIT_ANCHOR_FILE',
