@@ -74,8 +74,11 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
   const roles = new Set(config.roles);
   const stops: Array<() => void | Promise<void>> = [];
   await directory.reload();
+  // Partitions for today and the days ahead exist before the first value is stored.
+  await timeseries.prepareStorage();
   await ingest.start();
   stops.push(() => ingest.stop());
+  stops.push(await startDiskWatch(services, opts));
   stops.push(ingest.onLate((minTs) => timeseries.noteLate(minTs)) as () => void);
   stops.push(bus.on('auth.revoked', (e) => live.revoked(e)) as () => void);
   stops.push(bus.on('access.changed', (e) => live.accessChanged(e)) as () => void);
@@ -184,6 +187,10 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
     every(3_600_000, () => services.training.remindExpiring(), 'training reminders');
     every(60_000, () => timeseries.rollup(), 'rollup');
     every(3_600_000, () => timeseries.retention(), 'retention');
+    // Raw-value partitions ahead of the clock (and for values that arrived outside them), and
+    // compression of settled partitions (historian).
+    every(300_000, () => timeseries.historian.maintain(), 'partition maintenance');
+    every(600_000, () => timeseries.historian.compress(), 'compression');
     every(3_600_000, () => services.notify.retention(config.retentionNotifyDays), 'notification retention');
     every(3_600_000, () => ingest.expireReceipts(), 'message receipt expiry');
     // Signed audit head records outside the database: every few minutes, and one at shutdown.

@@ -11,6 +11,7 @@ export * from './emergency.js';
 export * from './errors.js';
 export * from './evidence.js';
 export * from './hazard.js';
+export * from './historian.js';
 export * from './inspection.js';
 export * from './kpi.js';
 export * from './notify.js';

@@ -12,6 +12,7 @@ import { type Config, ConfigError, loadConfig } from '../config.js';
 import { systemContext } from '../context.js';
 import { DataDirLockedError, openDatabase } from '../db/index.js';
 import { csvHeader, csvRow } from '../modules/audit/index.js';
+import { formatStorageStats } from '../modules/historian/stats.js';
 import { startSecrets } from '../modules/secrets/index.js';
 import { installProcessGuard } from '../process-guard.js';
 import { createServices } from '../services.js';
@@ -514,6 +515,21 @@ export async function runCli(program: Command, argv: string[]) {
       });
     },
   );
+
+  const storage = program.command('storage').description('the time-series store (historian)');
+  common(
+    storage
+      .command('stats')
+      .description('partitions, rows, bytes per point by age, compression, oldest data')
+      .option('--json', 'print the figures as one JSON object'),
+  ).action(async (opts: CommonOpts & { json?: boolean }) => {
+    const stats = await withServices(opts, (s) => s.timeseries.historian.stats());
+    if (opts.json) {
+      say(JSON.stringify(stats));
+      return;
+    }
+    say(formatStorageStats(stats));
+  });
 
   const permit = program.command('permit').description('hazardous-work permits (作业票)');
   common(

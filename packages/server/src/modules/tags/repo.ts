@@ -166,6 +166,7 @@ export async function boundTo(db: Db, source: TagSource, exceptId: number | null
 /** Removes the tag with its history: values, rollups and current value. */
 export async function remove(db: Db, id: number) {
   await db.query('DELETE FROM tag_value WHERE tag_id = $1', [id]);
+  await db.query('DELETE FROM tag_block WHERE tag_id = $1', [id]);
   await db.query('DELETE FROM tag_rollup_1m WHERE tag_id = $1', [id]);
   await db.query('DELETE FROM tag_rollup_1h WHERE tag_id = $1', [id]);
   await db.query('DELETE FROM tag_current WHERE tag_id = $1', [id]);

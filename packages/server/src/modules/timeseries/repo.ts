@@ -141,27 +141,6 @@ export const lastStored = (db: Db) =>
 
 // --- Trends ---
 
-export interface RawRow {
-  ms: number;
-  num: number | null;
-  quality: number;
-}
-
-export const countRaw = async (db: Db, tagId: number, from: Date, to: Date, cap: number) => {
-  const [row] = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM (SELECT 1 FROM tag_value WHERE tag_id = $1 AND ts >= $2 AND ts <= $3 LIMIT $4) x`,
-    [tagId, from, to, cap],
-  );
-  return row!.n;
-};
-
-export const raw = (db: Db, tagId: number, from: Date, to: Date) =>
-  db.query<RawRow>(
-    `SELECT (extract(epoch FROM ts) * 1000)::float8 AS ms, num, quality FROM tag_value
-     WHERE tag_id = $1 AND ts >= $2 AND ts <= $3 ORDER BY ts`,
-    [tagId, from, to],
-  );
-
 export interface BucketRow {
   b: number;
   n: number;

@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
 import {
   CurrentValueSchema,
   CurrentValuesQuerySchema,
+  RawExportQuerySchema,
   TrendQuerySchema,
   TrendResultSchema,
 } from '@aegis/shared';
@@ -36,5 +38,28 @@ export async function timeseriesRoutes(app: App, { timeseries }: { timeseries: T
       },
     },
     (req) => timeseries.trends(req.ctx, req.query),
+  );
+  app.get(
+    '/api/values/raw.csv',
+    {
+      config: { permission: 'tag.read' },
+      schema: {
+        tags: ['values'],
+        summary:
+          'Every stored value of one tag in [from, to) as CSV (UTF-8 with BOM; time in UTC with microseconds), streamed; at most 31 days',
+        querystring: RawExportQuerySchema,
+      },
+    },
+    async (req, reply) => {
+      const { tag, lines } = timeseries.rawExport(req.ctx, req.query);
+      const day = req.query.from.slice(0, 10);
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="aegis-${tag.equipmentCode}.${tag.code}-${day}.csv"`,
+        );
+      return reply.send(Readable.from(lines));
+    },
   );
 }

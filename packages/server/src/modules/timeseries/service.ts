@@ -1,4 +1,9 @@
-import type { CurrentValuesQuerySchema, TrendQuerySchema, TrendSeries } from '@aegis/shared';
+import type {
+  CurrentValuesQuerySchema,
+  RawExportQuerySchema,
+  TrendQuerySchema,
+  TrendSeries,
+} from '@aegis/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { z } from 'zod';
 import type { Clock } from '../../clock.js';
@@ -6,11 +11,20 @@ import type { Config } from '../../config.js';
 import type { RequestContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
 import { invalid } from '../../errors.js';
+import { csvCell } from '../../lib/csv.js';
 import type { AccessGuard } from '../access/guard.js';
+import { countValues, iterateRaw, readRaw } from '../historian/read.js';
+import { createHistorian } from '../historian/service.js';
 import { getPlantNode } from '../plant/index.js';
 import type { Directory, StoredTag } from '../tags/index.js';
 import { decode, QUALITY_OF } from './codec.js';
 import * as repo from './repo.js';
+
+/** An instant in µs as ISO 8601 with all six fraction digits (what timestamptz keeps). */
+export function isoMicros(us: number) {
+  const ms = Math.floor(us / 1000);
+  return `${new Date(ms).toISOString().slice(0, 23)}${String(us - ms * 1000).padStart(3, '0')}Z`;
+}
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -25,11 +39,27 @@ export function createTimeseriesService(deps: {
   guard: AccessGuard;
   clock: Clock;
   directory: Directory;
-  config: Pick<Config, 'retentionRawDays' | 'retention1mDays' | 'retention1hDays'>;
+  config: Pick<
+    Config,
+    | 'retentionRawDays'
+    | 'retention1mDays'
+    | 'retention1hDays'
+    | 'tsPartition'
+    | 'tsPartitionsAheadDays'
+    | 'tsCompressAfterDays'
+    | 'timezone'
+  >;
   log?: FastifyBaseLogger;
 }) {
   const { db, guard, clock, directory, config } = deps;
   let log = deps.log;
+  const historian = createHistorian({
+    db,
+    clock,
+    config,
+    rollupWatermark: () => minuteWatermark(),
+    log,
+  });
   /** The earliest minute that a late value made stale since the last rollup run. */
   let staleFrom = Number.POSITIVE_INFINITY;
   let rolling: Promise<void> | null = null;
@@ -69,18 +99,27 @@ export function createTimeseriesService(deps: {
     if (tag.type === 'string')
       return { tagId: tag.id, resolution: 'raw', bucketMs: null, points: [] } as TrendSeries;
     let bucketMs = Math.max(1, Math.ceil((toMs - fromMs) / maxPoints));
-    if ((await repo.countRaw(db, tag.id, from, to, maxPoints + 1)) <= maxPoints) {
-      const rows = await repo.raw(db, tag.id, from, to);
+    // Raw values (from raw partitions and compressed blocks alike) when they fit, inclusive of `to`.
+    const fromUs = fromMs * 1000;
+    const toUs = toMs * 1000 + 1;
+    // A range reaching back before the oldest partition (raw values dropped by retention) is
+    // served from rollups, which are kept longer, not as the few raw values left.
+    const rawStart = await historian.rawStart();
+    if (
+      (rawStart === null || fromMs >= rawStart) &&
+      (await countValues(db, tag.id, fromUs, toUs, maxPoints + 1)) <= maxPoints
+    ) {
+      const c = await readRaw(db, tag.id, fromUs, toUs);
       return {
         tagId: tag.id,
         resolution: 'raw',
         bucketMs: null,
-        points: rows.map((r) => {
-          const v = decode(tag.type, r.num, null);
+        points: c.us.map((us, i) => {
+          const v = decode(tag.type, c.num[i] ?? null, null);
           return {
-            ts: new Date(r.ms).toISOString(),
+            ts: new Date(us / 1000).toISOString(),
             value: typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'number' ? v : null,
-            quality: QUALITY_OF[r.quality] ?? 'bad',
+            quality: QUALITY_OF[c.quality[i]!] ?? 'bad',
           };
         }),
       } as TrendSeries;
@@ -155,7 +194,12 @@ export function createTimeseriesService(deps: {
       const oldest = await repo.oldestRaw(db);
       wm = oldest ? floorTo(oldest.getTime(), MINUTE) : target;
     }
-    const low = Math.min(wm, staleFrom);
+    // Ranges whose compression has begun keep their rollups through the compression (late
+    // values are merged into blocks with their rollups); raw rows alone there are not the whole minute.
+    const low = Math.max(
+      Math.min(wm, staleFrom),
+      (await historian.compressedUntil()) ?? Number.NEGATIVE_INFINITY,
+    );
     staleFrom = Number.POSITIVE_INFINITY;
     if (low >= target) {
       await repo.setState(db, 'rollup_1m', new Date(target));
@@ -173,8 +217,9 @@ export function createTimeseriesService(deps: {
 
   async function retention() {
     const now = clock.now().getTime();
+    // Raw values go a partition at a time (historian); rollups row by row.
+    const raw = await historian.retention();
     const plan = [
-      ['tag_value', config.retentionRawDays],
       ['tag_rollup_1m', config.retention1mDays],
       ['tag_rollup_1h', config.retention1hDays],
     ] as const;
@@ -190,8 +235,8 @@ export function createTimeseriesService(deps: {
       }
     }
     await repo.setState(db, 'retention', new Date(now));
-    if (Object.values(deleted).some((n) => n > 0)) log?.info({ deleted }, 'retention: old values deleted');
-    return deleted;
+    if (Object.values(deleted).some((n) => n > 0)) log?.info({ deleted }, 'retention: old rollups deleted');
+    return { ...deleted, partitionsDropped: raw.dropped };
   }
 
   return {
@@ -240,6 +285,28 @@ export function createTimeseriesService(deps: {
       };
     },
 
+    /**
+     * Every stored value of one tag in [from, to) as CSV lines, an hour at a time: the export
+     * streams, whatever the range, and reads compressed and raw values alike.
+     */
+    rawExport(ctx: RequestContext, q: z.output<typeof RawExportQuerySchema>) {
+      const tag = readableTag(ctx, q.tagId);
+      const fromUs = Date.parse(q.from) * 1000;
+      const toUs = Date.parse(q.to) * 1000;
+      async function* lines() {
+        yield '\uFEFFtime,value,quality\r\n';
+        for await (const c of iterateRaw(db, tag.id, fromUs, toUs)) {
+          let chunk = '';
+          for (let i = 0; i < c.us.length; i++) {
+            const v = decode(tag.type, c.num[i] ?? null, c.txt[i] ?? null);
+            chunk += `${isoMicros(c.us[i]!)},${v === null ? '' : csvCell(v)},${QUALITY_OF[c.quality[i]!] ?? 'bad'}\r\n`;
+          }
+          yield chunk;
+        }
+      }
+      return { tag, lines: lines() };
+    },
+
     /** Called by the ingest pipeline when late values were stored. */
     noteLate(minTs: number) {
       staleFrom = Math.min(staleFrom, floorTo(minTs, MINUTE));
@@ -254,8 +321,16 @@ export function createTimeseriesService(deps: {
     },
 
     retention,
+    /** Raw-value storage: partitions, compression, legacy move (see modules/historian). */
+    historian,
+    /** Before ingest starts: the pre-partitioning table moved, today's and the next days' partitions made. */
+    async prepareStorage() {
+      await historian.adoptLegacy();
+      await historian.maintain();
+    },
     setLogger(l: FastifyBaseLogger) {
       log = l;
+      historian.setLogger(l);
     },
   };
 }

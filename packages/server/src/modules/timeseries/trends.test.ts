@@ -104,11 +104,19 @@ describe('trends', () => {
     expect(res.status).toBe(404);
   });
 
-  it('deletes raw values past retention and keeps the rollups that summarise them', async () => {
+  it('drops raw values a whole day at a time past retention and keeps the rollups that summarise them', async () => {
     await app.aegis.services.timeseries.rollup();
-    app.clock.advance(2 * 86_400_000 - 3 * HOUR); // the first three hours are now older than 2 days
+    // The values' day (2026-03-02 in Shanghai) ends at 16:00Z; 2 h before it is 2 days old nothing goes.
+    app.clock.set(new Date('2026-03-04T14:00:00Z'));
+    expect((await app.aegis.services.timeseries.retention()).partitionsDropped).not.toContain('p20260302');
+    app.clock.set(new Date('2026-03-04T16:00:00Z'));
     const deleted = await app.aegis.services.timeseries.retention();
-    expect(deleted.tag_value).toBe(3 * 360 + 1); // with the late value of the test above
+    expect(deleted.partitionsDropped).toContain('p20260302');
+    const [left] = await app.aegis.services.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM tag_value WHERE tag_id = $1',
+      [temp],
+    );
+    expect(left!.n).toBe(0);
     admin = await app.as('admin'); // two days on, the old session has expired
     const res = await trend(start, start + 6 * HOUR - 1, 12);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
