@@ -9,10 +9,14 @@ const conditions = ['aegis-source', 'module', 'node', 'development|production'];
 // database only (against PostgreSQL its restarted process stalled in parallel runs).
 const KILL_TESTS =
   process.env.AEGIS_TEST_DB === 'pg'
-    ? ['packages/server/src/modules/notify/crash.test.ts']
+    ? [
+        'packages/server/src/modules/notify/crash.test.ts',
+        'packages/server/src/modules/historian/crash.test.ts',
+      ]
     : [
         'packages/server/src/modules/ingest/crash.test.ts',
         'packages/server/src/modules/notify/crash.test.ts',
+        'packages/server/src/modules/historian/crash.test.ts',
       ];
 
 export default defineConfig({
@@ -34,6 +38,7 @@ export default defineConfig({
             '**/node_modules/**',
             'packages/server/src/modules/ingest/crash.test.ts',
             'packages/server/src/modules/notify/crash.test.ts',
+            'packages/server/src/modules/historian/crash.test.ts',
           ],
           sequence: { groupOrder: 0 },
         },

@@ -28,6 +28,7 @@ import { seedDemoReports } from './demo-report.js';
 import { seedDemoRisk } from './demo-risk.js';
 import { seedDemoScreens } from './demo-screen.js';
 import { seedDemoSop } from './demo-sop.js';
+import { seedDemoTrendHistory } from './demo-storage.js';
 import { seedDemoTraining } from './demo-training.js';
 
 /** Options every command shares, each with its environment variable. */
@@ -217,6 +218,8 @@ export async function runCli(program: Command, argv: string[]) {
         await seedDemoSop(aegis.services);
         progress('demo: weeks of history, training, reports and big screens');
         await seedDemoHistory(aegis.services);
+        progress('demo: a week of sensor history (day partitions, older days compressed)');
+        await seedDemoTrendHistory(aegis.services);
         await seedDemoTraining(aegis.services);
         await seedDemoReports(aegis.services);
         const screen = await seedDemoScreens(aegis.services);
@@ -529,6 +532,25 @@ export async function runCli(program: Command, argv: string[]) {
       return;
     }
     say(formatStorageStats(stats));
+  });
+
+  common(
+    storage
+      .command('compress')
+      .description(
+        'compress settled partitions now (the server does it every 10 minutes); safe to interrupt: each tag is one transaction',
+      ),
+  ).action(async (opts: CommonOpts) => {
+    const run = await withServices(opts, async (s) => {
+      // Minute rollups first: a partition is compressed only once its rollups are complete.
+      await s.timeseries.rollup();
+      return s.timeseries.historian.compress((partition, done, of) => progress(`${partition}: ${done}/${of} tags`));
+    });
+    if (!run.partitions.length) say('Nothing to compress: every partition old enough is compressed already.');
+    for (const p of run.partitions)
+      say(
+        `${p.name}: ${p.tags} tags, ${p.points.toLocaleString('en-US')} values into ${(p.bytes / 1048576).toFixed(1)} MB of blocks in ${(p.ms / 1000).toFixed(1)} s`,
+      );
   });
 
   const permit = program.command('permit').description('hazardous-work permits (作业票)');

@@ -77,7 +77,9 @@ export function createHistorian(deps: {
   }
 
   /** Partitions old enough, fully rolled up, with raw rows left: rewritten into blocks. */
-  async function compress(): Promise<CompressionRun> {
+  async function compress(
+    onTag?: (partition: string, done: number, of: number) => void,
+  ): Promise<CompressionRun> {
     const run: CompressionRun = { partitions: [] };
     if (config.tsCompressAfterDays <= 0) return run;
     const now = clock.now().getTime();
@@ -91,10 +93,11 @@ export function createHistorian(deps: {
       let points = 0;
       let bytes = 0;
       const tags = await tagsWithRaw(db, p.from, p.to);
-      for (const tagId of tags) {
+      for (const [i, tagId] of tags.entries()) {
         const r = await compressTag(db, tagId, p.from, p.to, again);
         points += r.points;
         bytes += r.bytes;
+        onTag?.(p.name, i + 1, tags.length);
       }
       await parts.truncateIfEmpty(db, p.name);
       await db.query(
@@ -151,9 +154,9 @@ export function createHistorian(deps: {
       return maintaining;
     },
     adoptLegacy,
-    /** Compresses what is due (never two runs at once). */
-    compress() {
-      compressing ??= compress().finally(() => {
+    /** Compresses what is due (never two runs at once); `onTag` hears of each tag done. */
+    compress(onTag?: (partition: string, done: number, of: number) => void) {
+      compressing ??= compress(onTag).finally(() => {
         compressing = null;
       });
       return compressing;
