@@ -19,6 +19,9 @@ CREATE TABLE tag_value (
   PRIMARY KEY (tag_id, ts)
 ) PARTITION BY RANGE (ts);
 CREATE TABLE tag_value_default PARTITION OF tag_value DEFAULT;
+-- Time-range scans (rollups of a slice of a day, compression of a partition) read only the
+-- pages of that range; a BRIN index costs almost nothing to keep on append-only data.
+CREATE INDEX tag_value_ts ON tag_value USING brin (ts);
 
 -- Settled raw values, one row per tag and block of time (an hour, cut at partition bounds):
 -- timestamps, values, texts and qualities encoded losslessly in `data` (historian/block-codec.ts).

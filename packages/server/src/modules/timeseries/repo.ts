@@ -192,8 +192,17 @@ export async function setState(db: Db, name: string, at: Date) {
   );
 }
 
+/**
+ * Where raw values begin, to start the rollups from: the start of the oldest partition that
+ * holds rows (min(ts) over all partitions would read every row), or the oldest stray value.
+ */
 export async function oldestRaw(db: Db) {
-  const [row] = await db.query<{ at: Date | null }>('SELECT min(ts) AS at FROM tag_value');
+  const [row] = await db.query<{ at: Date | null }>(
+    `SELECT least(
+       (SELECT min(range_from) FROM ts_partition p
+        WHERE EXISTS (SELECT 1 FROM tag_value v WHERE v.ts >= p.range_from AND v.ts < p.range_to)),
+       (SELECT min(ts) FROM tag_value_default)) AS at`,
+  );
   return row?.at ?? null;
 }
 
