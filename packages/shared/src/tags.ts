@@ -7,6 +7,16 @@ export const TAG_TYPES = ['number', 'boolean', 'state', 'string'] as const;
 export const TagTypeSchema = z.enum(TAG_TYPES);
 export type TagType = z.infer<typeof TagTypeSchema>;
 
+/**
+ * Historian compression on ingest. `swinging_door` (OSIsoft PI's swinging-door trending) stores a
+ * number tag's good values only where the straight line between stored values would otherwise
+ * miss a raw value by more than the deviation; alarms and the live view still see every value.
+ */
+export const STORAGE_COMPRESSIONS = ['none', 'swinging_door'] as const;
+export const StorageCompressionSchema = z.enum(STORAGE_COMPRESSIONS);
+export type StorageCompression = z.infer<typeof StorageCompressionSchema>;
+const DeviationSchema = z.number().min(0, 'The compression deviation cannot be negative');
+
 /** Value quality (good/uncertain/bad), the same vocabulary the alarm engine uses. */
 export const QUALITIES = TAG_QUALITIES;
 export const QualitySchema = TagQualitySchema;
@@ -80,6 +90,10 @@ export const TagSchema = z.object({
   storageDeadband: z.number().min(0),
   /** At least one value is stored this often even without change (ms, 0 = only on change). */
   storageHeartbeatMs: z.number().int().min(0),
+  /** Historian compression on ingest (numbers only): none, or swinging door within storageDeviation. */
+  storageCompression: StorageCompressionSchema,
+  /** Swinging door: the stored trend stays within this of every raw value (engineering units). */
+  storageDeviation: z.number().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -98,6 +112,8 @@ const TagFieldsSchema = z.object({
   source: TagSourceSchema.default({ kind: 'http' }),
   storageDeadband: z.number().min(0).default(0),
   storageHeartbeatMs: z.number().int().min(0).max(86_400_000).default(60_000),
+  storageCompression: StorageCompressionSchema.default('none'),
+  storageDeviation: DeviationSchema.nullable().default(null),
 });
 
 const rangeIsOrdered = (t: { engLow?: number | null; engHigh?: number | null }) =>
@@ -108,11 +124,38 @@ const rangeIsOrdered = (t: { engLow?: number | null; engHigh?: number | null }) 
   t.engLow < t.engHigh;
 const rangeMessage = { message: 'The engineering range low must be below high', path: ['engHigh'] };
 
+/**
+ * What is wrong with a tag's compression settings (null: nothing): swinging door needs a
+ * deviation and a number tag. Checked on create here and on the merged fields on update.
+ */
+export function compressionProblem(t: {
+  type: TagType;
+  storageCompression: StorageCompression;
+  storageDeviation: number | null;
+}): { path: string; message: string } | null {
+  if (t.storageCompression === 'none') return null;
+  if (t.type !== 'number') {
+    return {
+      path: 'storageCompression',
+      message: `Swinging-door compression applies to number tags only (this tag is ${t.type})`,
+    };
+  }
+  if (t.storageDeviation === null) {
+    return {
+      path: 'storageDeviation',
+      message: 'Swinging-door compression needs a deviation (storageDeviation, in the tag unit)',
+    };
+  }
+  return null;
+}
+
 /** A new tag; the reason is kept in the audit trail (tags carry regulated ranges and bindings). */
-export const CreateTagSchema = TagFieldsSchema.extend({ reason: ReasonSchema }).refine(
-  rangeIsOrdered,
-  rangeMessage,
-);
+export const CreateTagSchema = TagFieldsSchema.extend({ reason: ReasonSchema })
+  .refine(rangeIsOrdered, rangeMessage)
+  .superRefine((t, ctx) => {
+    const problem = compressionProblem(t);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.message, path: [problem.path] });
+  });
 
 /** Any subset of the fields; the engineering range is checked again against the stored one. */
 export const UpdateTagSchema = z
@@ -129,6 +172,8 @@ export const UpdateTagSchema = z
     source: TagSourceSchema.optional(),
     storageDeadband: z.number().min(0).optional(),
     storageHeartbeatMs: z.number().int().min(0).max(86_400_000).optional(),
+    storageCompression: StorageCompressionSchema.optional(),
+    storageDeviation: DeviationSchema.nullable().optional(),
     reason: ReasonSchema,
   })
   .refine(rangeIsOrdered, rangeMessage);

@@ -1,3 +1,4 @@
+import type { Tag } from '@aegis/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/index.js';
@@ -31,9 +32,35 @@ interface LastStored {
   quality: number;
 }
 
+/**
+ * A value offered to a tag's swinging door, kept until the door decides: stored later as
+ * history only (late: never the current value, which a newer value already is), unless it is
+ * still in the batch being formed (`seq`, `index`: then that row is simply stored).
+ */
+interface HeldValue extends timeseries.BatchRow {
+  seq: number;
+  index: number;
+  /** Failed batches this value was carried in (it is dropped after MAX_ARCHIVE_TRIES). */
+  tries: number;
+}
+
+type CompressionSettings = Pick<
+  Tag,
+  'storageCompression' | 'storageDeviation' | 'storageDeadband' | 'storageHeartbeatMs'
+>;
+
+/** A tag's swinging door with the settings it was made with (a changed tag gets a new one). */
+interface Door {
+  sdt: timeseries.SwingingDoor<HeldValue>;
+  deviation: number;
+  deadband: number;
+  heartbeatMs: number;
+}
+
 export interface IngestStats {
   submitted: number;
   stored: number;
+  /** Not stored when received: within the storage deadband, or held by swinging-door compression. */
   skippedByDeadband: number;
   duplicates: number;
   rejected: number;
@@ -104,6 +131,9 @@ export const STALL_MS = 60_000;
  * day covers any restart or outage Aegis recovers from without an operator.
  */
 export const RECEIPT_TTL_MS = 24 * 3_600_000;
+/** A held value carried by this many failed batches is given up (logged): it cannot block ingest forever. */
+const MAX_ARCHIVE_TRIES = 3;
+const GOOD = timeseries.QUALITY_CODE.good;
 /** Log lines about refused points: at most one per source and this interval. */
 const REJECT_LOG_INTERVAL_MS = 60_000;
 
@@ -178,6 +208,14 @@ export function createIngestPipeline(deps: {
   const lastArrivalUs = new Map<number, number>();
   /** Last stored value per tag, for the storage deadband and heartbeat. */
   const lastStored = new Map<number, LastStored>();
+  /** Swinging doors of the tags compressed on ingest (see modules/timeseries/swinging-door.ts). */
+  const doors = new Map<number, Door>();
+  /** Values a door decided to archive that no batch has stored yet (failed batch, changed tag, stop). */
+  let carried: HeldValue[] = [];
+  /** Number of the batch being formed: tells held values of this batch from earlier ones. */
+  let batchSeq = 0;
+  /** Reused by every offer to a door: what it archives now. */
+  const archivedNow: HeldValue[] = [];
   /** Message receipts committed (and loaded at start): the hash stored per packet id of a device. */
   const receipts = new Map<string, { hash: string; connection: string; at: number }>();
   const stats: IngestStats = {
@@ -246,6 +284,40 @@ export function createIngestPipeline(deps: {
     return p.value !== last.value;
   }
 
+  /** What a door holds goes to `carried`, to be stored with the next batch; the door is dropped. */
+  function retireDoor(tagId: number) {
+    const door = doors.get(tagId);
+    if (!door) return;
+    doors.delete(tagId);
+    archivedNow.length = 0;
+    door.sdt.flush(archivedNow);
+    for (const h of archivedNow) carried.push(h);
+  }
+
+  /** The tag's door when it is compressed, made anew (the old one retired) when its settings changed. */
+  function doorFor(tag: { id: number; type: string } & CompressionSettings): Door | null {
+    let door = doors.get(tag.id) ?? null;
+    if (
+      door &&
+      (tag.storageCompression !== 'swinging_door' ||
+        door.deviation !== (tag.storageDeviation ?? 0) ||
+        door.deadband !== tag.storageDeadband ||
+        door.heartbeatMs !== tag.storageHeartbeatMs)
+    ) {
+      retireDoor(tag.id);
+      door = null;
+    }
+    if (door || tag.storageCompression !== 'swinging_door' || tag.type !== 'number') return door;
+    const settings = {
+      deviation: tag.storageDeviation ?? 0,
+      deadband: tag.storageDeadband,
+      heartbeatMs: tag.storageHeartbeatMs,
+    };
+    door = { sdt: timeseries.createSwingingDoor<HeldValue>(settings), ...settings };
+    doors.set(tag.id, door);
+    return door;
+  }
+
   /**
    * A value without a source time is stamped at arrival, in whole µs (what timestamptz keeps),
    * and moved 1 µs past the tag's previous arrival stamp when it would not be after it: two
@@ -283,7 +355,28 @@ export function createIngestPipeline(deps: {
   async function writeBatch(batch: Pending[]) {
     const started = performance.now();
     const rows: Row[] = [];
-    const keys = new Set<string>();
+    /** (tag, ts) → position in rows. */
+    const keys = new Map<string, number>();
+    const seq = ++batchSeq;
+    /** Held values of earlier batches that the doors archive now: stored as history with this batch. */
+    const extras: HeldValue[] = [];
+    /** Compressed tags with a value in this batch: their doors start afresh if the batch fails. */
+    const doorTags = new Set<number>();
+    const lastStoredAt = (h: HeldValue) => {
+      const last = lastStored.get(h.tagId);
+      if (!last || h.ts >= last.ts) lastStored.set(h.tagId, { ts: h.ts, value: h.value, quality: h.quality });
+    };
+    /** A value a door archives: its row when it is of this batch, otherwise an extra history row. */
+    const archive = (h: HeldValue) => {
+      lastStoredAt(h);
+      if (h.seq === seq) {
+        rows[h.index]!.store = true;
+        return;
+      }
+      const at = keys.get(`${h.tagId}:${h.ts}`);
+      if (at !== undefined) rows[at]!.store = true;
+      else extras.push(h);
+    };
     const batchReceipts = new Map<string, repo.ReceiptRow>();
     const nowMs = clock.now().getTime();
 
@@ -332,7 +425,7 @@ export function createIngestPipeline(deps: {
             pending.result.duplicates++;
             return;
           }
-          keys.add(key);
+          keys.set(key, rows.length);
           if (n.quality === 'bad' && point.quality !== 'bad') stats.markedBad++;
           const evalTs = Math.min(ts, nowMs);
           const seen = newestEval.get(tag.id);
@@ -346,17 +439,50 @@ export function createIngestPipeline(deps: {
           let store = true;
           if (!late) {
             newestEval.set(tag.id, evalTs);
-            store = shouldStore(
-              tag.id,
-              sp,
-              tag.storageDeadband,
-              tag.storageHeartbeatMs,
-              tag.type === 'number',
-            );
-            if (store) {
-              const last = lastStored.get(tag.id);
-              if (!last || ts >= last.ts)
-                lastStored.set(tag.id, { ts, value: sp.value, quality: sp.quality });
+            const door = doorFor(tag);
+            if (door) doorTags.add(tag.id);
+            if (door && sp.quality === GOOD && typeof sp.value === 'number' && ts > door.sdt.lastTs()) {
+              // Swinging door: this value is stored now, later (when a next value closes the
+              // door), or never; the current value and the listeners get it either way.
+              const held: HeldValue = {
+                ...sp,
+                evalTs,
+                store: true,
+                late: true,
+                seq,
+                index: rows.length,
+                tries: 0,
+              };
+              archivedNow.length = 0;
+              door.sdt.offer(ts, sp.value, held, archivedNow);
+              store = false;
+              for (const h of archivedNow) {
+                if (h === held) {
+                  store = true;
+                  lastStoredAt(h);
+                } else archive(h);
+              }
+            } else {
+              if (door) {
+                // Bad or uncertain, no value, or not after the door's last: the good trend ends at
+                // its last value, this one is stored as without compression, the door starts afresh.
+                archivedNow.length = 0;
+                door.sdt.flush(archivedNow);
+                for (const h of archivedNow) archive(h);
+                door.sdt.reset();
+              }
+              store = shouldStore(
+                tag.id,
+                sp,
+                tag.storageDeadband,
+                tag.storageHeartbeatMs,
+                tag.type === 'number',
+              );
+              if (store) {
+                const last = lastStored.get(tag.id);
+                if (!last || ts >= last.ts)
+                  lastStored.set(tag.id, { ts, value: sp.value, quality: sp.quality });
+              }
             }
           }
           rows.push({ ...sp, evalTs, store, late, owner: pending, point, q: n.quality });
@@ -366,14 +492,27 @@ export function createIngestPipeline(deps: {
       });
     }
 
+    // Values held by a failed batch, a changed tag or a retired door go with this one.
+    if (carried.length) {
+      const before = carried;
+      carried = [];
+      for (const h of before) archive(h);
+    }
     const receiptRows = [...batchReceipts.values()];
-    const dup = receiptRows.length
-      ? await db.transaction(async (tx) => {
-          const d = await timeseries.storeBatch(tx, rows);
-          await repo.recordReceipts(tx, receiptRows);
-          return d;
-        })
-      : await timeseries.storeBatch(db, rows);
+    const all: timeseries.BatchRow[] = extras.length ? [...rows, ...extras] : rows;
+    let dup: Set<number>;
+    try {
+      dup = receiptRows.length
+        ? await db.transaction(async (tx) => {
+            const d = await timeseries.storeBatch(tx, all);
+            await repo.recordReceipts(tx, receiptRows);
+            return d;
+          })
+        : await timeseries.storeBatch(db, all);
+    } catch (e) {
+      keepHeldValues(seq, extras, doorTags);
+      throw e;
+    }
     for (const [key, r] of batchReceipts)
       receipts.set(key, { hash: r.hash, connection: r.connection, at: r.at });
 
@@ -402,7 +541,14 @@ export function createIngestPipeline(deps: {
         ...(row.point.arrival ? { arrival: true } : {}),
       });
     });
-    // Late values and backfilled history (not only "late" ones: a tag's first values may be old).
+    // Held values stored now: history only, told to nobody again (listeners had them when they came).
+    for (let i = 0; i < extras.length; i++) {
+      if (dup.has(rows.length + i)) continue;
+      stats.stored++;
+      if (extras[i]!.ts < oldest) oldest = extras[i]!.ts;
+    }
+    // Late values, backfilled history and held values (not only "late" ones: a tag's first values
+    // may be old, a held value may be minutes old): rollups from there on are stale.
     if (oldest < nowMs - 60_000) for (const l of lateListeners) l(oldest);
 
     stats.batches++;
@@ -434,6 +580,51 @@ export function createIngestPipeline(deps: {
       }
       if (delivered.length) await tell(delivered, false);
     };
+  }
+
+  /**
+   * A batch failed: nothing of it is stored. Held values of earlier batches that it was to store,
+   * and what the doors of its tags still hold from earlier (or later, concurrent) batches, are
+   * carried to the next batch; values of the failed batch itself are dropped (their submitters
+   * are refused and send them again). The doors of its tags start afresh, since their last
+   * archived value may be one that was not stored.
+   */
+  function keepHeldValues(seq: number, extras: HeldValue[], doorTags: Set<number>) {
+    const keep = (h: HeldValue) => {
+      if (h.seq === seq) return;
+      if (++h.tries >= MAX_ARCHIVE_TRIES) {
+        noteOnce(
+          `held:${h.tagId}`,
+          { tagId: h.tagId, ts: h.ts },
+          'a held value could not be stored; given up',
+        );
+        return;
+      }
+      carried.push(h);
+    };
+    for (const h of extras) keep(h);
+    for (const tagId of doorTags) {
+      const door = doors.get(tagId);
+      if (!door) continue;
+      doors.delete(tagId);
+      archivedNow.length = 0;
+      door.sdt.unarchived(archivedNow);
+      for (const h of archivedNow) keep(h);
+    }
+  }
+
+  /** Stores what the doors hold and what is carried (at stop): the stored trends end at their last value. */
+  async function flushDoors() {
+    for (const tagId of [...doors.keys()]) retireDoor(tagId);
+    if (!carried.length) return;
+    const rows = carried;
+    carried = [];
+    try {
+      await timeseries.storeBatch(db, rows);
+      stats.stored += rows.length;
+    } catch (e) {
+      log?.error({ err: e, values: rows.length }, 'ingest: held values not stored at stop');
+    }
   }
 
   /** Hands a batch's points to the blocking (awaited) or the other listeners; a failure is logged and counted. */
@@ -593,11 +784,17 @@ export function createIngestPipeline(deps: {
   };
 
   let unwatch: (() => void) | null = null;
-  /** Drops what is kept per tag for tags that no longer exist. */
+  /** Drops what is kept per tag for tags that no longer exist; retires doors of changed tags. */
   function prune() {
     for (const map of [newestEval, lastArrivalUs, lastStored]) {
       for (const id of map.keys()) if (!directory.get(id)) map.delete(id);
     }
+    for (const id of [...doors.keys()]) {
+      const tag = directory.get(id);
+      if (!tag) doors.delete(id);
+      else doorFor(tag);
+    }
+    carried = carried.filter((h) => directory.get(h.tagId));
   }
 
   return {
@@ -610,10 +807,36 @@ export function createIngestPipeline(deps: {
         lastStored.set(r.tag_id, { ts: r.ms, value: r.num ?? r.txt, quality: r.quality });
       }
       const now = clock.now().getTime();
+      /** Current values of compressed tags newer than their last stored value: a door's held value lost by a crash. */
+      const lost: timeseries.BatchRow[] = [];
       for (const r of await timeseries.allCurrent(db)) {
         newestEval.set(r.tag_id, r.ev);
         // Arrival stamps continue after the last value stored (a restart within the same millisecond).
         if (r.ms <= now) lastArrivalUs.set(r.tag_id, Math.round(r.ms * 1000));
+        const last = lastStored.get(r.tag_id);
+        if (directory.get(r.tag_id)?.storageCompression === 'swinging_door' && (!last || last.ts < r.ms)) {
+          const value = r.num ?? r.txt;
+          lost.push({
+            tagId: r.tag_id,
+            ts: r.ms,
+            value,
+            quality: r.quality,
+            evalTs: r.ev,
+            store: true,
+            late: true,
+          });
+          lastStored.set(r.tag_id, { ts: r.ms, value, quality: r.quality });
+        }
+      }
+      // After a crash (kill -9) the stored trend would end at the last archived value until the
+      // next one comes; the current value is the newest raw one, so it is stored as history now.
+      if (lost.length) {
+        await timeseries.storeBatch(db, lost).catch((e: unknown) => {
+          log?.error(
+            { err: e, values: lost.length },
+            'ingest: last values of compressed tags not stored at start',
+          );
+        });
       }
       for (const r of await repo.recentReceipts(db, now - RECEIPT_TTL_MS)) {
         receipts.set(sourceKey(r.source, r), { hash: r.hash, connection: r.connection, at: r.at });
@@ -629,6 +852,7 @@ export function createIngestPipeline(deps: {
     },
     async stop() {
       await this.drain();
+      await flushDoors();
       stopped = true;
       unwatch?.();
       unwatch = null;
@@ -655,6 +879,7 @@ export function createIngestPipeline(deps: {
     },
     /** Forgets a tag's state when it is deleted or changed, so that the next value is taken fresh. */
     forget(tagId: number) {
+      retireDoor(tagId);
       newestEval.delete(tagId);
       lastStored.delete(tagId);
       lastArrivalUs.delete(tagId);

@@ -1,4 +1,4 @@
-import type { TagSource, TagType, TagView } from '@aegis/shared';
+import type { StorageCompression, TagSource, TagType, TagView } from '@aegis/shared';
 import type { Db } from '../../db/index.js';
 import { type Scope, scopeParams } from '../access/policy.js';
 
@@ -16,6 +16,8 @@ export interface TagRow {
   source: TagSource;
   storage_deadband: number;
   storage_heartbeat_ms: number;
+  storage_compression: StorageCompression;
+  storage_deviation: number | null;
   created_at: Date;
   updated_at: Date;
   equipment_code: string;
@@ -41,6 +43,8 @@ export const present = (r: TagRow): StoredTag => ({
   source: r.source,
   storageDeadband: r.storage_deadband,
   storageHeartbeatMs: r.storage_heartbeat_ms,
+  storageCompression: r.storage_compression,
+  storageDeviation: r.storage_deviation,
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
   equipmentCode: r.equipment_code,
@@ -130,13 +134,15 @@ const columnValues = (t: TagFields) => [
   JSON.stringify(t.source),
   t.storageDeadband,
   t.storageHeartbeatMs,
+  t.storageCompression,
+  t.storageDeviation,
 ];
 
 export async function insert(db: Db, t: TagFields, now: Date) {
   const [row] = await db.query<{ id: number }>(
     `INSERT INTO tag (equipment_id, code, name_zh, name_en, unit, type, eng_low, eng_high, states, source,
-       storage_deadband, storage_heartbeat_ms, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $13) RETURNING id`,
+       storage_deadband, storage_heartbeat_ms, storage_compression, storage_deviation, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $14, $15, $15) RETURNING id`,
     [...columnValues(t), now],
   );
   return row!.id;
@@ -146,8 +152,8 @@ export async function update(db: Db, id: number, t: TagFields, now: Date) {
   await db.query(
     `UPDATE tag SET equipment_id = $1, code = $2, name_zh = $3, name_en = $4, unit = $5, type = $6, eng_low = $7,
        eng_high = $8, states = $9::jsonb, source = $10::jsonb, storage_deadband = $11, storage_heartbeat_ms = $12,
-       updated_at = $13
-     WHERE id = $14`,
+       storage_compression = $13, storage_deviation = $14, updated_at = $15
+     WHERE id = $16`,
     [...columnValues(t), now, id],
   );
 }

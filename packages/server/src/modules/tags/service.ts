@@ -1,6 +1,7 @@
 import {
   CreateTagSchema as CreateTagInput,
   type CreateTagSchema,
+  compressionProblem,
   type TagImportSchema,
   type TagListQuerySchema,
   type TagSource,
@@ -23,6 +24,11 @@ import { parseCsv, parseXlsx, recordsOf, rowToInput, tagToRow, toCsv, toXlsx } f
 
 export type TagService = ReturnType<typeof createTagService>;
 
+type CreateTagOutput = z.output<typeof CreateTagSchema>;
+/** A new tag as the service takes it: compression may be left out (none) by callers in code. */
+export type NewTag = Omit<CreateTagOutput, 'storageCompression' | 'storageDeviation'> &
+  Partial<Pick<CreateTagOutput, 'storageCompression' | 'storageDeviation'>>;
+
 const fieldsOf = (t: StoredTag): TagFields => ({
   equipmentId: t.equipmentId,
   code: t.code,
@@ -36,6 +42,8 @@ const fieldsOf = (t: StoredTag): TagFields => ({
   source: t.source,
   storageDeadband: t.storageDeadband,
   storageHeartbeatMs: t.storageHeartbeatMs,
+  storageCompression: t.storageCompression,
+  storageDeviation: t.storageDeviation,
   path: t.path,
 });
 
@@ -177,11 +185,14 @@ export function createTagService(deps: {
     /** A tag for another module's access check (alarms, trends, live): null when it does not exist. */
     stored: (id: number) => repo.get(db, id),
 
-    async create(ctx: RequestContext, input: z.output<typeof CreateTagSchema>) {
+    async create(ctx: RequestContext, input: NewTag) {
+      const { reason, storageCompression = 'none', storageDeviation = null, ...rest } = input;
+      const fields = { ...rest, storageCompression, storageDeviation };
+      const compression = compressionProblem(fields);
+      if (compression) throw invalid(compression.message, [compression]);
       const created = await db.transaction(async (tx) => {
         const equipment = await equipmentFor(tx, ctx, input.equipmentId);
         await requireBinding(tx, ctx, input.source, null);
-        const { reason, ...fields } = input;
         return insertAudited(tx, ctx, { ...fields, path: equipment.path }, reason);
       });
       await directory.reload();
@@ -198,6 +209,9 @@ export function createTagService(deps: {
             { path: 'engHigh', message: 'not above low' },
           ]);
         }
+        // Checked on the merged fields: turning compression on, or the type away from number.
+        const compression = compressionProblem(fields);
+        if (compression) throw invalid(compression.message, [compression]);
         if (changes.equipmentId !== undefined && changes.equipmentId !== before.equipmentId) {
           fields.path = (await equipmentFor(tx, ctx, changes.equipmentId)).path;
         }

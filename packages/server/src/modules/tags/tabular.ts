@@ -19,6 +19,8 @@ export const COLUMNS = [
   'states',
   'storageDeadband',
   'storageHeartbeatMs',
+  'storageCompression',
+  'storageDeviation',
   'source.kind',
   'source.connectorId',
   'source.topic',
@@ -72,6 +74,8 @@ export function tagToRow(t: StoredTag): Record<Column, string> {
   row.states = statesToText(t.states);
   row.storageDeadband = String(t.storageDeadband);
   row.storageHeartbeatMs = String(t.storageHeartbeatMs);
+  row.storageCompression = t.storageCompression;
+  row.storageDeviation = t.storageDeviation === null ? '' : String(t.storageDeviation);
   for (const [k, v] of Object.entries(t.source)) {
     const col = `source.${k}` as Column;
     if ((COLUMNS as readonly string[]).includes(col) && v !== null && v !== undefined) row[col] = String(v);
@@ -149,6 +153,9 @@ export function rowToInput(
     source: parsedSource.success ? parsedSource.data : source,
     storageDeadband: num('storageDeadband') ?? 0,
     storageHeartbeatMs: num('storageHeartbeatMs') ?? 60_000,
+    // Spreadsheets written before compression existed have neither column: no compression.
+    storageCompression: text('storageCompression') || 'none',
+    storageDeviation: num('storageDeviation') ?? null,
   };
   return problems.length ? { ok: false, problems } : { ok: true, equipment, input };
 }

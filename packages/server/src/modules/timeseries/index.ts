@@ -11,3 +11,4 @@ export {
 } from './repo.js';
 export { timeseriesRoutes } from './routes.js';
 export { createTimeseriesService, type TimeseriesService } from './service.js';
+export { createSwingingDoor, type SwingingDoor, type SwingingDoorSettings } from './swinging-door.js';
