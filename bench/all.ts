@@ -1,17 +1,21 @@
 /**
  * npm run bench — the figures a release is judged by, one benchmark after the other (each in its
- * own process, so one's load does not slow the next): bench:ingest, then bench:notify. The
- * arguments go to both (each reads the flags it knows: --db, --points, --alarms…).
+ * own process, so one's load does not slow the next): bench:ingest, bench:notify, bench:kpi, then
+ * bench:storage (100 million points of history on PostgreSQL: the longest, 20–30 minutes, and
+ * ~15 GB of disk while it runs). The arguments go to each (each reads the flags it knows: --db,
+ * --points, --alarms…; --points means ingested points to bench:ingest and points of history to
+ * bench:storage).
  *
  * Usage: npm run bench [-- --db pglite|pg|both] [--json]
- *   --json: one JSON object, {"benchmark":"all","ingest":{…},"notify":{…}}, each as its own --json prints it.
+ *   --json: one JSON object, {"benchmark":"all","ingest":{…},"notify":{…},"kpi":{…},"storage":{…}},
+ *   each as its own --json prints it.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
-const BENCHES = ['ingest', 'notify', 'kpi'] as const;
+const BENCHES = ['ingest', 'notify', 'kpi', 'storage'] as const;
 
 function run(name: string): Promise<string> {
   const file = path.join(import.meta.dirname, `${name}.ts`);
