@@ -334,6 +334,17 @@ describe('historian block codec', () => {
       }
     });
 
+    it('a 2-decimal walk across zero, with its -0 values and a NaN, still takes at most 2.5 bytes per point', () => {
+      let v = 0;
+      const c = hour(7, (i, r) => {
+        v += (r() - 0.5) * 0.05;
+        return i === 1000 ? Number.NaN : Math.round(v * 100) / 100;
+      });
+      expect(c.num.some((x) => Object.is(x, -0))).toBe(true);
+      expect(perPoint(c)).toBeLessThanOrEqual(2.5);
+      expect(firstDifference(decodeBlock(encodeBlock(c)), c)).toBeNull();
+    });
+
     it('a constant value takes at most 0.1 byte per point', () => {
       expect(perPoint(hour(2, () => 73.4))).toBeLessThanOrEqual(0.1);
     });

@@ -14,10 +14,12 @@ import { constants, crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
  *      mode 1 (a delta beyond 2^51 µs): f64 per row.
  *   2. row kinds (bit 0 number present, bit 1 text present): runs of u8 kind + varint length.
  *   3. quality: runs of varint quality + varint length.
- *   4. numbers of the rows that have one: u8 mode; mode 0 (every value is exactly
- *      integer / 10^k): u8 k, varint step (GCD of the integer deltas), zero-run deltas / step; mode 1: byte-aligned XOR with the
- *      previous value's bits (Gorilla-like): one u8 per value (leading zero bytes << 4 | trailing
- *      zero bytes), then all the middle bytes.
+ *   4. numbers of the rows that have one: u8 mode;
+ *      mode 0 (every value exactly integer / 10^k, k ≤ 9, but for at most one in eight): u8 k,
+ *      varint step (GCD of the integer deltas), varint exception count, per exception varint
+ *      index gap + f64, zero-run deltas / step (0 at an exception);
+ *      mode 1: byte-aligned XOR with the previous value's bits (Gorilla-like): one u8 per value
+ *      (leading zero bytes << 4 | trailing zero bytes), then all the middle bytes.
  *   5. texts of the rows that have one: varint dictionary size, entries (varint byte length × 2
  *      + 1 if UTF-16LE else UTF-8, bytes), runs of varint entry + varint length.
  */
@@ -240,19 +242,70 @@ function kindOf(c: BlockColumns, i: number): number {
   return kind;
 }
 
-/** Integer / 10^k exactly as the decoder computes it; -0 normalised so that -0.0 never passes. */
-const scaledBack = (v: number, p: number): number => (Math.round(v * p) + 0) / p;
+/** True if v is exactly (integer / 10^k) as the decoder computes it; -0 never is (the integer is +0). */
+function isDecimal(v: number, k: number): boolean {
+  const p = POW10[k]!;
+  const s = Math.round(v * p) + 0;
+  return Math.abs(s) < SAFE_DELTA / 2 && Object.is(s / p, v);
+}
 
-/** The smallest k for which every value is exactly (integer / 10^k), or -1. */
-function decimalScale(vals: Float64Array, m: number): number {
+/**
+ * The smallest k for which the values are exactly (integer / 10^k), but for at most `limit`
+ * exceptions (NaN, -0, a stray full-precision value…); -1 if there would be more.
+ */
+function decimalScale(vals: Float64Array, m: number, limit: number): number {
   let k = 0;
+  let misses = 0;
   for (let i = 0; i < m; i++) {
     const v = vals[i]!;
-    while (!(Math.abs(v * POW10[k]!) < SAFE_DELTA / 2 && Object.is(scaledBack(v, POW10[k]!), v))) {
-      if (++k > MAX_SCALE) return -1;
-    }
+    if (isDecimal(v, k)) continue;
+    let j = k + 1;
+    while (j <= MAX_SCALE && !isDecimal(v, j)) j++;
+    if (j <= MAX_SCALE) k = j;
+    else if (++misses > limit) return -1;
   }
   return k;
+}
+
+/** Mode 0, if the values are decimal but for a few exceptions; false if they are not. */
+function writeDecimals(w: Writer, vals: Float64Array, m: number, d: Float64Array): boolean {
+  // Each exception costs ~10 bytes and XOR ~6 per value: beyond one in eight, XOR wins.
+  const limit = m >> 3;
+  const k = decimalScale(vals, m, limit);
+  if (k < 0) return false;
+  const p = POW10[k]!;
+  const misses: number[] = [];
+  let prev = 0;
+  // Values quantised in steps (0.5, 0.25, 5 …) make every delta a multiple of one step.
+  let step = 0;
+  for (let i = 0; i < m; i++) {
+    const v = vals[i]!;
+    const s = Math.round(v * p) + 0;
+    // Verified again at the final k: an exception keeps the previous integer (delta 0).
+    if (!(Math.abs(s) < SAFE_DELTA / 2 && Object.is(s / p, v))) {
+      if (misses.push(i) > limit) return false;
+      d[i] = 0;
+      continue;
+    }
+    const delta = s - prev;
+    d[i] = delta;
+    if (delta !== 0 && step !== 1 && (step === 0 || delta % step !== 0)) step = gcd(Math.abs(delta), step);
+    prev = s;
+  }
+  if (step === 0) step = 1;
+  w.u8(0);
+  w.u8(k);
+  w.varint(step);
+  w.varint(misses.length);
+  let last = 0;
+  for (const i of misses) {
+    w.varint(i - last);
+    w.f64(vals[i]!);
+    last = i;
+  }
+  if (step !== 1) for (let i = 0; i < m; i++) d[i] = d[i]! / step;
+  writeZeroRun(w, d, m);
+  return true;
 }
 
 function writeNumbers(w: Writer, c: BlockColumns, n: number, m: number, vals: Float64Array, d: Float64Array) {
@@ -261,35 +314,7 @@ function writeNumbers(w: Writer, c: BlockColumns, n: number, m: number, vals: Fl
     const v = c.num[i];
     if (v !== null) vals[j++] = v as number;
   }
-  const k = decimalScale(vals, m);
-  if (k >= 0) {
-    const p = POW10[k]!;
-    let prev = 0;
-    let ok = true;
-    // Values quantised in steps (0.5, 0.25, 5 …) make every delta a multiple of one step.
-    let step = 0;
-    for (let i = 0; i < m; i++) {
-      const s = Math.round(vals[i]! * p) + 0;
-      // A later, larger k could in theory break an earlier value: verify every one.
-      if (!(Math.abs(s) < SAFE_DELTA / 2 && Object.is(s / p, vals[i]))) {
-        ok = false;
-        break;
-      }
-      const delta = s - prev;
-      d[i] = delta;
-      if (delta !== 0 && step !== 1 && (step === 0 || delta % step !== 0)) step = gcd(Math.abs(delta), step);
-      prev = s;
-    }
-    if (ok) {
-      if (step === 0) step = 1;
-      w.u8(0);
-      w.u8(k);
-      w.varint(step);
-      if (step !== 1) for (let i = 0; i < m; i++) d[i] = d[i]! / step;
-      writeZeroRun(w, d, m);
-      return;
-    }
-  }
+  if (writeDecimals(w, vals, m, d)) return;
   w.u8(1);
   w.ensure(m * 9);
   const b = w.buf;
@@ -519,9 +544,20 @@ function readNumbers(r: Reader, m: number): Float64Array {
     if (k > MAX_SCALE) throw new CorruptBlock(`decimal scale ${k}`);
     const step = r.varint();
     if (step < 1) throw new CorruptBlock('decimal step 0');
+    const count = r.varint();
+    if (count > m) throw new CorruptBlock(`${count} exceptions among ${m} values`);
+    const at = new Uint32Array(count);
+    const raw = new Float64Array(count);
+    for (let x = 0, last = 0; x < count; x++) {
+      last += r.varint();
+      if (last >= m || (x > 0 && last === at[x - 1])) throw new CorruptBlock(`exception at ${last}`);
+      at[x] = last;
+      raw[x] = r.f64();
+    }
     readZeroRun(r, vals, m);
     const p = POW10[k]!;
     for (let i = 0; i < m; i++) vals[i] = (vals[i]! * step) / p;
+    for (let x = 0; x < count; x++) vals[at[x]!] = raw[x]!;
     return vals;
   }
   if (mode !== 1) throw new CorruptBlock(`unknown number mode ${mode}`);
