@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { systemContext } from './context.js';
 import { openDatabase } from './db/index.js';
 import { buildHttpApp } from './http/app.js';
+import { diskNotifyEvent } from './modules/disk/index.js';
 import { connectorLinkNotices } from './modules/notify/index.js';
 import { startSecrets } from './modules/secrets/index.js';
 import { createServices, type Services } from './services.js';
@@ -40,6 +41,7 @@ export async function createAegis(
     const bootstrapPassword = await bootstrapAdmin(services, config.adminPassword);
     const http = await buildHttpApp(services, { loggerInstance: opts.logger });
     services.ingest.setLogger(http.log);
+    services.disk.setLogger(http.log);
     services.timeseries.setLogger(http.log);
     services.alarms.setLogger(http.log);
     services.notify.setLogger(http.log);
@@ -160,12 +162,14 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
       ) as () => void,
     );
   }
+  const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
+    const t = setInterval(() => void fn().catch((err) => opts.log.error({ err }, `${what} failed`)), ms);
+    t.unref();
+    stops.push(() => clearInterval(t));
+  };
+  // Every node watches its own disks (it refuses values when they are full), whatever its roles.
+  if (opts.timers) every(config.diskCheckSeconds * 1000, () => services.disk.check(), 'disk-space watch');
   if (roles.has('scheduler') && opts.timers) {
-    const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
-      const t = setInterval(() => void fn().catch((err) => opts.log.error({ err }, `${what} failed`)), ms);
-      t.unref();
-      stops.push(() => clearInterval(t));
-    };
     every(1000, () => alarms.tick(), 'alarm tick');
     // Notifications: escalation timers are rows; a pass every half second, and at once after a publish.
     every(500, () => services.notify.pulse(), 'notification worker');
@@ -207,6 +211,26 @@ async function startRealtime(services: Services, opts: { timers: boolean; log: F
     for (const stop of stops.reverse()) await stop();
     await alarms.flush().catch(() => {});
   };
+}
+
+/**
+ * Disk-space levels become notifications (alarm: high, full: critical, back: disk_ok), published
+ * as connector link changes are; the first measurement is taken before anything is ingested.
+ */
+async function startDiskWatch(services: Services, opts: { log: FastifyBaseLogger }) {
+  const { disk } = services;
+  const stop = disk.onChange(async (change) => {
+    const event = diskNotifyEvent(change, disk.status().thresholds, services.clock.now());
+    if (!event) return;
+    try {
+      await services.db.transaction((tx) => services.notify.publish(tx, [event]));
+      services.notify.wake();
+    } catch (err) {
+      opts.log.error({ err }, 'disk-space notification not stored');
+    }
+  });
+  await disk.check();
+  return stop;
 }
 
 /**

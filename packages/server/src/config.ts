@@ -154,6 +154,13 @@ export const ConfigSchema = z
     diskWarnPercent: z.coerce.number().min(0).max(100).default(15),
     diskAlarmPercent: z.coerce.number().min(0).max(100).default(8),
     diskRefusePercent: z.coerce.number().min(0).max(100).default(2),
+    /** Further paths whose disk is watched besides dataDir (e.g. a local PostgreSQL's data directory). */
+    diskWatchPaths: z
+      .union([z.array(z.string()), z.string()])
+      .default([])
+      .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((x) => x.trim()).filter(Boolean)),
+    /** How often the watched disks are measured. */
+    diskCheckSeconds: z.coerce.number().int().min(1).max(3600).default(30),
     /** Sent and ended notifications (delivery log, notification centres) kept this long (0 = keep). */
     retentionNotifyDays: z.coerce.number().int().min(0).max(36500).default(400),
     /** Values stamped further than this in the future are stored with bad quality at arrival time. */
@@ -274,6 +281,8 @@ export const ENV_KEYS: Record<keyof ConfigInput, string> = {
   diskWarnPercent: 'AEGIS_DISK_WARN_PERCENT',
   diskAlarmPercent: 'AEGIS_DISK_ALARM_PERCENT',
   diskRefusePercent: 'AEGIS_DISK_REFUSE_PERCENT',
+  diskWatchPaths: 'AEGIS_DISK_WATCH_PATHS',
+  diskCheckSeconds: 'AEGIS_DISK_CHECK_SECONDS',
   retentionNotifyDays: 'AEGIS_RETENTION_NOTIFY_DAYS',
   futureToleranceSeconds: 'AEGIS_FUTURE_TOLERANCE_SECONDS',
   auditAnchorFile: 'AEGIS_AUDIT_ANCHOR_FILE',
@@ -336,5 +345,15 @@ export function loadConfig({ env = process.env, file, overrides = {} }: LoadConf
       }),
     );
   }
-  return { ...result.data, dataDir: path.resolve(result.data.dataDir) };
+  const d = result.data;
+  if (!(d.diskWarnPercent > d.diskAlarmPercent && d.diskAlarmPercent > d.diskRefusePercent)) {
+    throw new ConfigError([
+      `disk thresholds must fall in order warn > alarm > refuse (AEGIS_DISK_WARN_PERCENT ${d.diskWarnPercent}, AEGIS_DISK_ALARM_PERCENT ${d.diskAlarmPercent}, AEGIS_DISK_REFUSE_PERCENT ${d.diskRefusePercent})`,
+    ]);
+  }
+  return {
+    ...d,
+    dataDir: path.resolve(d.dataDir),
+    diskWatchPaths: d.diskWatchPaths.map((p) => path.resolve(p)),
+  };
 }

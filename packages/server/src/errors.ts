@@ -27,6 +27,7 @@ const STATUS: Record<ErrorCode, number> = {
   permit_conflict: 409,
   gas_analysis_invalid: 409,
   retention_hold: 409,
+  insufficient_storage: 507,
   internal: 500,
 };
 

@@ -10,6 +10,7 @@ import { anchorSettings, createAuditService } from './modules/audit/index.js';
 import { createAuthService } from './modules/auth/index.js';
 import { createConnectorService } from './modules/connectors/index.js';
 import { createDemoControl } from './modules/demo/index.js';
+import { createDiskWatch, refuseWhen } from './modules/disk/index.js';
 import { createEmergencyService } from './modules/emergency/index.js';
 import { createEvidenceService } from './modules/evidence/index.js';
 import { createHazardService } from './modules/hazard/index.js';
@@ -74,6 +75,17 @@ export function createServices({
     futureToleranceMs: config.futureToleranceSeconds * 1000,
   });
   const timeseries = createTimeseriesService({ db, guard, clock, directory, config });
+  const disk = createDiskWatch({
+    paths: [config.dataDir, ...config.diskWatchPaths],
+    thresholds: {
+      warnPercent: config.diskWarnPercent,
+      alarmPercent: config.diskAlarmPercent,
+      refusePercent: config.diskRefusePercent,
+    },
+    clock,
+  });
+  // A full disk: new values are refused before they are queued, never half-stored.
+  refuseWhen(ingest, () => disk.refusal());
   const outbound = createOutboundPolicy({ allow: config.outboundAllow });
   const notify = createNotifyService({
     db,
@@ -303,6 +315,7 @@ export function createServices({
     tags,
     ingest,
     timeseries,
+    disk,
     alarms,
     live,
     connectors,

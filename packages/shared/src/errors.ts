@@ -38,6 +38,8 @@ export const ERROR_CODES = [
   'gas_analysis_invalid',
   /** A record kept by a retention rule (e.g. permits ≥ 1 year) cannot be deleted yet. */
   'retention_hold',
+  /** The disk Aegis stores on is (nearly) full: new values are refused until space is freed. */
+  'insufficient_storage',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -7,6 +7,7 @@ export * from './audit.js';
 export * from './auth.js';
 export * from './common.js';
 export * from './connectors.js';
+export * from './disk.js';
 export * from './emergency.js';
 export * from './errors.js';
 export * from './evidence.js';

@@ -22,6 +22,8 @@ export const NOTIFY_EVENT_KINDS = [
   'interlock.unconfirmed',
   'connector.down',
   'connector.up',
+  'storage.disk_low',
+  'storage.disk_ok',
   'inspection.due_soon',
   'inspection.overdue',
   'inspection.missed',
@@ -67,6 +69,7 @@ export const NOTIFY_TRIGGER_KINDS = [
   'alarm.flood',
   'interlock.unconfirmed',
   'connector.down',
+  'storage.disk_low',
   'inspection.due_soon',
   'inspection.overdue',
   'inspection.missed',
@@ -103,6 +106,8 @@ export const NOTIFY_EVENT_LABELS: Record<NotifyEventKind, { zh: string; en: stri
   'interlock.unconfirmed': { zh: '联锁未确认', en: 'Interlock not confirmed' },
   'connector.down': { zh: '采集连接中断', en: 'Connector down' },
   'connector.up': { zh: '采集连接恢复', en: 'Connector up' },
+  'storage.disk_low': { zh: '磁盘空间不足', en: 'Disk space low' },
+  'storage.disk_ok': { zh: '磁盘空间已恢复', en: 'Disk space recovered' },
   'inspection.due_soon': { zh: '点检即将到期', en: 'Inspection due soon' },
   'inspection.overdue': { zh: '点检超期', en: 'Inspection overdue' },
   'inspection.missed': { zh: '点检漏检', en: 'Inspection missed' },
@@ -145,7 +150,7 @@ export const NotifyEventSchema = z.object({
   priority: AlarmPrioritySchema.nullable(),
   /** Plant path of the node the event is about ('/1/4/9/'); null: enterprise-wide (a connector). */
   path: z.string().nullable(),
-  /** What escalations stop on: the alarm key, 'connector:<id>', 'flood:<areaId>'. */
+  /** What escalations stop on: the alarm key, 'connector:<id>', 'flood:<areaId>', 'disk:<path>'. */
   subject: z.string(),
   /** Names and words for people, so a message needs no lookup. */
   title: z.object({ zh: z.string(), en: z.string() }),

@@ -73,10 +73,10 @@ export async function seedDemoNotify(s: Services, siteId: number) {
   });
   await n.createPolicy(ctx, {
     code: 'plant-health',
-    name: '报警泛滥、联锁未确认、采集中断 Floods, interlocks, connectors',
+    name: '报警泛滥、联锁未确认、采集中断、磁盘空间不足 Floods, interlocks, connectors, disk space',
     enabled: true,
     match: {
-      kinds: ['alarm.flood', 'interlock.unconfirmed', 'connector.down'],
+      kinds: ['alarm.flood', 'interlock.unconfirmed', 'connector.down', 'storage.disk_low'],
       priorities: [],
       nodeId: null,
       window: null,

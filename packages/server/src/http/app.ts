@@ -260,9 +260,11 @@ export async function buildHttpApp(services: Services, opts: HttpOptions = {}): 
   });
 
   // processFaults: errors that escaped every catch (logged as BUG); the process survived them.
+  // disk: the disk-space level (ok, warning, alarm, full: new values refused); details at /api/system/disk.
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({
     status: 'ok',
     processFaults: processFaults(),
+    disk: services.disk.status().level,
   }));
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
     try {

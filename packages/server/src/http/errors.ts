@@ -43,6 +43,14 @@ function fromDatabase(e: { code?: string; constraint?: string; detail?: string }
         message: 'A value is out of range or malformed',
         details: { constraint: e.constraint },
       };
+    case '53100': // disk_full (PostgreSQL); ENOSPC: a file write (PGlite, evidence files)
+    case 'ENOSPC':
+      return {
+        status: 507,
+        code: 'insufficient_storage',
+        message:
+          'The server has no disk space left; nothing of this request was stored. An administrator must free disk space (drop old partitions with the retention settings, or add disk)',
+      };
     default:
       return null;
   }

@@ -5,6 +5,7 @@ import { auditRoutes } from '../modules/audit/index.js';
 import { authRoutes } from '../modules/auth/index.js';
 import { connectorRoutes } from '../modules/connectors/index.js';
 import { demoRoutes } from '../modules/demo/index.js';
+import { diskRoutes } from '../modules/disk/index.js';
 import { emergencyRoutes } from '../modules/emergency/index.js';
 import { evidenceRoutes } from '../modules/evidence/index.js';
 import { hazardRoutes } from '../modules/hazard/index.js';
@@ -39,6 +40,7 @@ export async function registerRoutes(app: App, services: Services) {
   await auditRoutes(app, services);
   await tagRoutes(app, services);
   await ingestRoutes(app, services);
+  await diskRoutes(app, services);
   await timeseriesRoutes(app, services);
   await connectorRoutes(app, services);
   await demoRoutes(app, services);

@@ -93,6 +93,7 @@ export function stopConditionOf(kind: NotifyEventKind): 'ack' | 'clear' | 'shelv
     case 'alarm.returned':
     case 'alarm.cleared':
     case 'connector.up':
+    case 'storage.disk_ok':
     // A task done or a hazard moved on ends the escalation of the same subject (its stage).
     case 'inspection.done':
     case 'hazard.progressed':
