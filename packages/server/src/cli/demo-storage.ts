@@ -2,8 +2,8 @@ import type { Services } from '../services.js';
 
 /** Days of generated sensor history behind the live values (older than a day: compressed at once). */
 export const TREND_DAYS = 7;
-/** One value per tag this often (ms): a week is ~20,000 values a tag. */
-const STEP_MS = 30_000;
+/** One value per tag this often (ms): a week is ~10,000 values a tag. */
+const STEP_MS = 60_000;
 const DAY = 86_400_000;
 
 /**
@@ -22,6 +22,7 @@ export async function seedDemoTrendHistory(s: Services): Promise<{ points: numbe
   const from = Math.floor((now - TREND_DAYS * DAY) / STEP_MS) * STEP_MS;
   // Up to an hour ago: the live simulator writes from now on.
   const to = now - 3_600_000;
+  await timeseries.historian.ensureRange(from, to);
   const [row] = await db.query<{ n: number }>(
     `WITH t AS (
        SELECT id, coalesce(eng_low, 0) AS lo, coalesce(eng_high, 100) AS hi FROM tag WHERE type = 'number'),
@@ -39,7 +40,6 @@ export async function seedDemoTrendHistory(s: Services): Promise<{ points: numbe
      SELECT count(*)::int AS n FROM ins`,
     [new Date(from), new Date(to), `${STEP_MS / 1000} seconds`],
   );
-  await timeseries.historian.maintain();
   // Backfilled history: its minutes need rollups even if the rollup job has run since.
   timeseries.noteLate(from);
   await timeseries.rollup();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, seedTwoWorkshops, startTestApp, type TestApp } from '../../test/harness.js';
 import type { Point } from '../ingest/types.js';
 import type { BlockColumns } from './block-codec.js';
-import { readRaw } from './read.js';
+import { iterateRaw, readRaw } from './read.js';
 
 /**
  * Raw → compressed rewrite: every value reads back the same, bit for bit (time in µs, the
@@ -190,6 +190,25 @@ describe('compression of settled partitions', () => {
   });
 
   it('streams a raw export in hour steps and refuses bad ranges clearly', async () => {
+    // A day is read an hour at a time (never the whole day in memory), across raw and compressed partitions.
+    let chunks = 0;
+    let values = 0;
+    const dayFrom = to - 60 * HOUR;
+    for await (const c of iterateRaw(
+      app.aegis.services.db,
+      tags.num,
+      dayFrom * 1000,
+      (dayFrom + 24 * HOUR) * 1000,
+    )) {
+      chunks++;
+      values += c.us.length;
+      expect(c.us.length).toBeLessThanOrEqual(HOUR / 7000 + 2);
+    }
+    expect(chunks).toBe(24);
+    expect(values).toBe(
+      (await readRaw(app.aegis.services.db, tags.num, dayFrom * 1000, (dayFrom + 24 * HOUR) * 1000)).us
+        .length,
+    );
     const text = await csv(tags.flag);
     expect(text.startsWith('\uFEFFtime,value,quality\r\n')).toBe(true);
     expect(text).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z,(true|false),good\r$/m);

@@ -154,6 +154,9 @@ export function createHistorian(deps: {
       return maintaining;
     },
     adoptLegacy,
+    /** Creates the partitions for [from, to] ahead of a backfill, so its rows go straight to them. */
+    ensureRange: (from: number, to: number) =>
+      ensure(parts.partitionsCovering(from, to, config.tsPartition, config.timezone)),
     /** Compresses what is due (never two runs at once); `onTag` hears of each tag done. */
     compress(onTag?: (partition: string, done: number, of: number) => void) {
       compressing ??= compress(onTag).finally(() => {
