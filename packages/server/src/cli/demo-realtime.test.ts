@@ -51,6 +51,12 @@ describe('demo seeding of the real-time half', () => {
     const rules = (await admin.get(`/api/tags/${level.id}/alarm-rules`)).body as RuleRow[];
     expect(rules[0]).toMatchObject({ rule: { type: 'limit' }, interlock: { value: false } });
     expect(tank.find((t) => t.id === rules[0]!.interlock!.tagId)?.code).toBe('FEED_VALVE');
+    // The slowly drifting tank temperature is stored with swinging-door compression; the level is not.
+    expect(tank.find((t) => t.code === 'TEMP')).toMatchObject({
+      storageCompression: 'swinging_door',
+      storageDeviation: 0.25,
+    });
+    expect(level).toMatchObject({ storageCompression: 'none', storageDeviation: null });
     // Every demo rule is in the audit trail with the demo's reason.
     const audit = (await admin.get('/api/audit?action=alarm.rule.create&limit=1')).body.items;
     expect(audit[0]?.reason).toMatch(/demo/);

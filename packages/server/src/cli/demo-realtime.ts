@@ -23,6 +23,22 @@ const INTERLOCKS: Array<{
   { role: 'gas', match: /^GD-.*\.(H2S|CH4_LEL)$/, target: 'BEACON', value: true, when: ['H', 'HH'] },
 ];
 
+/**
+ * Tank temperatures drift slowly: they are stored with swinging-door compression (issue 11), a
+ * handful of points an hour within 0.25 °C of every raw value (the Modbus value steps by 0.1 °C),
+ * at least every 10 minutes; alarms and the live view still get every value.
+ */
+const COMPRESSED = /^TK-.*\.TEMP$/;
+const storageOf = (t: SimulatedTag) =>
+  COMPRESSED.test(`${t.equipmentCode}.${t.code}`)
+    ? {
+        storageDeadband: 0,
+        storageHeartbeatMs: 600_000,
+        storageCompression: 'swinging_door' as const,
+        storageDeviation: 0.25,
+      }
+    : { storageDeadband: t.storageDeadband, storageHeartbeatMs: 60_000 };
+
 function limitRule(t: SimulatedTag): AlarmRule | null {
   const l = t.alarmLimits;
   if (!l) return null;
@@ -94,8 +110,7 @@ export async function seedDemoRealtime(s: Services, opts: { onProgress?: (msg: s
       engHigh: t.engHigh,
       states: t.states,
       source: t.source,
-      storageDeadband: t.storageDeadband,
-      storageHeartbeatMs: 60_000,
+      ...storageOf(t),
       reason,
     });
     ids.set(`${t.equipmentCode}.${t.code}`, created.id);

@@ -1,4 +1,4 @@
-import { type ConnectorKind, CreateTagSchema, TAG_TYPES } from '@aegis/shared';
+import { type ConnectorKind, CreateTagSchema, STORAGE_COMPRESSIONS, TAG_TYPES } from '@aegis/shared';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import {
@@ -58,6 +58,7 @@ export function TagFormDrawer({
   const [problems, setProblems] = useState<string[]>([]);
   const type = Form.useWatch('type', form);
   const kind = Form.useWatch(['source', 'kind'], form) as SourceKind | undefined;
+  const compression = Form.useWatch('storageCompression', form);
   // Only to offer a pick list: without it the id is typed, so a failure is not worth a message.
   const connectors = useQuery({
     ...connectorsQuery,
@@ -91,6 +92,8 @@ export function TagFormDrawer({
             },
             storageDeadband: 0,
             heartbeatS: 60,
+            storageCompression: 'none',
+            storageDeviation: null,
           },
     );
   }, [open, tag, defaultEquipmentId, form]);
@@ -402,6 +405,36 @@ export function TagFormDrawer({
               <InputNumber min={0} max={86400} suffix={t('rules.unit.s')} style={{ width: '100%' }} />
             </Form.Item>
           </Col>
+          {type === 'number' && (
+            <>
+              <Col xs={12}>
+                <Form.Item
+                  name="storageCompression"
+                  label={t('tags.field.storageCompression')}
+                  extra={t('tags.storageCompressionHint')}
+                >
+                  <Select
+                    options={STORAGE_COMPRESSIONS.map((c) => ({
+                      value: c,
+                      label: t(`tags.compression.${c}`),
+                    }))}
+                  />
+                </Form.Item>
+              </Col>
+              {compression === 'swinging_door' && (
+                <Col xs={12}>
+                  <Form.Item
+                    name="storageDeviation"
+                    label={t('tags.field.storageDeviation')}
+                    extra={t('tags.storageDeviationHint')}
+                    rules={[{ required: true, message: t('tags.deviationRequired') }]}
+                  >
+                    <InputNumber min={0} style={{ width: '100%' }} />
+                  </Form.Item>
+                </Col>
+              )}
+            </>
+          )}
         </Row>
         <ReasonField />
       </Form>

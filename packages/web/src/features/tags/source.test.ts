@@ -65,4 +65,33 @@ describe('the tag editor source binding', () => {
     });
     expect(CreateTagSchema.safeParse({ ...body, reason: 'round trip' }).success).toBe(true);
   });
+
+  it('round-trips swinging-door compression, and leaves it off for a type other than number', () => {
+    const tag = {
+      id: 2,
+      equipmentId: 3,
+      code: 'TEMP',
+      nameZh: '温度',
+      nameEn: 'Temperature',
+      unit: '°C',
+      type: 'number',
+      engLow: 0,
+      engHigh: 200,
+      states: null,
+      source: { kind: 'http' },
+      storageDeadband: 0,
+      storageHeartbeatMs: 600_000,
+      storageCompression: 'swinging_door',
+      storageDeviation: 0.1,
+    } as unknown as TagRow;
+    const values = valuesFromTag(tag);
+    const body = bodyFromValues(values);
+    expect(body).toMatchObject({ storageCompression: 'swinging_door', storageDeviation: 0.1 });
+    expect(CreateTagSchema.safeParse({ ...body, reason: 'round trip' }).success).toBe(true);
+    expect(bodyFromValues({ ...values, type: 'string' }).storageCompression).toBe('none');
+    // Without a deviation the server schema names the missing field.
+    const missing = CreateTagSchema.safeParse({ ...body, storageDeviation: null, reason: 'round trip' });
+    expect(missing.success).toBe(false);
+    expect(missing.error?.issues[0]?.path).toEqual(['storageDeviation']);
+  });
 });

@@ -1,4 +1,4 @@
-import type { TagSource, TagType } from '@aegis/shared';
+import type { StorageCompression, TagSource, TagType } from '@aegis/shared';
 import type { CreateTag, TagRow } from './api';
 
 /** The tag editor's form values and their translation to and from a tag and its source binding. */
@@ -42,6 +42,8 @@ export interface TagFormValues {
   source?: SourceValues;
   storageDeadband?: number;
   heartbeatS?: number;
+  storageCompression?: StorageCompression;
+  storageDeviation?: number | null;
   reason?: string;
 }
 
@@ -110,6 +112,8 @@ export function valuesFromTag(tag: TagRow): TagFormValues {
     } as SourceValues,
     storageDeadband: tag.storageDeadband,
     heartbeatS: tag.storageHeartbeatMs / 1000,
+    storageCompression: tag.storageCompression,
+    storageDeviation: tag.storageDeviation,
   };
 }
 
@@ -131,5 +135,9 @@ export function bodyFromValues(v: TagFormValues): Omit<CreateTag, 'reason'> {
     source: sourceFromValues(v.source),
     storageDeadband: v.storageDeadband ?? 0,
     storageHeartbeatMs: Math.round((v.heartbeatS ?? 60) * 1000),
+    // Compression is for numbers only: another type leaves it off.
+    storageCompression:
+      v.type === undefined || v.type === 'number' ? (v.storageCompression ?? 'none') : 'none',
+    storageDeviation: v.storageDeviation ?? null,
   };
 }
