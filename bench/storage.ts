@@ -155,8 +155,11 @@ function diskOf(...dirs: (string | null)[]) {
  */
 function planHistory(points: number, now: number, timeZone: string) {
   const perTagDay = DAY_MS / INTERVAL_MS;
+  // Every 2 s when that makes at least MIN_DAYS days (the oldest partial); otherwise stretched.
   const interval =
-    points >= MIN_DAYS * TAGS * perTagDay ? INTERVAL_MS : Math.floor((MIN_DAYS * DAY_MS * TAGS) / points);
+    points > (MIN_DAYS - 1) * TAGS * perTagDay
+      ? INTERVAL_MS
+      : Math.floor((MIN_DAYS * DAY_MS * TAGS) / points);
   const today = partitionAt(now, 'day', timeZone);
   const days: { name: string; from: number; to: number; perTag: number; interval: number }[] = [];
   let left = Math.floor(points / TAGS);
