@@ -195,6 +195,17 @@ describe('historian block codec', () => {
     });
   });
 
+  it('keeps widened float32 values (OPC UA Float, Modbus floats) exactly, special ones too', () => {
+    const f32s = [-0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.401298464324817e-45];
+    f32s.push(-1.401298464324817e-45, 3.4028234663852886e38, -3.4028234663852886e38, Math.fround(0.1));
+    for (const special of f32s) {
+      const c = block(8, 'float32', { points: 60, time: 'sub-ms' });
+      c.num[30] = special;
+      c.num[31] = -Math.fround(123.456);
+      roundTrip(c);
+    }
+  });
+
   it('keeps decimal values whose scaled integers are large or need many decimals', () => {
     const values = [123456789.123, -0.000001, 1e-9, 12.3456789, 4503599627370.5, 1e15, -1e15 + 0.5];
     for (const v of values) {
@@ -356,6 +367,15 @@ describe('historian block codec', () => {
         return on;
       });
       expect(perPoint(c)).toBeLessThanOrEqual(0.2);
+    });
+
+    it('a float32 sensor random walk takes at most 3 bytes per point', () => {
+      let v = 20;
+      const c = hour(8, (_, r) => {
+        v += (r() - 0.5) * 0.4;
+        return Math.fround(v);
+      });
+      expect(perPoint(c)).toBeLessThanOrEqual(3);
     });
 
     it('a full-precision float random walk takes at most 9 bytes per point', () => {

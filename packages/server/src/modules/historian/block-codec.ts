@@ -18,6 +18,8 @@ import { constants, crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
  *      mode 0 (every value exactly integer / 10^k, k ≤ 9, but for at most one in eight): u8 k,
  *      varint step (GCD of the integer deltas), varint exception count, per exception varint
  *      index gap + f64, zero-run deltas / step (0 at an exception);
+ *      mode 2 (every value a widened float32, none NaN): zero-run deltas of the 32-bit patterns
+ *      (wrapped to int32);
  *      mode 1: byte-aligned XOR with the previous value's bits (Gorilla-like): one u8 per value
  *      (leading zero bytes << 4 | trailing zero bytes), then all the middle bytes.
  *   5. texts of the rows that have one: varint dictionary size, entries (varint byte length × 2
@@ -55,6 +57,8 @@ const DEFLATE = { level: 1, strategy: constants.Z_RLE };
 const f64 = new Float64Array(1);
 const u8of64 = new Uint8Array(f64.buffer);
 const u32of64 = new Uint32Array(f64.buffer);
+const f32 = new Float32Array(1);
+const u32of32 = new Uint32Array(f32.buffer);
 f64[0] = 1;
 if (u8of64[7] !== 0x3f) throw new Error('the historian block codec needs a little-endian machine');
 
@@ -308,6 +312,27 @@ function writeDecimals(w: Writer, vals: Float64Array, m: number, d: Float64Array
   return true;
 }
 
+/**
+ * Mode 2, if every value is a float32 widened (OPC UA Float, Modbus float registers): zero-run
+ * deltas of the 32-bit patterns, wrapped to int32. NaN goes to XOR, as fround may change its bits.
+ */
+function writeFloat32s(w: Writer, vals: Float64Array, m: number, d: Float64Array): boolean {
+  for (let i = 0; i < m; i++) {
+    const v = vals[i]!;
+    if (Number.isNaN(v) || !Object.is(Math.fround(v), v)) return false;
+  }
+  let prev = 0;
+  for (let i = 0; i < m; i++) {
+    f32[0] = vals[i]!;
+    const bits = u32of32[0]!;
+    d[i] = (bits - prev) | 0;
+    prev = bits;
+  }
+  w.u8(2);
+  writeZeroRun(w, d, m);
+  return true;
+}
+
 function writeNumbers(w: Writer, c: BlockColumns, n: number, m: number, vals: Float64Array, d: Float64Array) {
   let j = 0;
   for (let i = 0; i < n; i++) {
@@ -315,6 +340,7 @@ function writeNumbers(w: Writer, c: BlockColumns, n: number, m: number, vals: Fl
     if (v !== null) vals[j++] = v as number;
   }
   if (writeDecimals(w, vals, m, d)) return;
+  if (writeFloat32s(w, vals, m, d)) return;
   w.u8(1);
   w.ensure(m * 9);
   const b = w.buf;
@@ -558,6 +584,15 @@ function readNumbers(r: Reader, m: number): Float64Array {
     const p = POW10[k]!;
     for (let i = 0; i < m; i++) vals[i] = (vals[i]! * step) / p;
     for (let x = 0; x < count; x++) vals[at[x]!] = raw[x]!;
+    return vals;
+  }
+  if (mode === 2) {
+    readZeroRun(r, vals, m);
+    for (let i = 0; i < m; i++) {
+      // The running sum is the pattern modulo 2^32 (exact: it stays far below 2^53).
+      u32of32[0] = vals[i]! >>> 0;
+      vals[i] = f32[0]!;
+    }
     return vals;
   }
   if (mode !== 1) throw new CorruptBlock(`unknown number mode ${mode}`);
