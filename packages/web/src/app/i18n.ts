@@ -18,6 +18,7 @@ import { registerRiskLocales } from '../features/risk/locales';
 import { registerScreenLocales } from '../features/screen/locales';
 import { registerSignatureLocales } from '../features/signature/locales';
 import { registerSopLocales } from '../features/sop/locales';
+import { registerSystemLocales } from '../features/system/locales';
 import { registerTrainingLocales } from '../features/training/locales';
 import enUS from './locales/en-US.json';
 import zhCN from './locales/zh-CN.json';
@@ -63,6 +64,7 @@ registerKpiLocales(i18n);
 registerReportLocales(i18n);
 registerScreenLocales(i18n);
 registerTrainingLocales(i18n);
+registerSystemLocales(i18n);
 applyToPage(initial);
 
 export function setLanguage(lng: Locale) {

@@ -20,6 +20,7 @@ import relativeTime from 'dayjs/plugin/relativeTime';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ReasonModal } from '../../app/ReasonField';
+import { DiskSpaceAlert } from '../system/DiskSpaceAlert';
 import { connectorsQuery, useDeleteConnector, useRestartConnector } from './api';
 import { ConnectorFormDrawer } from './ConnectorForm';
 import { DemoFaults } from './DemoFaults';
@@ -111,6 +112,7 @@ export function ConnectorsPage() {
 
   return (
     <Space orientation="vertical" size={12} style={{ width: '100%' }}>
+      <DiskSpaceAlert />
       <PendingCertificatesAlert connectors={rows} onReview={(c) => setDetail(connectorKey(c))} />
       <Card
         size="small"
