@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
 import { toProblem } from '../../http/errors.js';
 import {
@@ -137,6 +138,51 @@ describe('disk-space watch in the running app', () => {
     const viewer = await app.as('operator-disk');
     expect((await viewer.get('/api/system/disk')).status).toBe(403);
     await diskAt(50);
+  });
+});
+
+describe('who hears of it', () => {
+  it('reaches an administrator through a policy on storage.disk_low (as the demo plant-health policy), and stops when the disk is back', async () => {
+    const { access, notify } = app.aegis.services;
+    const roles = await access.listRoles(systemContext('test'));
+    const inapp = await admin.post('/api/notify/channels', {
+      code: 'app-disk',
+      name: '站内',
+      kind: 'inapp',
+      reason: 'test',
+    });
+    expect(inapp.status, JSON.stringify(inapp.body)).toBe(201);
+    const policy = await admin.post('/api/notify/policies', {
+      code: 'disk-space',
+      name: '磁盘空间不足 Disk space',
+      match: { kinds: ['storage.disk_low'], priorities: [], nodeId: null },
+      levels: [
+        {
+          delayMinutes: 0,
+          recipients: [{ type: 'role', roleId: roles.find((r) => r.code === 'admin')!.id }],
+          channelIds: [inapp.body.id],
+        },
+      ],
+      repeat: { count: 3, intervalMinutes: 10 },
+      groupSeconds: 0,
+      reason: 'test',
+    });
+    expect(policy.status, JSON.stringify(policy.body)).toBe(201);
+
+    await diskAt(1);
+    await notify.pulse();
+    const bell = (await admin.get('/api/me/notifications')).body;
+    expect(bell.items[0]).toMatchObject({ kind: 'storage.disk_low', priority: 'critical' });
+    expect(JSON.stringify(bell.items[0])).toContain(app.config.dataDir);
+    const delivered = bell.items.length;
+
+    // Back to ok: disk_ok ends the escalation, so the 10-minute repeat sends nothing more.
+    await diskAt(50);
+    await notify.pulse();
+    app.clock.advance(11 * 60_000);
+    await notify.pulse();
+    const kinds = (await admin.get('/api/me/notifications')).body.items.map((i: { kind: string }) => i.kind);
+    expect(kinds.filter((k: string) => k === 'storage.disk_low')).toHaveLength(delivered);
   });
 });
 
