@@ -288,6 +288,15 @@ describe('historian block codec', () => {
     }
   });
 
+  it('reads a block handed over as a plain Uint8Array (PGlite bytea)', () => {
+    const c = block(12, 'mixed', { points: 100 });
+    const b = encodeBlock(c);
+    const copy = new Uint8Array(b.length + 3).subarray(3);
+    copy.set(b);
+    expect(blockCount(copy)).toBe(100);
+    expect(firstDifference(decodeBlock(copy), c)).toBeNull();
+  });
+
   it('rejects an unknown format version and a block with bytes appended', () => {
     const b = encodeBlock(block(3, 'walk2', { points: 10 }));
     const v2 = Buffer.from(b);

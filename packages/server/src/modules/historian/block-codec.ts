@@ -646,7 +646,12 @@ function readTexts(r: Reader, m: number): string[] {
   return out;
 }
 
-function openPayload(b: Buffer): { n: number; payload: Uint8Array } {
+/** PGlite hands bytea over as a plain Uint8Array, node-postgres as a Buffer: take both. */
+const asBuffer = (b: Uint8Array): Buffer =>
+  Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+function openPayload(block: Uint8Array): { n: number; payload: Uint8Array } {
+  const b = asBuffer(block);
   const n = blockCount(b);
   if (crc32(b.subarray(0, b.length - TRAILER)) !== b.readUInt32LE(b.length - TRAILER)) {
     throw new CorruptBlock('checksum mismatch');
@@ -669,7 +674,7 @@ function openPayload(b: Buffer): { n: number; payload: Uint8Array } {
   return { n, payload };
 }
 
-export function decodeBlock(b: Buffer): BlockColumns {
+export function decodeBlock(b: Buffer | Uint8Array): BlockColumns {
   const { n, payload } = openPayload(b);
   const r = new Reader(payload);
   const us = readTime(r, n);
@@ -709,7 +714,8 @@ export function decodeBlock(b: Buffer): BlockColumns {
 }
 
 /** Number of points in an encoded block without decoding the values (header only). */
-export function blockCount(b: Buffer): number {
+export function blockCount(block: Buffer | Uint8Array): number {
+  const b = asBuffer(block);
   if (b.length < HEADER + TRAILER) throw new CorruptBlock(`${b.length} bytes are too short for a block`);
   if (b[0] !== VERSION) throw new CorruptBlock(`unknown format version ${b[0]}`);
   const n = b.readUInt32LE(1);
