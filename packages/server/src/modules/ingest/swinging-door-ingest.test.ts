@@ -78,15 +78,17 @@ function drift(start: number, seconds: number) {
   }));
 }
 
+/** Submits in chunks without waiting in between: on PostgreSQL batches are written concurrently. */
 async function submitAll(tagId: number, values: Array<{ ts: number; v: number }>, perBatch: number) {
   const { ingest } = app.aegis.services;
+  const submits = [];
   for (let i = 0; i < values.length; i += perBatch) {
     const points: Point[] = values
       .slice(i, i + perBatch)
       .map((x) => ({ tagId, ts: x.ts, value: x.v, quality: 'good' as const }));
-    const res = await ingest.submit(points);
-    expect(res.rejected).toEqual([]);
+    submits.push(ingest.submit(points));
   }
+  for (const res of await Promise.all(submits)) expect(res.rejected).toEqual([]);
   await ingest.drain();
 }
 
@@ -261,6 +263,28 @@ describe('swinging-door compression on ingest', () => {
       [4000, 20.1],
     ]);
     await pipeline.stop();
+  });
+
+  it('stores the held value when compression is turned off, and then every value as before', async () => {
+    const tagId = await mkTag('OFF_SDT', {
+      storageCompression: 'swinging_door',
+      storageDeviation: 0.5,
+      storageHeartbeatMs: 0,
+    });
+    const t0 = now() - 40_000;
+    const pt = (i: number, value: number): Point => ({ tagId, ts: t0 + i * 1000, value, quality: 'good' });
+    const { ingest } = app.aegis.services;
+    await ingest.submit([pt(0, 1), pt(1, 1.01), pt(2, 1.02)]);
+    expect((await stored(tagId)).map((r) => r.v)).toEqual([1]);
+    const off = await admin.patch(`/api/tags/${tagId}`, { storageCompression: 'none', reason });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    await ingest.submit([pt(3, 1.03), pt(4, 1.04)]);
+    expect((await stored(tagId)).map((r) => [r.ts - t0, r.v])).toEqual([
+      [0, 1],
+      [2000, 1.02],
+      [3000, 1.03],
+      [4000, 1.04],
+    ]);
   });
 
   it('stores the newest current value at start when it is newer than the last stored one (after kill -9)', async () => {
