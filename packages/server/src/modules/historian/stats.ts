@@ -101,7 +101,7 @@ export async function storageStats(db: Db, now: number): Promise<StorageStats> {
   }
   const ages: [string, number][] = [
     ['future', Number.NEGATIVE_INFINITY],
-    ['today', 0],
+    ['< 1 day', 0],
     ['1-7 days', DAY_MS],
     ['7-30 days', 7 * DAY_MS],
     ['30-90 days', 30 * DAY_MS],
@@ -145,6 +145,13 @@ export async function storageStats(db: Db, now: number): Promise<StorageStats> {
             (SELECT reltuples::float8 FROM pg_class WHERE relname = 'tag_rollup_1h') AS h,
             (pg_total_relation_size('tag_rollup_1m') + pg_total_relation_size('tag_rollup_1h'))::int8 AS bytes`,
   );
+  // Counted when small or never analysed (PGlite has no autovacuum to analyse them).
+  const rollupRows = async (table: 'tag_rollup_1m' | 'tag_rollup_1h', estimate: number) =>
+    estimate >= 0 && estimate > EXACT_COUNT_LIMIT
+      ? Math.round(estimate)
+      : (await db.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM ${table}`))[0]!.n;
+  const minuteRows = await rollupRows('tag_rollup_1m', roll!.m);
+  const hourRows = await rollupRows('tag_rollup_1h', roll!.h);
   return {
     at: new Date(now).toISOString(),
     partitions: out,
@@ -170,8 +177,8 @@ export async function storageStats(db: Db, now: number): Promise<StorageStats> {
     oldest: withData[0]?.from ?? null,
     newest: withData.at(-1)?.to ?? null,
     rollups: {
-      minuteRows: Math.max(0, Math.round(roll!.m)),
-      hourRows: Math.max(0, Math.round(roll!.h)),
+      minuteRows,
+      hourRows,
       bytes: roll!.bytes,
     },
   };
@@ -191,7 +198,7 @@ export function formatStorageStats(s: StorageStats): string {
   );
   lines.push(`  oldest data from ${s.oldest ?? '-'}, newest partition with data ends ${s.newest ?? '-'}`);
   lines.push(
-    `  rollups: ~${count(s.rollups.minuteRows)} minute rows, ~${count(s.rollups.hourRows)} hour rows, ${mb(s.rollups.bytes)}`,
+    `  rollups: ${count(s.rollups.minuteRows)} minute rows, ${count(s.rollups.hourRows)} hour rows, ${mb(s.rollups.bytes)}`,
   );
   if (s.defaultRows)
     lines.push(
