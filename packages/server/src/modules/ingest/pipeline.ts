@@ -174,6 +174,12 @@ interface Row extends timeseries.BatchRow {
  * carries many points (group commit) and at low rates each point is written at once. On
  * PostgreSQL a second batch may be written while the first is (see PG_CONCURRENT_WRITES);
  * submitters and listeners are still told strictly in the order the batches were formed.
+ *
+ * What is stored per tag: every value, or only changes beyond the storage deadband (and one per
+ * heartbeat), or — tags with swinging-door compression — the values its door archives: a value
+ * the door holds is stored with a later batch as history only, when the next value decides
+ * (never the current value, never told to the listeners twice), and at stop(). The current
+ * value and the listeners (alarm engine, live view) always get every value.
  */
 export function createIngestPipeline(deps: {
   db: Db;
