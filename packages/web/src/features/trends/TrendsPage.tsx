@@ -1,4 +1,5 @@
-import { LinkOutlined, ReloadOutlined } from '@ant-design/icons';
+import { RAW_EXPORT_MAX_DAYS } from '@aegis/shared';
+import { DownloadOutlined, LinkOutlined, ReloadOutlined } from '@ant-design/icons';
 import { type UseQueryResult, useQueries, useQuery } from '@tanstack/react-query';
 import {
   Alert,
@@ -6,6 +7,7 @@ import {
   Button,
   Card,
   DatePicker,
+  Dropdown,
   Empty,
   Grid,
   Segmented,
@@ -99,6 +101,8 @@ export function TrendsPage() {
   );
   const status = useLiveStatus();
   const view = sel.live ? { from: now - PRESET_MS['15m'], to: now } : { from, to };
+  // The raw export streams at most 31 days (RAW_EXPORT_MAX_DAYS) per request.
+  const tooLong = view.to - view.from > RAW_EXPORT_MAX_DAYS * 86_400_000;
 
   const resolution = trend.data?.series.find((s) => s.resolution !== 'raw');
   const pickRange = (range: RangeKey) => {
@@ -117,6 +121,37 @@ export function TrendsPage() {
         title={t('trends.title')}
         extra={
           <Space size={4}>
+            {sel.tagIds.length > 0 && (
+              <Tooltip title={tooLong ? t('trends.downloadRawTooLong') : t('trends.downloadRawHint')}>
+                <Dropdown
+                  disabled={tooLong}
+                  menu={{
+                    items: sel.tagIds.map((id) => {
+                      const tag = tags.get(id);
+                      const q = new URLSearchParams({
+                        tagId: String(id),
+                        from: new Date(view.from).toISOString(),
+                        to: new Date(view.to).toISOString(),
+                      });
+                      return {
+                        key: String(id),
+                        label: (
+                          <a href={`/api/values/raw.csv?${q}`} download>
+                            {tag ? `${tag.equipmentCode}.${tag.code}` : `#${id}`}
+                          </a>
+                        ),
+                      };
+                    }),
+                  }}
+                >
+                  <Button
+                    icon={<DownloadOutlined />}
+                    aria-label={t('trends.downloadRaw')}
+                    data-testid="trend-download-raw"
+                  />
+                </Dropdown>
+              </Tooltip>
+            )}
             <Tooltip title={t('trends.copyLink')}>
               <Button
                 icon={<LinkOutlined />}
