@@ -542,7 +542,9 @@ export async function runCli(program: Command, argv: string[]) {
       ),
   ).action(async (opts: CommonOpts) => {
     const run = await withServices(opts, async (s) => {
-      // Minute rollups first: a partition is compressed only once its rollups are complete.
+      // Stray values into partitions, and minute rollups first: a partition is compressed only
+      // once its rollups are complete.
+      await s.timeseries.historian.maintain();
       await s.timeseries.rollup();
       return s.timeseries.historian.compress((partition, done, of) => progress(`${partition}: ${done}/${of} tags`));
     });
