@@ -113,6 +113,7 @@ export function TrendChart(props: Props) {
       const gapMs = gapThresholdMs({
         bucketMs: s && s.resolution !== 'raw' ? s.bucketMs : null,
         heartbeatMs: tag?.storageHeartbeatMs,
+        compressed: tag?.storageCompression === 'swinging_door',
       });
       // Where nothing was stored the line breaks, in the chart and in the zoom strip.
       const data = withGaps([...fetched, ...(props.live.get(id) ?? []).filter((p) => p[0] > lastTs)], gapMs);

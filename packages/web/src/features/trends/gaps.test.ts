@@ -24,6 +24,20 @@ describe('trend gaps', () => {
     ];
     expect(withGaps(missing, gapThresholdMs({ bucketMs: 60_000 })).map((p) => p[1])).toEqual([1, null, 1]);
   });
+
+  it('draws a compressed tag as the line between its stored turning points, broken only after two heartbeats', () => {
+    const turns: TrendPoint[] = [
+      [0, 1],
+      [1_000_000, 2],
+      [5_000_000, 3],
+    ];
+    expect(withGaps(turns, gapThresholdMs({ heartbeatMs: 0, compressed: true }))).toEqual(turns);
+    expect(
+      withGaps(turns, gapThresholdMs({ heartbeatMs: 600_000, bucketMs: 60_000, compressed: true })).map(
+        (p) => p[1],
+      ),
+    ).toEqual([1, 2, null, 3]);
+  });
 });
 
 describe('limit lines on trends', () => {

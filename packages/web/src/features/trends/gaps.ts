@@ -20,9 +20,17 @@ export function withGaps(points: readonly TrendPoint[], gapMs: number): TrendPoi
 /**
  * How far apart two stored values may be before the line breaks: a bucketed series has one
  * point per bucket; a raw one at least one per storage heartbeat (values are stored on change
- * or at the heartbeat), so more than two heartbeats without a value is a gap.
+ * or at the heartbeat), so more than two heartbeats without a value is a gap. A tag with
+ * swinging-door compression stores only the trend's turning points, so the straight line
+ * between them is the trend: it breaks only after two heartbeats (never without one).
  */
-export function gapThresholdMs(opts: { bucketMs?: number | null; heartbeatMs?: number | null }): number {
+export function gapThresholdMs(opts: {
+  bucketMs?: number | null;
+  heartbeatMs?: number | null;
+  compressed?: boolean;
+}): number {
+  if (opts.compressed)
+    return opts.heartbeatMs ? Math.max(2 * opts.heartbeatMs, 5_000) : Number.POSITIVE_INFINITY;
   if (opts.bucketMs) return opts.bucketMs * 1.5;
   return Math.max(2 * (opts.heartbeatMs || 60_000), 5_000);
 }
