@@ -85,7 +85,11 @@ export function createServices({
     clock,
   });
   // A full disk: new values are refused before they are queued, never half-stored.
-  refuseWhen(ingest, () => disk.refusal());
+  refuseWhen(
+    ingest,
+    () => disk.refusal(),
+    () => disk.checkSoon(),
+  );
   const outbound = createOutboundPolicy({ allow: config.outboundAllow });
   const notify = createNotifyService({
     db,

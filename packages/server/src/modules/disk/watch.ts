@@ -155,17 +155,23 @@ export function createDiskWatch(deps: {
     if (level !== s.level && (s.level !== null || level !== 'ok')) await tellChange(next, s.level);
   }
 
+  /** Measures every watched path once (a check already running is joined, not doubled). */
+  function check(): Promise<void> {
+    running ??= (async () => {
+      try {
+        for (const p of paths) await measure(p);
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  }
+
   return {
-    /** Measures every watched path once (a check already running is joined, not doubled). */
-    check(): Promise<void> {
-      running ??= (async () => {
-        try {
-          for (const p of paths) await measure(p);
-        } finally {
-          running = null;
-        }
-      })();
-      return running;
+    check,
+    /** A check now, not awaited (a write just failed for a full disk); its failure is logged. */
+    checkSoon() {
+      check().catch((err: unknown) => log?.error({ err }, 'disk watch: measuring failed'));
     },
     status(): DiskStatus {
       const list = paths.map((p) => ({ ...state.get(p)! }));
