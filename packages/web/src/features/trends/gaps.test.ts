@@ -37,6 +37,11 @@ describe('trend gaps', () => {
         (p) => p[1],
       ),
     ).toEqual([1, 2, null, 3]);
+    // Hour buckets are further apart than two heartbeats: not a gap.
+    const hours: TrendPoint[] = [0, 3_600_000, 7_200_000].map((t) => [t, 1]);
+    expect(
+      withGaps(hours, gapThresholdMs({ heartbeatMs: 600_000, bucketMs: 3_600_000, compressed: true })),
+    ).toEqual(hours);
   });
 });
 

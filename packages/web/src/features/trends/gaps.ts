@@ -29,8 +29,10 @@ export function gapThresholdMs(opts: {
   heartbeatMs?: number | null;
   compressed?: boolean;
 }): number {
-  if (opts.compressed)
-    return opts.heartbeatMs ? Math.max(2 * opts.heartbeatMs, 5_000) : Number.POSITIVE_INFINITY;
+  if (opts.compressed) {
+    if (!opts.heartbeatMs) return Number.POSITIVE_INFINITY;
+    return Math.max(2 * opts.heartbeatMs, 1.5 * (opts.bucketMs ?? 0), 5_000);
+  }
   if (opts.bucketMs) return opts.bucketMs * 1.5;
   return Math.max(2 * (opts.heartbeatMs || 60_000), 5_000);
 }
