@@ -546,7 +546,9 @@ export async function runCli(program: Command, argv: string[]) {
       // once its rollups are complete.
       await s.timeseries.historian.maintain();
       await s.timeseries.rollup();
-      return s.timeseries.historian.compress((partition, done, of) => progress(`${partition}: ${done}/${of} tags`));
+      return s.timeseries.historian.compress((partition, done, of) =>
+        progress(`${partition}: ${done}/${of} tags`),
+      );
     });
     if (!run.partitions.length) say('Nothing to compress: every partition old enough is compressed already.');
     for (const p of run.partitions)

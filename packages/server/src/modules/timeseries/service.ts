@@ -94,8 +94,6 @@ export function createTimeseriesService(deps: {
     maxPoints: number,
     wm1m: number | null,
   ) {
-    const from = new Date(fromMs);
-    const to = new Date(toMs);
     if (tag.type === 'string')
       return { tagId: tag.id, resolution: 'raw', bucketMs: null, points: [] } as TrendSeries;
     let bucketMs = Math.max(1, Math.ceil((toMs - fromMs) / maxPoints));
