@@ -136,7 +136,15 @@ export function createHistorian(deps: {
       const before = clock.now().getTime() - config.retentionRawDays * DAY_MS;
       for (const p of await parts.listPartitions(db)) {
         if (p.to > before) break;
-        if (await parts.dropPartition(db, p.name)) dropped.push(p.name);
+        if (await parts.dropPartition(db, p.name)) {
+          dropped.push(p.name);
+          // Raw values before this instant are gone: trends reaching back read rollups.
+          await db.query(
+            `INSERT INTO timeseries_state (name, at) VALUES ('raw_dropped_until', $1)
+             ON CONFLICT (name) DO UPDATE SET at = greatest(timeseries_state.at, excluded.at)`,
+            [new Date(p.to)],
+          );
+        }
       }
       // Old values that waited in the default partition go the same way.
       await db.query('DELETE FROM tag_value_default WHERE ts < $1', [new Date(before)]);
@@ -173,9 +181,11 @@ export function createHistorian(deps: {
       return row?.at ? row.at.getTime() : null;
     },
     partitions: () => parts.listPartitions(db),
-    /** Where raw values begin: the start of the oldest partition (older ones were dropped), or null. */
+    /** Where raw values begin: the end of the newest partition retention dropped, or null (none dropped). */
     async rawStart(): Promise<number | null> {
-      const [row] = await db.query<{ at: Date | null }>('SELECT min(range_from) AS at FROM ts_partition');
+      const [row] = await db.query<{ at: Date | null }>(
+        `SELECT at FROM timeseries_state WHERE name = 'raw_dropped_until'`,
+      );
       return row?.at ? row.at.getTime() : null;
     },
     stats: () => storageStats(db, clock.now().getTime()),
