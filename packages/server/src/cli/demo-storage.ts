@@ -2,8 +2,8 @@ import type { Services } from '../services.js';
 
 /** Days of generated sensor history behind the live values (older than a day: compressed at once). */
 export const TREND_DAYS = 7;
-/** One value per tag this often (ms): a week is ~10,000 values a tag. */
-const STEP_MS = 60_000;
+/** One value per tag this often (ms): a week is ~2,000 values a tag. */
+const STEP_MS = 300_000;
 const DAY = 86_400_000;
 
 /**

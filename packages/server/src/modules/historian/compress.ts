@@ -1,6 +1,10 @@
 import type { Db } from '../../db/index.js';
 import { type BlockColumns, decodeBlock, encodeBlock } from './block-codec.js';
-import { asBuffer, emptyColumns, HOUR_US, mergeColumns, US_OF_TS } from './read.js';
+import { asBuffer, emptyColumns, HOUR_US, MAX_BLOCK_US, mergeColumns, US_OF_TS } from './read.js';
+
+const DAY_US = 24 * HOUR_US;
+/** Fewer values an hour than this (on average over the partition): one block a day, not an hour. */
+const SPARSE_BELOW_PER_HOUR = 200;
 
 /**
  * The rewrite of settled raw rows into compressed blocks: one transaction per tag and
@@ -83,29 +87,45 @@ export async function compressTag(
     rows.sort((a, b) => a.us - b.us);
     const fromUs = fromMs * 1000;
     const toUs = toMs * 1000;
-    // Rows grouped by block: the hour they fall in, cut at the partition's bounds.
-    const groups = new Map<number, BlockColumns>();
+    // The tag's blocks already in this partition (late values are merged into them), with
+    // their bounds: the layout they chose is kept, so blocks never overlap.
+    const existing = new Map<number, { end: number; data: Buffer }>();
+    for (const b of await tx.query<{ s: number; e: number; data: Buffer }>(
+      `SELECT ${US_OF_TS('block_start')} AS s, ${US_OF_TS('block_end')} AS e, data FROM tag_block
+       WHERE tag_id = $1 AND block_start >= $2 AND block_start < $3
+       FOR UPDATE`,
+      [tagId, new Date(fromMs), new Date(toMs)],
+    ))
+      existing.set(b.s, { end: b.e, data: asBuffer(b.data) });
+    // Dense tags get a block an hour; sparse ones (fewer than ~200 values an hour) one block a
+    // day, so that a block's row overhead stays small beside its values.
+    const wide =
+      existing.size > 0
+        ? [...existing.entries()].some(([start, b]) => b.end - start > HOUR_US)
+        : rows.length < SPARSE_BELOW_PER_HOUR * ((toUs - fromUs) / HOUR_US);
+    const blockOf = (us: number): [number, number] => {
+      if (!wide) {
+        const h = Math.floor(us / HOUR_US) * HOUR_US;
+        return [Math.max(fromUs, h), Math.min(toUs, h + HOUR_US)];
+      }
+      // A day partition (23–25 h) is one block; longer partitions are cut every 24 h from their start.
+      if (toUs - fromUs <= MAX_BLOCK_US) return [fromUs, toUs];
+      const start = fromUs + Math.floor((us - fromUs) / DAY_US) * DAY_US;
+      return [start, Math.min(toUs, start + DAY_US)];
+    };
+    const groups = new Map<number, { end: number; cols: BlockColumns }>();
     for (const r of rows) {
-      const start = Math.max(fromUs, Math.floor(r.us / HOUR_US) * HOUR_US);
+      const [start, end] = blockOf(r.us);
       let g = groups.get(start);
       if (!g) {
-        g = emptyColumns();
+        g = { end, cols: emptyColumns() };
         groups.set(start, g);
       }
-      g.us.push(r.us);
-      g.num.push(r.num);
-      g.txt.push(r.txt);
-      g.quality.push(r.quality);
+      g.cols.us.push(r.us);
+      g.cols.num.push(r.num);
+      g.cols.txt.push(r.txt);
+      g.cols.quality.push(r.quality);
     }
-    const starts = [...groups.keys()];
-    const existing = new Map<number, Buffer>();
-    for (const b of await tx.query<{ s: number; data: Buffer }>(
-      `SELECT ${US_OF_TS('block_start')} AS s, data FROM tag_block
-       WHERE tag_id = $1 AND block_start = ANY(ARRAY(SELECT ${US_OF('x')} FROM unnest($2::int8[]) AS x))
-       FOR UPDATE`,
-      [tagId, starts],
-    ))
-      existing.set(b.s, asBuffer(b.data));
 
     const cols = {
       start: [] as number[],
@@ -120,11 +140,11 @@ export async function compressTag(
     const merged: BlockColumns[] = [];
     for (const [start, g] of groups) {
       const old = existing.get(start);
-      const all = old ? mergeColumns(decodeBlock(old), g) : g;
+      const all = old ? mergeColumns(decodeBlock(old.data), g.cols) : g.cols;
       const data = encodeBlock(all);
       merged.push(all);
       cols.start.push(start);
-      cols.end.push(Math.min(toUs, Math.floor(start / HOUR_US) * HOUR_US + HOUR_US));
+      cols.end.push(g.end);
       cols.n.push(all.us.length);
       cols.first.push(all.us[0]!);
       cols.last.push(all.us[all.us.length - 1]!);

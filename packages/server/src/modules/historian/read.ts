@@ -9,8 +9,12 @@ import { type BlockColumns, decodeBlock } from './block-codec.js';
  */
 
 export const HOUR_US = 3_600_000_000;
-/** The longest block the compression writes (an hour, cut at partition bounds). */
-export const MAX_BLOCK_US = HOUR_US;
+/**
+ * The longest block the compression writes: an hour for dense tags, a day for sparse ones (a
+ * day partition is up to 25 h across a DST change). Reads look back this far for blocks that
+ * began before the range.
+ */
+export const MAX_BLOCK_US = 26 * HOUR_US;
 
 /** An instant in µs as a SQL timestamptz, exactly (a float division would round off µs). */
 export const usParam = (n: number) => `('epoch'::timestamptz + ${n}::bigint * interval '1 microsecond')`;
@@ -51,7 +55,7 @@ export async function rawRows(db: Db, tagId: number, fromUs: number, toUs: numbe
 export async function blockRows(db: Db, tagId: number, fromUs: number, toUs: number): Promise<BlockColumns> {
   const blocks = await db.query<{ data: Buffer }>(
     `SELECT data FROM tag_block
-     WHERE tag_id = $1 AND block_start < ${US(3)} AND block_start > ${US(2)} - interval '1 hour'
+     WHERE tag_id = $1 AND block_start < ${US(3)} AND block_start > ${US(2)} - interval '26 hours'
        AND block_end > ${US(2)}
      ORDER BY block_start`,
     [tagId, fromUs, toUs],
@@ -133,7 +137,7 @@ export async function countValues(db: Db, tagId: number, fromUs: number, toUs: n
     `SELECT n, (first_ts >= ${US(2)} AND last_ts < ${US(3)}) AS whole,
             CASE WHEN first_ts >= ${US(2)} AND last_ts < ${US(3)} THEN NULL ELSE data END AS data
      FROM tag_block
-     WHERE tag_id = $1 AND block_start < ${US(3)} AND block_start > ${US(2)} - interval '1 hour'
+     WHERE tag_id = $1 AND block_start < ${US(3)} AND block_start > ${US(2)} - interval '26 hours'
        AND block_end > ${US(2)}`,
     [tagId, fromUs, toUs],
   );
