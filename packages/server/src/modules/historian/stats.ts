@@ -60,7 +60,12 @@ export async function storageStats(db: Db, now: number): Promise<StorageStats> {
   const estimates = new Map(
     (
       await db.query<{ relname: string; reltuples: number }>(
-        'SELECT relname, reltuples::float8 AS reltuples FROM pg_class WHERE relname = ANY($1::text[])',
+        // As the planner does: rows per page at the last analyse times the pages there are now
+        // (reltuples alone is stale for a partition still being written).
+        `SELECT relname,
+                CASE WHEN reltuples < 0 OR relpages = 0 THEN reltuples::float8
+                     ELSE reltuples::float8 / relpages * (pg_relation_size(oid) / current_setting('block_size')::int) END AS reltuples
+         FROM pg_class WHERE relname = ANY($1::text[])`,
         [partitions.map((p) => `tag_value_${p.name}`)],
       )
     ).map((r) => [r.relname, r.reltuples]),
