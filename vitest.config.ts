@@ -26,9 +26,6 @@ export default defineConfig({
     environment: 'node',
     pool: 'forks',
     testTimeout: 30_000,
-    // CI sets AEGIS_TEST_WORKERS=2 (two test files at a time on its two cores); unset, vitest's
-    // default (one fewer than the cores).
-    ...(process.env.AEGIS_TEST_WORKERS ? { maxWorkers: Number(process.env.AEGIS_TEST_WORKERS) } : {}),
     hookTimeout: 60_000,
     reporters: ['default', './scripts/summary-reporter.ts'],
     projects: [
