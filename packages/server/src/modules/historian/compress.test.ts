@@ -222,6 +222,12 @@ describe('compression of settled partitions', () => {
     );
     expect(tooLong.status).toBe(400);
     expect(JSON.stringify(tooLong.body)).toContain('31 days');
+    // A tag outside the reader's scope is not there for them, as in trends.
+    const leadB = await app.as('lead.b');
+    const outside = await leadB.get(
+      `/api/values/raw.csv?tagId=${tags.num}&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`,
+    );
+    expect(outside.status).toBe(404);
     const unknown = await admin.get(
       `/api/values/raw.csv?tagId=999999&from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z`,
     );
