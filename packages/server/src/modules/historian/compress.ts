@@ -1,6 +1,14 @@
 import type { Db } from '../../db/index.js';
 import { type BlockColumns, decodeBlock, encodeBlock } from './block-codec.js';
-import { asBuffer, emptyColumns, HOUR_US, MAX_BLOCK_US, mergeColumns, US_OF_TS } from './read.js';
+import {
+  asBuffer,
+  emptyColumns,
+  HOUR_US,
+  MAX_BLOCK_US,
+  mergeColumns,
+  TS_OF_US as US_OF,
+  US_OF_TS,
+} from './read.js';
 
 const DAY_US = 24 * HOUR_US;
 /** Fewer values an hour than this (on average over the partition): one block a day, not an hour. */
@@ -13,9 +21,6 @@ const SPARSE_BELOW_PER_HOUR = 200;
  * merges them into the blocks already there, and writes the blocks. Killed at any point, a
  * tag is either still raw or wholly compressed; reads merge both, so nothing is lost or doubled.
  */
-
-/** A column or expression of epoch µs as a timestamptz, exactly. */
-const US_OF = (col: string) => `('epoch'::timestamptz + ${col} * interval '1 microsecond')`;
 
 export interface TagCompression {
   points: number;

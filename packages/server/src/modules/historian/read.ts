@@ -16,9 +16,9 @@ export const HOUR_US = 3_600_000_000;
  */
 export const MAX_BLOCK_US = 26 * HOUR_US;
 
-/** An instant in µs as a SQL timestamptz, exactly (a float division would round off µs). */
-export const usParam = (n: number) => `('epoch'::timestamptz + ${n}::bigint * interval '1 microsecond')`;
-const US = (i: number) => `('epoch'::timestamptz + $${i}::bigint * interval '1 microsecond')`;
+/** A SQL expression of epoch µs as a timestamptz, exactly (a float division would round off µs). */
+export const TS_OF_US = (expr: string) => `('epoch'::timestamptz + ${expr} * interval '1 microsecond')`;
+const US = (i: number) => TS_OF_US(`$${i}::bigint`);
 export const US_OF_TS = (col: string) => `(extract(epoch FROM ${col}) * 1000000)::int8`;
 
 /** bytea as a Buffer: node-postgres gives Buffers, PGlite plain Uint8Arrays. */
