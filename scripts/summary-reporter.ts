@@ -1,7 +1,8 @@
+import path from 'node:path';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 
 /**
- * Prints one plain closing line, `tests: N passed, N failed, N skipped`, that CI reads
+ * Prints the slowest test files and one plain closing line, `tests: N passed, N failed, N skipped`, that CI reads
  * whatever the runner's own summary looks like.
  *
  * With AEGIS_TEST_NO_SKIPS=1 (CI sets it for both passes) a skipped test fails the run: a pass
@@ -30,6 +31,15 @@ export default class SummaryReporter implements Reporter {
       for (const test of skipped) process.stdout.write(`  - ${test.module.moduleId}: ${test.fullName}\n`);
       failed += skipped.length;
       process.exitCode = 1;
+    }
+    // CI must stay under 45 minutes: the slowest files say where the time goes
+    const slowest = [...testModules]
+      .map((m) => ({ file: path.relative(process.cwd(), m.moduleId), ms: m.diagnostic().duration }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 12);
+    if (slowest.length > 0) {
+      process.stdout.write('\nslowest test files:\n');
+      for (const { file, ms } of slowest) process.stdout.write(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${file}\n`);
     }
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped.length} skipped\n`);
   }
