@@ -39,7 +39,8 @@ export default class SummaryReporter implements Reporter {
       .slice(0, 12);
     if (slowest.length > 0) {
       process.stdout.write('\nslowest test files:\n');
-      for (const { file, ms } of slowest) process.stdout.write(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${file}\n`);
+      for (const { file, ms } of slowest)
+        process.stdout.write(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${file}\n`);
     }
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped.length} skipped\n`);
   }
