@@ -15,11 +15,11 @@ export const isDiskFull = (e: unknown) => {
  * watch measures at once instead of at its next round). Wraps `submit` in place, so every
  * holder of the sink is covered.
  */
-export function refuseWhen<S extends IngestSink>(
-  sink: S,
+export function refuseWhen(
+  sink: IngestSink,
   why: () => Error | null,
   onDiskFull: () => void = () => {},
-): S {
+): void {
   const submit = sink.submit.bind(sink);
   sink.submit = (points, opts) => {
     const refused = why();
@@ -29,5 +29,4 @@ export function refuseWhen<S extends IngestSink>(
       throw e;
     });
   };
-  return sink;
 }
