@@ -131,6 +131,10 @@ describe('compression of settled partitions', () => {
     const dayAgo = to - 54 * HOUR;
     const trendBefore = await trend(tags.num, dayAgo - HOUR, dayAgo);
     expect(trendBefore.series[0].resolution).toBe('raw');
+    // Six hours hold more values than the chart's points: buckets of seconds, from raw values.
+    const zoomBefore = await trend(tags.num, dayAgo - 6 * HOUR, dayAgo);
+    expect(zoomBefore.series[0].resolution).toBe('bucket');
+    expect(zoomBefore.series[0].points.length).toBeGreaterThan(1500);
     const rollupsBefore = await rollups();
 
     const run = await app.aegis.services.timeseries.historian.compress();
@@ -148,6 +152,7 @@ describe('compression of settled partitions', () => {
     expect(await csv(tags.num)).toBe(csvBefore);
     expect(await csv(tags.txt)).toBe(csvTxtBefore);
     expect(await trend(tags.num, dayAgo - HOUR, dayAgo)).toEqual(trendBefore);
+    expect(await trend(tags.num, dayAgo - 6 * HOUR, dayAgo)).toEqual(zoomBefore);
     expect(await rollups()).toEqual(rollupsBefore);
     // A second run finds nothing left to do.
     expect((await app.aegis.services.timeseries.historian.compress()).partitions).toEqual([]);

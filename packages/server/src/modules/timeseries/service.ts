@@ -87,6 +87,29 @@ export function createTimeseriesService(deps: {
     }
   }
 
+  /** What repo.bucketRaw computes, over raw rows and compressed blocks alike: good and uncertain numbers. */
+  async function bucketValues(tagId: number, fromMs: number, toMs: number, origin: number, bucketMs: number) {
+    const rows: repo.BucketRow[] = [];
+    let row: repo.BucketRow | undefined;
+    for await (const c of iterateRaw(db, tagId, fromMs * 1000, toMs * 1000)) {
+      for (let i = 0; i < c.us.length; i++) {
+        const v = c.num[i];
+        if (v === null || v === undefined || c.quality[i]! >= 2) continue;
+        const b = Math.floor((c.us[i]! / 1000 - origin) / bucketMs);
+        if (row?.b !== b) {
+          row = { b, n: 0, sum: 0, min: v, max: v, last: v };
+          rows.push(row);
+        }
+        row.n++;
+        row.sum += v;
+        row.min = Math.min(row.min, v);
+        row.max = Math.max(row.max, v);
+        row.last = v;
+      }
+    }
+    return rows;
+  }
+
   async function series(
     tag: StoredTag,
     fromMs: number,
@@ -163,10 +186,18 @@ export function createTimeseriesService(deps: {
       cursor = end;
     }
     if (cursor <= toMs) {
-      merge(
-        buckets,
-        await repo.bucketRaw(db, tag.id, new Date(cursor), new Date(toMs + 1), origin, bucketMs),
-      );
+      // Compressed days (buckets of seconds zoomed into history) are bucketed here from their
+      // blocks; raw partitions in SQL.
+      const compressedTo = Math.min(toMs + 1, (await historian.compressedUntil()) ?? cursor);
+      if (cursor < compressedTo) {
+        merge(buckets, await bucketValues(tag.id, cursor, compressedTo, origin, bucketMs));
+        cursor = compressedTo;
+      }
+      if (cursor <= toMs)
+        merge(
+          buckets,
+          await repo.bucketRaw(db, tag.id, new Date(cursor), new Date(toMs + 1), origin, bucketMs),
+        );
     }
     const points = [...buckets.entries()]
       .sort((a, b) => a[0] - b[0])
