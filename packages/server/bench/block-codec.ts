@@ -3,26 +3,15 @@
  * (100 blocks × 3600 points at 1 s). Prints one JSON line; speeds are points per CPU-second (million). Run: npx tsx packages/server/bench/block-codec.ts
  */
 import { type BlockColumns, decodeBlock, encodeBlock } from '../src/modules/historian/block-codec.js';
+import { seededRandom } from '../src/test/random.js';
 
 const POINTS = 3600;
 const BLOCKS = 100;
 const ROUNDS = Number(process.env.ROUNDS ?? 8);
 const T0 = Date.UTC(2026, 0, 1) * 1000;
 
-/** A small seeded generator, so every run measures the same data. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function block(shape: string, seed: number): BlockColumns {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const us: number[] = [];
   const num: (number | null)[] = [];
   const txt: (string | null)[] = [];

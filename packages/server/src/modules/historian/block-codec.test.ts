@@ -1,18 +1,7 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../test/random.js';
 import { type BlockColumns, blockCount, decodeBlock, encodeBlock } from './block-codec.js';
-
-/** A small seeded generator, so a failing case can be replayed from its seed. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const T0 = Date.UTC(2026, 2, 29, 0, 0, 0) * 1000;
 const HOUR = 3600;
@@ -76,7 +65,7 @@ function block(
   shape: Shape,
   opts: { points?: number; time?: 'regular' | 'jitter' | 'sub-ms' } = {},
 ) {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const n = opts.points ?? 1 + Math.floor(r() * 5000);
   const c: BlockColumns = { us: [], num: [], txt: [], quality: [] };
   let t = T0 + Math.floor(r() * 1e12);
@@ -307,7 +296,7 @@ describe('historian block codec', () => {
   });
 
   it('stays in bounds on payloads spoilt behind a valid checksum (damage the checksum cannot see)', () => {
-    const r = rng(99);
+    const r = seededRandom(99);
     for (const shape of SHAPES) {
       const b = encodeBlock(block(5, shape, { points: 300, time: 'sub-ms' }));
       for (let k = 0; k < 150; k++) {
@@ -332,7 +321,7 @@ describe('historian block codec', () => {
   describe('size of an hour at 1 s (3600 points)', () => {
     const perPoint = (c: BlockColumns) => encodeBlock(c).length / c.us.length;
     const hour = (seed: number, f: (i: number, r: () => number) => number): BlockColumns => {
-      const r = rng(seed);
+      const r = seededRandom(seed);
       const c: BlockColumns = { us: [], num: [], txt: [], quality: [] };
       for (let i = 0; i < HOUR; i++) {
         c.us.push(T0 + i * 1_000_000);
@@ -400,7 +389,7 @@ describe('historian block codec', () => {
       const c = hour(5, () => 1);
       for (let i = 0; i < HOUR; i++) c.num[i] = null;
       expect(encodeBlock(c).length).toBeLessThan(60);
-      const r = rng(6);
+      const r = seededRandom(6);
       for (let i = 1; i < HOUR; i++) c.us[i] = T0 + i * 1_000_000 + Math.floor(r() * 50) * 1000;
       expect(perPoint(c)).toBeLessThanOrEqual(1.2);
     });
