@@ -28,6 +28,7 @@ export function isoMicros(us: number) {
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
 const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
 /** Rollups are recomputed in slices of this length, so a long catch-up never holds one huge statement. */
 const ROLLUP_SLICE_MS = 6 * HOUR;
@@ -169,6 +170,27 @@ export function createTimeseriesService(deps: {
       );
       cursor = end;
     }
+    // Minute rollups past their retention are gone (hour rollups are kept longer): hours there.
+    const minuteKept =
+      config.retention1mDays > 0
+        ? floorTo(clock.now().getTime() - config.retention1mDays * DAY, HOUR) + HOUR
+        : Number.NEGATIVE_INFINITY;
+    if (unit === MINUTE && cursor < Math.min(toMs, wmHour, minuteKept)) {
+      const end = Math.min(floorTo(toMs, HOUR) + HOUR, wmHour, minuteKept);
+      merge(
+        buckets,
+        await repo.bucketRollup(
+          db,
+          'tag_rollup_1h',
+          tag.id,
+          new Date(cursor),
+          new Date(end),
+          origin,
+          bucketMs,
+        ),
+      );
+      cursor = end;
+    }
     if (unit >= MINUTE && cursor < Math.min(toMs, wmMinute)) {
       const end = Math.min(floorTo(toMs, MINUTE) + MINUTE, wmMinute);
       merge(
@@ -256,7 +278,7 @@ export function createTimeseriesService(deps: {
     for (const [table, days] of plan) {
       deleted[table] = 0;
       if (days <= 0) continue;
-      const before = new Date(now - days * 86_400_000);
+      const before = new Date(now - days * DAY);
       for (;;) {
         const n = await repo.deleteOlder(db, table, before, 50_000);
         deleted[table] += n;

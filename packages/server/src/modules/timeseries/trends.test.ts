@@ -125,4 +125,23 @@ describe('trends', () => {
     expect(s.points).toHaveLength(12);
     expect(s.points[0]).toMatchObject({ min: 0, max: 29 });
   });
+
+  it('draws a range whose minute rollups retention deleted from the hour rollups', async () => {
+    app.clock.set(new Date('2026-03-05T12:00:00Z')); // the values are over 3 days old
+    await app.aegis.services.timeseries.retention();
+    const [left] = await app.aegis.services.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM tag_rollup_1m WHERE tag_id = $1',
+      [temp],
+    );
+    expect(left!.n).toBe(0);
+    admin = await app.as('admin');
+    // 30-minute buckets would read minute rollups: an hour each, from the hour rollups, instead of nothing
+    const res = await trend(start, start + 6 * HOUR - 1, 12);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const s = res.body.series[0];
+    expect(s.points).toHaveLength(6);
+    // (the first hour holds the late value of 1000 from above)
+    expect(s.points[1]).toMatchObject({ min: 60, max: 119, value: 89.5 });
+    expect(s.points[5]).toMatchObject({ min: 300, max: 359, value: 329.5 });
+  });
 });
