@@ -10,39 +10,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateTagSchema } from '@aegis/shared';
-import pg from 'pg';
 import { createAegis } from '../packages/server/src/app.js';
 import { loadConfig } from '../packages/server/src/config.js';
 import { systemContext } from '../packages/server/src/context.js';
+import { flag, percentile, pgDatabase, plantNodes, round } from './common.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 const kind = (flag('db') ?? 'pglite') as 'pglite' | 'pg';
 const N = Number(flag('n') ?? 500);
-const PG_ADMIN = process.env.AEGIS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 
 async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'aegis-bench-alarms-'));
-  let dbName: string | null = null;
-  if (kind === 'pg') {
-    dbName = `aegis_bench_alarms_${process.pid}`;
-    const c = new pg.Client({ connectionString: PG_ADMIN });
-    await c.connect();
-    await c.query(`CREATE DATABASE ${dbName}`);
-    await c.end();
-  }
+  const pgDb = kind === 'pg' ? await pgDatabase('alarms') : null;
   const config = loadConfig({
     env: {},
     overrides: {
       dataDir,
-      databaseUrl: dbName ? PG_ADMIN.replace(/\/[^/]*$/, `/${dbName}`) : undefined,
+      databaseUrl: pgDb?.url,
       adminPassword: 'Bench-Pass-2026',
       logLevel: 'silent',
       mqttPort: 0,
@@ -54,17 +37,7 @@ async function main() {
     const s = aegis.services;
     const ctx = systemContext('bench');
     const reason = 'benchmark';
-    const node = (parentId: number | null, level: string, code: string) =>
-      s.plant.create(ctx, {
-        parentId,
-        level: level as 'site',
-        code,
-        nameZh: code,
-        nameEn: code,
-        status: 'in_service',
-        description: '',
-        reason,
-      });
+    const node = plantNodes(s, ctx, reason);
     const ent = await node(null, 'enterprise', 'E');
     const site = await node(ent.id, 'site', 'S');
     const area = await node(site.id, 'area', 'A');
@@ -118,19 +91,14 @@ async function main() {
     const result = {
       database: kind,
       transitions: N,
-      p50Ms: Math.round(percentile(times, 50) * 100) / 100,
-      p99Ms: Math.round(percentile(times, 99) * 100) / 100,
+      p50Ms: round(percentile(times, 50), 2),
+      p99Ms: round(percentile(times, 99), 2),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await aegis.close();
     rmSync(dataDir, { recursive: true, force: true });
-    if (dbName) {
-      const c = new pg.Client({ connectionString: PG_ADMIN });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await c.end();
-    }
+    await pgDb?.drop();
   }
 }
 

@@ -12,9 +12,8 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { args, asJson } from './common.js';
 
-const args = process.argv.slice(2);
-const asJson = args.includes('--json');
 const BENCHES = ['ingest', 'notify', 'kpi', 'storage'] as const;
 
 function run(name: string): Promise<string> {

@@ -22,21 +22,13 @@ import { Worker } from 'node:worker_threads';
 import { WebSocketServer } from 'ws';
 import type { Actor } from '../packages/server/src/modules/access/policy.js';
 import type { PlacedEvent } from '../packages/server/src/modules/alarms/index.js';
+import { asJson, flag, log } from './common.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 const CLIENTS = Number(flag('clients') ?? 100);
 const EVENTS = Number(flag('events') ?? 5000);
 const RUNS = Number(flag('runs') ?? 5);
 const BATCH = 100;
-const asJson = args.includes('--json');
 const impl = flag('impl') ?? 'hub';
-const log = (line: string) => {
-  if (!asJson) process.stderr.write(`${line}\n`);
-};
 
 // Plant: /1/2/<area>/<equipment>/ with three areas; tag i sits on equipment i % 100 of area i % 3.
 const AREAS = [10, 20, 30];

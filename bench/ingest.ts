@@ -19,14 +19,24 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createAegis } from '../packages/server/src/app.js';
 import { loadConfig } from '../packages/server/src/config.js';
 import { systemContext } from '../packages/server/src/context.js';
 import { deviceCredentials } from '../packages/server/src/modules/connectors/mqtt/testing.js';
+import {
+  asJson,
+  type DbKind,
+  eachDatabase,
+  flag,
+  log,
+  machine,
+  percentile,
+  pgDatabase,
+  plantNodes,
+  round,
+} from './common.js';
 
-type DbKind = 'pglite' | 'pg';
 type Services = Awaited<ReturnType<typeof createAegis>>['services'];
 
 /** The broker URL with a device's sign-in (user name, API token with data.ingest) in it. */
@@ -37,47 +47,12 @@ async function deviceUrl(s: Services, url: string) {
   u.password = password;
   return u.toString();
 }
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const asJson = args.includes('--json');
-const dbChoice = (flag('db') ?? 'both') as DbKind | 'both';
-const PG_ADMIN = process.env.AEGIS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const EQUIPMENT = 100;
 const TAGS_PER_EQUIPMENT = 10;
 const BURST_TAGS = 2500; // H and HH each: 5,000 alarms
 const LATENCY_CLIENTS = Number(flag('clients') ?? 100);
-const log = (line: string) => {
-  if (!asJson) process.stderr.write(`${line}\n`);
-};
 
-const percentile = (xs: number[], p: number) => {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
-const round = (n: number | null, d = 1) => (n === null ? null : Math.round(n * 10 ** d) / 10 ** d);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function pgDatabase() {
-  const name = `aegis_bench_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = PG_ADMIN.replace(/\/[^/]*$/, `/${name}`);
-  return {
-    url,
-    async drop() {
-      const c = new pg.Client({ connectionString: PG_ADMIN });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 // The load generator (publishers and screens) runs in its own thread: see bench/load.ts.
 const worker = new Worker(new URL('./load-worker.mjs', import.meta.url));
@@ -122,21 +97,7 @@ async function runOne(kind: DbKind, totalPoints: number) {
     // --- Seed: plant, 2,000 + 2,500 tags with limit rules (CSV import: one transaction) ---
     log(`[${kind}] seeding tags and rules…`);
     const ctx = systemContext('bench');
-    const node = (
-      parentId: number | null,
-      level: 'enterprise' | 'site' | 'area' | 'line' | 'equipment',
-      code: string,
-    ) =>
-      s.plant.create(ctx, {
-        parentId,
-        level,
-        code,
-        nameZh: code,
-        nameEn: code,
-        status: 'in_service',
-        description: '',
-        reason: 'bench',
-      });
+    const node = plantNodes(s, ctx, 'bench');
     const ent = await node(null, 'enterprise', 'BENCH');
     const site = await node(ent.id, 'site', 'SITE');
     const area = await node(site.id, 'area', 'AREA');
@@ -333,37 +294,19 @@ async function runOne(kind: DbKind, totalPoints: number) {
   }
 }
 
-async function pgReachable() {
-  const c = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const kinds: DbKind[] = dbChoice === 'both' ? ['pglite', 'pg'] : [dbChoice];
-const results: unknown[] = [];
-for (const kind of kinds) {
-  if (kind === 'pg' && !(await pgReachable())) {
-    log(`PostgreSQL at ${PG_ADMIN} is not reachable: skipping (set AEGIS_BENCH_PG_URL)`);
-    continue;
-  }
-  const points = Number(flag('points') ?? (kind === 'pg' ? 1_000_000 : 300_000));
-  results.push(await runOne(kind, points));
-}
+const results = await eachDatabase((kind) =>
+  runOne(kind, Number(flag('points') ?? (kind === 'pg' ? 1_000_000 : 300_000))),
+);
 
 const report = {
   benchmark: 'ingest',
-  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  machine: machine(),
   results,
 };
 if (asJson) {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 } else {
-  for (const r of results as Array<Record<string, any>>) {
+  for (const r of results) {
     process.stdout.write(
       [
         `\n== ${r.database}: ${r.tags} tags, ${r.rules} alarm rules ==`,

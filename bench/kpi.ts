@@ -12,20 +12,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { createAegis } from '../packages/server/src/app.js';
 import { loadConfig } from '../packages/server/src/config.js';
 import { systemContext } from '../packages/server/src/context.js';
 import * as kpiRepo from '../packages/server/src/modules/kpi/repo.js';
+import {
+  args,
+  asJson,
+  type DbKind,
+  eachDatabase,
+  flag,
+  log,
+  machine,
+  pgDatabase,
+  plantNodes,
+} from './common.js';
 
-type DbKind = 'pglite' | 'pg';
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const asJson = args.includes('--json');
-const dbChoice = (flag('db') ?? 'both') as DbKind | 'both';
 const ROWS: Record<DbKind, number> = {
   pg: Number(flag('rows') ?? 1_000_000),
   pglite: Number(flag('pglite-rows') ?? 100_000),
@@ -33,29 +35,8 @@ const ROWS: Record<DbKind, number> = {
 const TARGET_MS = 10_000;
 const ALARMS = 200;
 const EQUIPMENT = 20;
-const PG_ADMIN = process.env.AEGIS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const FROM = '2026-02-01T00:00:00+08:00';
 const TO = '2026-03-01T00:00:00+08:00';
-const log = (line: string) => {
-  if (!asJson) process.stderr.write(`${line}\n`);
-};
-
-async function pgDatabase() {
-  const name = `aegis_bench_kpi_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return {
-    url: PG_ADMIN.replace(/\/[^/]*$/, `/${name}`),
-    async drop() {
-      const c = new pg.Client({ connectionString: PG_ADMIN });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 async function timed<T>(fn: () => Promise<T>) {
   const t0 = performance.now();
@@ -66,7 +47,7 @@ async function timed<T>(fn: () => Promise<T>) {
 async function runOne(kind: DbKind) {
   const rows = ROWS[kind];
   const dataDir = mkdtempSync(path.join(tmpdir(), 'aegis-bench-kpi-'));
-  const pgDb = kind === 'pg' ? await pgDatabase() : null;
+  const pgDb = kind === 'pg' ? await pgDatabase('kpi') : null;
   const config = loadConfig({
     env: {},
     overrides: {
@@ -82,22 +63,10 @@ async function runOne(kind: DbKind) {
   const s = aegis.services;
   const ctx = systemContext('bench');
   try {
-    const reason = 'bench fixture';
-    const node = (
-      parentId: number | null,
-      level: 'enterprise' | 'site' | 'area' | 'line' | 'equipment',
-      code: string,
-    ) =>
-      s.plant.create(ctx, {
-        parentId,
-        level,
-        code,
-        nameZh: `节点${code}`,
-        nameEn: `Node ${code}`,
-        status: 'in_service',
-        description: '',
-        reason,
-      });
+    const node = plantNodes(s, ctx, 'bench fixture', (code) => ({
+      nameZh: `节点${code}`,
+      nameEn: `Node ${code}`,
+    }));
     const ent = await node(null, 'enterprise', 'BENT');
     const site = await node(ent.id, 'site', 'BS1');
     const area = await node(site.id, 'area', 'BA1');
@@ -234,30 +203,11 @@ async function runOne(kind: DbKind) {
   }
 }
 
-async function pgReachable() {
-  const c = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const kinds: DbKind[] = dbChoice === 'both' ? ['pglite', 'pg'] : [dbChoice];
-const results: Array<Awaited<ReturnType<typeof runOne>>> = [];
-for (const kind of kinds) {
-  if (kind === 'pg' && !(await pgReachable())) {
-    log(`PostgreSQL at ${PG_ADMIN} is not reachable: skipping (set AEGIS_BENCH_PG_URL)`);
-    continue;
-  }
-  results.push(await runOne(kind));
-}
+const results = await eachDatabase(runOne);
 
 const report = {
   benchmark: 'kpi',
-  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  machine: machine(),
   results,
 };
 if (asJson) {

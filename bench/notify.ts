@@ -20,57 +20,34 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CreateChannelSchema, CreatePolicySchema } from '@aegis/shared';
-import pg from 'pg';
 import { createAegis } from '../packages/server/src/app.js';
 import { loadConfig } from '../packages/server/src/config.js';
 import { systemContext } from '../packages/server/src/context.js';
 import type { Db, SqlParam } from '../packages/server/src/db/index.js';
 import { startSink } from '../packages/server/src/modules/notify/channels/testing.js';
 import { startSmtpSink } from '../packages/server/src/modules/notify/smtp-sink.js';
+import {
+  args,
+  asJson,
+  type DbKind,
+  eachDatabase,
+  flag,
+  log,
+  machine,
+  percentile,
+  pgDatabase,
+  plantNodes,
+} from './common.js';
 
-type DbKind = 'pglite' | 'pg';
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const asJson = args.includes('--json');
 const mail = args.includes('--mail');
 const profile = args.includes('--profile');
-const dbChoice = (flag('db') ?? 'both') as DbKind | 'both';
 const ALARMS = Number(flag('alarms') ?? 1000);
 const RECIPIENTS = 3;
-const PG_ADMIN = process.env.AEGIS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const log = (line: string) => {
-  if (!asJson) process.stderr.write(`${line}\n`);
-};
-const percentile = (xs: number[], p: number) => {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function pgDatabase() {
-  const name = `aegis_bench_notify_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return {
-    url: PG_ADMIN.replace(/\/[^/]*$/, `/${name}`),
-    async drop() {
-      const c = new pg.Client({ connectionString: PG_ADMIN });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 async function runOne(kind: DbKind) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'aegis-bench-notify-'));
-  const pgDb = kind === 'pg' ? await pgDatabase() : null;
+  const pgDb = kind === 'pg' ? await pgDatabase('notify') : null;
   const webhookArrivals: number[] = [];
   const hook = await startSink((r, res) => {
     const body = JSON.parse(r.body) as { events: Array<{ at: string }> };
@@ -99,21 +76,7 @@ async function runOne(kind: DbKind) {
     log(`[${kind}] seeding ${ALARMS} tags with limit rules, ${RECIPIENTS} people, the policy…`);
     const ctx = systemContext('bench');
     const reason = 'benchmark';
-    const node = (
-      parentId: number | null,
-      level: 'enterprise' | 'site' | 'area' | 'line' | 'equipment',
-      code: string,
-    ) =>
-      s.plant.create(ctx, {
-        parentId,
-        level,
-        code,
-        nameZh: code,
-        nameEn: code,
-        status: 'in_service',
-        description: '',
-        reason,
-      });
+    const node = plantNodes(s, ctx, reason);
     const ent = await node(null, 'enterprise', 'E');
     const site = await node(ent.id, 'site', 'S');
     const area = await node(site.id, 'area', 'A');
@@ -352,30 +315,11 @@ async function runOne(kind: DbKind) {
   }
 }
 
-async function pgReachable() {
-  const c = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const kinds: DbKind[] = dbChoice === 'both' ? ['pglite', 'pg'] : [dbChoice];
-const results: Array<Awaited<ReturnType<typeof runOne>>> = [];
-for (const kind of kinds) {
-  if (kind === 'pg' && !(await pgReachable())) {
-    log(`PostgreSQL at ${PG_ADMIN} is not reachable: skipping (set AEGIS_BENCH_PG_URL)`);
-    continue;
-  }
-  results.push(await runOne(kind));
-}
+const results = await eachDatabase(runOne);
 
 const report = {
   benchmark: 'notify',
-  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  machine: machine(),
   results,
 };
 if (asJson) {

@@ -37,23 +37,19 @@ import { systemContext } from '../packages/server/src/context.js';
 import { createPartition, partitionAt } from '../packages/server/src/modules/historian/partitions.js';
 import { readRaw } from '../packages/server/src/modules/historian/read.js';
 import { createHistorian } from '../packages/server/src/modules/historian/service.js';
+import {
+  asJson,
+  type DbKind,
+  eachDatabase,
+  machine,
+  numberFlag,
+  PG_ADMIN,
+  percentile,
+  pgDatabase,
+  plantNodes,
+  round,
+} from './common.js';
 
-type DbKind = 'pglite' | 'pg';
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const numberFlag = (name: string) => {
-  const v = flag(name);
-  if (v === undefined) return undefined;
-  const n = Number(v.replaceAll('_', ''));
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, not "${v}"`);
-  return Math.round(n);
-};
-const asJson = args.includes('--json');
-const dbChoice = (flag('db') ?? 'both') as DbKind | 'both';
-if (!['pglite', 'pg', 'both'].includes(dbChoice)) throw new Error('--db must be pglite, pg or both');
 const POINTS: Record<DbKind, number> = {
   pg: numberFlag('points') ?? 100_000_000,
   pglite: numberFlag('pglite-points') ?? numberFlag('points') ?? 5_000_000,
@@ -75,16 +71,11 @@ const EXPORT_RUNS = 5;
 const TARGETS = { raw24hMs: 50, trend1yMs: 200, ingestRatio: 0.9 };
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
-const PG_ADMIN = process.env.AEGIS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/** Progress and the summary go to stderr even with --json: a run this long needs to show it is alive. */
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 const fmt = (n: number) => n.toLocaleString('en-US');
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -101,27 +92,20 @@ async function repeat(runs: number, fn: () => Promise<unknown>) {
   const first = await timed(fn);
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) ms.push((await timed(fn)).ms);
-  return { firstMs: round(first.ms), medianMs: round(median(ms)), p95Ms: round(percentile(ms, 95)), runs };
+  return { firstMs: round(first.ms), medianMs: round(median(ms)), p95Ms: round(percentile(ms, 95)!), runs };
 }
 
-async function pgDatabase() {
-  const name = `aegis_bench_storage_${process.pid}_${Date.now()}`;
+/** Where PostgreSQL keeps its files: the free disk reported is that file system's. */
+async function pgDataDirectory() {
   const admin = new pg.Client({ connectionString: PG_ADMIN });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const [dir] = (await admin.query<{ d: string }>('SELECT current_setting($1) AS d', ['data_directory']))
-    .rows;
-  await admin.end();
-  return {
-    url: PG_ADMIN.replace(/\/[^/]*$/, `/${name}`),
-    dataDirectory: dir?.d ?? null,
-    async drop() {
-      const c = new pg.Client({ connectionString: PG_ADMIN });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  try {
+    const [dir] = (await admin.query<{ d: string }>('SELECT current_setting($1) AS d', ['data_directory']))
+      .rows;
+    return dir?.d ?? null;
+  } finally {
+    await admin.end();
+  }
 }
 
 function duBytes(dir: string): number {
@@ -180,7 +164,8 @@ async function runOne(kind: DbKind) {
   const ingestPoints = INGEST_POINTS[kind];
   const wallStart = performance.now();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'aegis-bench-storage-'));
-  const pgDb = kind === 'pg' ? await pgDatabase() : null;
+  const pgDataDir = kind === 'pg' ? await pgDataDirectory() : null;
+  const pgDb = kind === 'pg' ? await pgDatabase('storage') : null;
   const config = loadConfig({
     env: {},
     overrides: {
@@ -207,21 +192,10 @@ async function runOne(kind: DbKind) {
   };
   try {
     // --- 1. Set-up: a plant with 1,000 numeric tags ---
-    const node = (
-      parentId: number | null,
-      level: 'enterprise' | 'site' | 'area' | 'line' | 'equipment',
-      code: string,
-    ) =>
-      s.plant.create(ctx, {
-        parentId,
-        level,
-        code,
-        nameZh: `节点${code}`,
-        nameEn: `Node ${code}`,
-        status: 'in_service',
-        description: '',
-        reason: 'bench fixture',
-      });
+    const node = plantNodes(s, ctx, 'bench fixture', (code) => ({
+      nameZh: `节点${code}`,
+      nameEn: `Node ${code}`,
+    }));
     const ent = await node(null, 'enterprise', 'HENT');
     const site = await node(ent.id, 'site', 'HS1');
     const area = await node(site.id, 'area', 'HA1');
@@ -564,7 +538,7 @@ async function runOne(kind: DbKind) {
       afterHistory: sizeAfterHistory,
       afterCompression: sizeBeforeDrop,
       afterDrop: sizeAfterDrop,
-      fileSystem: diskOf(pgDb?.dataDirectory ?? null, kind === 'pglite' ? dataDir : null, '/'),
+      fileSystem: diskOf(pgDataDir, kind === 'pglite' ? dataDir : null, '/'),
     };
     const wallSeconds = Math.round((performance.now() - wallStart) / 1000);
     return {
@@ -654,30 +628,11 @@ function summary(r: Result) {
   log(out.join('\n'));
 }
 
-async function pgReachable() {
-  const c = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const kinds: DbKind[] = dbChoice === 'both' ? ['pglite', 'pg'] : [dbChoice];
-const report: Record<string, unknown> = {
-  benchmark: 'storage',
-  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
-};
-for (const kind of kinds) {
-  if (kind === 'pg' && !(await pgReachable())) {
-    log(`PostgreSQL at ${PG_ADMIN} is not reachable: skipping (set AEGIS_BENCH_PG_URL)`);
-    continue;
-  }
+const report: Record<string, unknown> = { benchmark: 'storage', machine: machine() };
+await eachDatabase(async (kind) => {
   const r = await runOne(kind);
   summary(r);
   report[kind] = r;
-}
+}, log);
 if (asJson) process.stdout.write(`${JSON.stringify(report)}\n`);
 process.exit(0);
