@@ -4,6 +4,7 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../db/index.js';
 import { compressTag, hasRaw, tagsWithRaw } from './compress.js';
 import * as parts from './partitions.js';
+import { ensureRollupPartitions } from './rollup-partitions.js';
 import { storageStats } from './stats.js';
 
 const DAY_MS = 86_400_000;
@@ -55,6 +56,8 @@ export function createHistorian(deps: {
     // ahead) wait in the default partition: give them partitions of their own.
     const waiting = await parts.defaultHours(db);
     if (waiting.length) created.push(...(await ensure(parts.partitionsHolding(waiting, unit, timezone))));
+    // Minute rollups: this month's partition and the next one's (and those of waiting rollups).
+    created.push(...(await ensureRollupPartitions(db, now, now + config.tsPartitionsAheadDays * DAY_MS)));
     if (created.length) log?.info({ partitions: created }, 'historian: partitions created');
     return created;
   }

@@ -146,9 +146,12 @@ export async function storageStats(db: Db, now: number): Promise<StorageStats> {
     : null;
   const withData = out.filter((p) => p.rawRows + p.blockPoints > 0);
   const [roll] = await db.query<{ m: number; h: number; bytes: number }>(
-    `SELECT (SELECT reltuples::float8 FROM pg_class WHERE relname = 'tag_rollup_1m') AS m,
+    // Minute rollups are partitioned by month: the partitions hold the rows and the bytes.
+    `SELECT (SELECT sum(greatest(c.reltuples, 0))::float8 FROM pg_partition_tree('tag_rollup_1m') t
+             JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf) AS m,
             (SELECT reltuples::float8 FROM pg_class WHERE relname = 'tag_rollup_1h') AS h,
-            (pg_total_relation_size('tag_rollup_1m') + pg_total_relation_size('tag_rollup_1h'))::int8 AS bytes`,
+            ((SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_partition_tree('tag_rollup_1m'))
+             + pg_total_relation_size('tag_rollup_1h'))::int8 AS bytes`,
   );
   // Counted when small or never analysed (PGlite has no autovacuum to analyse them).
   const rollupRows = async (table: 'tag_rollup_1m' | 'tag_rollup_1h', estimate: number) =>

@@ -14,6 +14,7 @@ import { invalid } from '../../errors.js';
 import { csvCell } from '../../lib/csv.js';
 import type { AccessGuard } from '../access/guard.js';
 import { countValues, iterateRaw, readRaw } from '../historian/read.js';
+import { dropOldRollups } from '../historian/rollup-partitions.js';
 import { createHistorian } from '../historian/service.js';
 import { getPlantNode } from '../plant/index.js';
 import type { Directory, StoredTag } from '../tags/index.js';
@@ -270,24 +271,29 @@ export function createTimeseriesService(deps: {
     const now = clock.now().getTime();
     // Raw values go a partition at a time (historian); rollups row by row.
     const raw = await historian.retention();
-    const plan = [
-      ['tag_rollup_1m', config.retention1mDays],
-      ['tag_rollup_1h', config.retention1hDays],
-    ] as const;
-    const deleted: Record<string, number> = {};
-    for (const [table, days] of plan) {
-      deleted[table] = 0;
-      if (days <= 0) continue;
-      const before = new Date(now - days * DAY);
+    // Minute rollups a month at a time (rows only in what was stored before partitioning).
+    const minutes =
+      config.retention1mDays > 0
+        ? await dropOldRollups(db, now - config.retention1mDays * DAY)
+        : { dropped: [], deleted: 0 };
+    let hours = 0;
+    if (config.retention1hDays > 0) {
+      const before = new Date(now - config.retention1hDays * DAY);
       for (;;) {
-        const n = await repo.deleteOlder(db, table, before, 50_000);
-        deleted[table] += n;
+        const n = await repo.deleteOlder(db, 'tag_rollup_1h', before, 50_000);
+        hours += n;
         if (n < 50_000) break;
       }
     }
     await repo.setState(db, 'retention', new Date(now));
-    if (Object.values(deleted).some((n) => n > 0)) log?.info({ deleted }, 'retention: old rollups deleted');
-    return { ...deleted, partitionsDropped: raw.dropped };
+    if (minutes.dropped.length || minutes.deleted || hours)
+      log?.info({ minutes, hours }, 'retention: old rollups dropped');
+    return {
+      tag_rollup_1m: minutes.deleted,
+      tag_rollup_1h: hours,
+      partitionsDropped: raw.dropped,
+      rollupPartitionsDropped: minutes.dropped,
+    };
   }
 
   return {

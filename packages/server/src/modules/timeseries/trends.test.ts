@@ -126,14 +126,24 @@ describe('trends', () => {
     expect(s.points[0]).toMatchObject({ min: 0, max: 29 });
   });
 
-  it('draws a range whose minute rollups retention deleted from the hour rollups', async () => {
-    app.clock.set(new Date('2026-03-05T12:00:00Z')); // the values are over 3 days old
-    await app.aegis.services.timeseries.retention();
-    const [left] = await app.aegis.services.db.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM tag_rollup_1m WHERE tag_id = $1',
-      [temp],
-    );
-    expect(left!.n).toBe(0);
+  it('drops minute rollups a month at a time, and draws a range without them from the hour rollups', async () => {
+    const minuteRows = async () =>
+      (
+        await app.aegis.services.db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM tag_rollup_1m WHERE tag_id = $1',
+          [temp],
+        )
+      )[0]!.n;
+    // Three days past (the retention here) they stay while their month's partition holds newer ones.
+    app.clock.set(new Date('2026-03-05T12:00:00Z'));
+    expect((await app.aegis.services.timeseries.retention()).rollupPartitionsDropped).toEqual([]);
+    expect(await minuteRows()).toBe(360);
+    app.clock.set(new Date('2026-04-04T00:00:00Z'));
+    await app.aegis.services.timeseries.historian.maintain();
+    const gone = await app.aegis.services.timeseries.retention();
+    expect(gone.rollupPartitionsDropped).toEqual(['tag_rollup_1m_p202603']);
+    expect(gone.tag_rollup_1m).toBe(0); // nothing deleted row by row
+    expect(await minuteRows()).toBe(0);
     admin = await app.as('admin');
     // 30-minute buckets would read minute rollups: an hour each, from the hour rollups, instead of nothing
     const res = await trend(start, start + 6 * HOUR - 1, 12);
