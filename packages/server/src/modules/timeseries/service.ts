@@ -155,29 +155,16 @@ export function createTimeseriesService(deps: {
     let cursor = origin;
     const wmMinute = wm1m ?? origin;
     const wmHour = floorTo(wmMinute, HOUR);
-    if (unit === HOUR && cursor < Math.min(toMs, wmHour)) {
-      const end = Math.min(floorTo(toMs, HOUR) + HOUR, wmHour);
-      merge(
-        buckets,
-        await repo.bucketRollup(
-          db,
-          'tag_rollup_1h',
-          tag.id,
-          new Date(cursor),
-          new Date(end),
-          origin,
-          bucketMs,
-        ),
-      );
-      cursor = end;
-    }
-    // Minute rollups past their retention are gone (hour rollups are kept longer): hours there.
+    // Minute rollups past their retention are gone (hour rollups are kept longer): a minute-sized
+    // range there is drawn from the hours.
     const minuteKept =
       config.retention1mDays > 0
         ? floorTo(clock.now().getTime() - config.retention1mDays * DAY, HOUR) + HOUR
         : Number.NEGATIVE_INFINITY;
-    if (unit === MINUTE && cursor < Math.min(toMs, wmHour, minuteKept)) {
-      const end = Math.min(floorTo(toMs, HOUR) + HOUR, wmHour, minuteKept);
+    const hoursUntil =
+      unit === HOUR ? wmHour : unit === MINUTE ? Math.min(wmHour, minuteKept) : Number.NEGATIVE_INFINITY;
+    if (cursor < Math.min(toMs, hoursUntil)) {
+      const end = Math.min(floorTo(toMs, HOUR) + HOUR, hoursUntil);
       merge(
         buckets,
         await repo.bucketRollup(
