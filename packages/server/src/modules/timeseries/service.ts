@@ -148,23 +148,24 @@ export function createTimeseriesService(deps: {
       } as TrendSeries;
     }
     // Buckets: from the hour rollups, then minute rollups, then raw values for what is not rolled up yet.
-    const unit = bucketMs >= HOUR ? HOUR : bucketMs >= MINUTE ? MINUTE : 1;
+    let unit = bucketMs >= HOUR ? HOUR : bucketMs >= MINUTE ? MINUTE : 1;
+    // A range reaching back before what retention kept is drawn from what is older: raw values
+    // gone, minutes; minute rollups gone, hours (kept longest). One bucket size per series: the
+    // chart breaks its line at gaps wider than a bucket and a half.
+    if (unit === 1 && rawStart !== null && fromMs < rawStart) unit = MINUTE;
+    const minuteKept =
+      config.retention1mDays > 0
+        ? floorTo(clock.now().getTime() - config.retention1mDays * DAY, HOUR) + HOUR
+        : Number.NEGATIVE_INFINITY;
+    if (unit === MINUTE && fromMs < minuteKept) unit = HOUR;
     bucketMs = Math.ceil(bucketMs / unit) * unit;
     const origin = floorTo(fromMs, unit);
     const buckets = new Map<number, Bucket>();
     let cursor = origin;
     const wmMinute = wm1m ?? origin;
     const wmHour = floorTo(wmMinute, HOUR);
-    // Minute rollups past their retention are gone (hour rollups are kept longer): a minute-sized
-    // range there is drawn from the hours.
-    const minuteKept =
-      config.retention1mDays > 0
-        ? floorTo(clock.now().getTime() - config.retention1mDays * DAY, HOUR) + HOUR
-        : Number.NEGATIVE_INFINITY;
-    const hoursUntil =
-      unit === HOUR ? wmHour : unit === MINUTE ? Math.min(wmHour, minuteKept) : Number.NEGATIVE_INFINITY;
-    if (cursor < Math.min(toMs, hoursUntil)) {
-      const end = Math.min(floorTo(toMs, HOUR) + HOUR, hoursUntil);
+    if (unit === HOUR && cursor < Math.min(toMs, wmHour)) {
+      const end = Math.min(floorTo(toMs, HOUR) + HOUR, wmHour);
       merge(
         buckets,
         await repo.bucketRollup(

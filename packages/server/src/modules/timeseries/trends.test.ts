@@ -124,6 +124,11 @@ describe('trends', () => {
     expect(s.resolution).toBe('1m');
     expect(s.points).toHaveLength(12);
     expect(s.points[0]).toMatchObject({ min: 0, max: 29 });
+    // An hour (360 values once, more than a bucket each): minutes now, not the raw values gone
+    const hour = (await trend(start + HOUR, start + 2 * HOUR - 1, 100)).body.series[0];
+    expect(hour.resolution).toBe('1m');
+    expect(hour.points).toHaveLength(60);
+    expect(hour.points[0]).toMatchObject({ min: 60, max: 60 });
   });
 
   it('drops minute rollups a month at a time, and draws a range without them from the hour rollups', async () => {
@@ -145,10 +150,11 @@ describe('trends', () => {
     expect(gone.tag_rollup_1m).toBe(0); // nothing deleted row by row
     expect(await minuteRows()).toBe(0);
     admin = await app.as('admin');
-    // 30-minute buckets would read minute rollups: an hour each, from the hour rollups, instead of nothing
+    // 30-minute buckets would read minute rollups: hours instead, from the hour rollups
     const res = await trend(start, start + 6 * HOUR - 1, 12);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const s = res.body.series[0];
+    expect(s).toMatchObject({ resolution: '1h', bucketMs: HOUR });
     expect(s.points).toHaveLength(6);
     // (the first hour holds the late value of 1000 from above)
     expect(s.points[1]).toMatchObject({ min: 60, max: 119, value: 89.5 });
