@@ -82,24 +82,26 @@ export function createInterlocks(deps: {
             now: clock.now(),
           })
         : null;
+    // The outcome, its notice and its audit entry commit together: none without the others.
     await db.transaction(async (tx) => {
       await repo.finishInterlockCommand(tx, id, status, detail, finished);
       if (notice) await outbox!.publish(tx, [notice]);
+      await audit.append(
+        tx,
+        { actor: null, requestId: null, ip: null },
+        {
+          action: 'alarm.interlock',
+          actorName: 'alarm-engine',
+          targetType: 'tag',
+          targetId: il.tagId,
+          nodeId: place.equipmentId,
+          // Only a write the equipment confirmed is a success: an unconfirmed trip is a failed trip.
+          outcome: status === 'confirmed' ? 'success' : 'failure',
+          after: { alarm: event.key, value: il.value, status, detail },
+        },
+      );
     });
     if (notice) outbox!.wake();
-    await audit.record(
-      { actor: null, requestId: null, ip: null },
-      {
-        action: 'alarm.interlock',
-        actorName: 'alarm-engine',
-        targetType: 'tag',
-        targetId: il.tagId,
-        nodeId: place.equipmentId,
-        // Only a write the equipment confirmed is a success: an unconfirmed trip is a failed trip.
-        outcome: status === 'confirmed' ? 'success' : 'failure',
-        after: { alarm: event.key, value: il.value, status, detail },
-      },
-    );
     if (status !== 'confirmed') log.warn({ alarm: event.key, status, detail }, 'interlock not confirmed');
   }
 
