@@ -80,21 +80,32 @@ export async function dropOldRollups(
   const [legacy] = await db.query<{ t: string | null }>(
     `SELECT to_regclass('tag_rollup_1m_legacy')::text AS t`,
   );
-  for (const table of legacy?.t
-    ? ['tag_rollup_1m_legacy', 'tag_rollup_1m_default']
-    : ['tag_rollup_1m_default']) {
-    for (;;) {
-      const [row] = await db.query<{ n: number }>(
-        `WITH gone AS (
-           DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table} WHERE bucket < $1 LIMIT 50000))
-           RETURNING 1)
-         SELECT count(*)::int AS n FROM gone`,
-        [new Date(before)],
-      );
-      deleted += row!.n;
-      if (row!.n < 50_000) break;
-    }
-  }
+  if (legacy?.t) deleted += await deleteRowsBefore(db, 'tag_rollup_1m_legacy', before);
+  deleted += await deleteRowsBefore(db, 'tag_rollup_1m_default', before);
   if (legacy?.t) await db.query('SELECT aegis_rollup_drop_legacy()');
   return { dropped, deleted };
+}
+
+/**
+ * Deletes the rows of a plain (unpartitioned) rollup table older than `before`, 50,000 per
+ * statement so that no statement holds a huge lock; returns how many. Never through a partitioned
+ * parent: its ctids repeat across partitions.
+ */
+export async function deleteRowsBefore(
+  db: Db,
+  table: 'tag_rollup_1m_legacy' | 'tag_rollup_1m_default' | 'tag_rollup_1h',
+  before: number,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const [row] = await db.query<{ n: number }>(
+      `WITH gone AS (
+         DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table} WHERE bucket < $1 LIMIT 50000))
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [new Date(before)],
+    );
+    deleted += row!.n;
+    if (row!.n < 50_000) return deleted;
+  }
 }

@@ -233,18 +233,3 @@ export async function rollupHours(db: Db, from: Date, to: Date) {
     [from, to],
   );
 }
-
-/**
- * Deletes up to `limit` rows older than `before`; returns how many (call until 0). Plain tables
- * only: a partitioned table's ctids repeat across its partitions.
- */
-export async function deleteOlder(db: Db, table: 'tag_rollup_1h', before: Date, limit: number) {
-  const [row] = await db.query<{ n: number }>(
-    `WITH gone AS (
-       DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table} WHERE bucket < $1 LIMIT $2))
-       RETURNING 1)
-     SELECT count(*)::int AS n FROM gone`,
-    [before, limit],
-  );
-  return row!.n;
-}

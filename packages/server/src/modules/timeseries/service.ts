@@ -14,7 +14,7 @@ import { invalid } from '../../errors.js';
 import { csvCell } from '../../lib/csv.js';
 import type { AccessGuard } from '../access/guard.js';
 import { countValues, iterateRaw, readRaw } from '../historian/read.js';
-import { dropOldRollups } from '../historian/rollup-partitions.js';
+import { deleteRowsBefore, dropOldRollups } from '../historian/rollup-partitions.js';
 import { createHistorian } from '../historian/service.js';
 import { getPlantNode } from '../plant/index.js';
 import type { Directory, StoredTag } from '../tags/index.js';
@@ -264,15 +264,10 @@ export function createTimeseriesService(deps: {
       config.retention1mDays > 0
         ? await dropOldRollups(db, now - config.retention1mDays * DAY)
         : { dropped: [], deleted: 0 };
-    let hours = 0;
-    if (config.retention1hDays > 0) {
-      const before = new Date(now - config.retention1hDays * DAY);
-      for (;;) {
-        const n = await repo.deleteOlder(db, 'tag_rollup_1h', before, 50_000);
-        hours += n;
-        if (n < 50_000) break;
-      }
-    }
+    const hours =
+      config.retention1hDays > 0
+        ? await deleteRowsBefore(db, 'tag_rollup_1h', now - config.retention1hDays * DAY)
+        : 0;
     await repo.setState(db, 'retention', new Date(now));
     if (minutes.dropped.length || minutes.deleted || hours)
       log?.info({ minutes, hours }, 'retention: old rollups dropped');
